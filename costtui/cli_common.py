@@ -1,0 +1,43 @@
+"""Pieces shared by the command-line commands: errors, common options, output."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+DEFAULT_PROFILE = "default"
+
+
+class CliError(Exception):
+    """A problem to report as one line on stderr with a non-zero exit."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def add_profile_option(parser: argparse.ArgumentParser) -> None:
+    """Add --profile, defaulting to COSTTUI_PROFILE or "default"."""
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="profile (organisation) to use; default $COSTTUI_PROFILE or 'default'",
+    )
+
+
+def profile_name(args: argparse.Namespace) -> str:
+    """Return the profile chosen on the command line, else the environment, else default."""
+    chosen = getattr(args, "profile", None) or os.environ.get("COSTTUI_PROFILE")
+    return chosen or DEFAULT_PROFILE
+
+
+def print_error(message: str) -> None:
+    """Print one error line on stderr."""
+    print(f"costtui: error: {message}", file=sys.stderr)
+
+
+def print_warning(message: str) -> None:
+    """Print one warning line on stderr."""
+    print(f"costtui: warning: {message}", file=sys.stderr)
