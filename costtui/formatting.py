@@ -1,0 +1,63 @@
+"""Plain-text formatting of money, changes and sparklines (shared by TUI and CLI)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+
+SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
+CENT = Decimal("0.01")
+
+
+def format_dollars(amount: Decimal) -> str:
+    """Return an amount as $1,234.56 (rounded half-even to the cent, for display only)."""
+    rounded = amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}${abs(rounded):,.2f}"
+
+
+def format_exact(amount: Decimal) -> str:
+    """Return an amount as an exact plain decimal string, never in exponent form."""
+    text = format(amount, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def format_change(current: Decimal, previous: Decimal) -> tuple[str, str]:
+    """Return the change as ("+$12.30", "+4.5%"), with "new" where nothing came before."""
+    delta = current - previous
+    delta_text = ("+" if delta > 0 else "") + format_dollars(delta)
+    if previous == 0:
+        return delta_text, ("new" if current > 0 else "—")
+    percent = (delta / previous * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    return delta_text, f"{'+' if percent > 0 else ''}{percent}%"
+
+
+def format_share(part: Decimal, whole: Decimal) -> str:
+    """Return part/whole as a percentage with one decimal."""
+    if whole == 0:
+        return "—"
+    percent = (part / whole * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    return f"{percent}%"
+
+
+def sparkline(values: Sequence[Decimal], width: int | None = None) -> str:
+    """Return a block-character sparkline of the values, squeezed to at most `width` cells."""
+    if not values:
+        return ""
+    points = list(values)
+    if width is not None and len(points) > width > 0:
+        size = len(points) / width
+        points = [
+            sum(points[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)], Decimal(0))
+            for i in range(width)
+        ]
+    top = max(points)
+    if top <= 0:
+        return SPARK_BLOCKS[0] * len(points)
+    last = len(SPARK_BLOCKS) - 1
+    return "".join(
+        SPARK_BLOCKS[int((max(point, Decimal(0)) / top * last).to_integral_value())]
+        for point in points
+    )
