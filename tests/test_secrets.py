@@ -8,7 +8,6 @@ from pathlib import Path
 import keyring.backends.null
 import keyring.errors
 import pytest
-from conftest import SENTINEL_KEY, MemoryKeyring
 from keyring.backend import KeyringBackend
 
 from costtui.admin_key import AdminKey
@@ -29,6 +28,7 @@ from costtui.secrets import (
     resolve_key,
     store_key,
 )
+from tests.conftest import SENTINEL_KEY, MemoryKeyring
 
 OTHER_KEY = "sk-ant-admin01-other-key-000000000000Zz0"
 
