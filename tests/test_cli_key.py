@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import keyring
 import pytest
-from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
 from keyring.backend import KeyringBackend
 
 from costtui.admin_key import AdminKey
@@ -21,6 +20,7 @@ from costtui.api import CostClient
 from costtui.cli_common import add_profile_option
 from costtui.cli_key import register, run_key_delete, run_key_set, run_key_status
 from costtui.config import config_path
+from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
 from tests.conftest import SENTINEL_KEY, MemoryKeyring
 
 NORMAL_API_KEY = "sk-ant-api03-normal-key-not-admin-000000000Ab1"
@@ -128,16 +128,16 @@ def test_key_needs_an_action_and_never_takes_the_key_from_argv() -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "env_profile", "expected"),
+    ("argv", "expected"),
     [
-        (("key", "delete"), None, None),
-        (("key", "delete", "--profile", "work"), None, "work"),
-        (("--profile", "work", "key", "delete"), None, "work"),
-        (("--profile", "home", "key", "delete", "--profile", "work"), None, "work"),
+        (("key", "delete"), None),
+        (("key", "delete", "--profile", "work"), "work"),
+        (("--profile", "work", "key", "delete"), "work"),
+        (("--profile", "home", "key", "delete", "--profile", "work"), "work"),
     ],
 )
 def test_profile_given_before_or_after_the_command_is_kept(
-    argv: tuple[str, ...], env_profile: str | None, expected: str | None
+    argv: tuple[str, ...], expected: str | None
 ) -> None:
     assert getattr(parse(*argv), "profile", None) == expected
 
