@@ -22,7 +22,7 @@ def add_profile_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--profile",
         metavar="NAME",
-        default=None,
+        default=argparse.SUPPRESS,
         help="profile (organisation) to use; default $COSTTUI_PROFILE or 'default'",
     )
 
@@ -41,3 +41,12 @@ def print_error(message: str) -> None:
 def print_warning(message: str) -> None:
     """Print one warning line on stderr."""
     print(f"costtui: warning: {message}", file=sys.stderr)
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    """Add --demo (the embedded organisation)."""
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the embedded demo organisation: no key, no network",
+    )

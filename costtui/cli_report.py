@@ -1,0 +1,155 @@
+"""`costtui report`: the same numbers as the TUI, as a table, CSV or JSON for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from costtui.api import ApiError, CostClient, FetchProgress
+from costtui.cli_common import CliError, add_profile_option, add_source_options, profile_name
+from costtui.config import ConfigError
+from costtui.dates import DateRangeError, parse_range, utc_today
+from costtui.export import report_csv, report_json
+from costtui.formatting import format_dollars, format_share
+from costtui.report import (
+    DIMENSION_LABELS,
+    GroupRow,
+    UnknownDimensionError,
+    api_group_by_for,
+    check_dimensions,
+    display_value,
+    group_costs,
+    total_cost,
+)
+from costtui.secrets import KeyringUnavailable, resolve_key
+from costtui.source import LoadedReport, load_report
+from costtui.wiring import demo_client, live_client
+
+FORMATS = ("table", "csv", "json")
+
+
+def register(commands: Any) -> None:
+    """Add the `report` command to the parser's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "report",
+        help="print a cost report as a table, CSV or JSON",
+        description="Print a cost report. Dates are UTC days, both ends inclusive.",
+    )
+    add_source_options(parser)
+    add_profile_option(parser)
+    parser.add_argument("--from", dest="first_day", metavar="YYYY-MM-DD",
+                        help="first UTC day (default: 29 days before --to)")
+    parser.add_argument("--to", dest="last_day", metavar="YYYY-MM-DD",
+                        help="last UTC day, inclusive (default: today)")
+    parser.add_argument(
+        "--group-by",
+        action="append",
+        metavar="DIM",
+        help=f"dimension(s) to group by, repeat or comma-separate: {', '.join(DIMENSION_LABELS)}"
+        " (default: workspace)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default: table on a terminal, else csv)")
+    parser.set_defaults(func=run_report)
+
+
+def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
+    """Return the dimensions from repeated or comma-separated --group-by values."""
+    names = [part.strip() for value in values or ["workspace"] for part in value.split(",")]
+    return check_dimensions(name.replace("-", "_") for name in names if name)
+
+
+def open_client(args: argparse.Namespace) -> CostClient:
+    """Return the demo client or a live client with the profile's key."""
+    if args.demo:
+        return demo_client()
+    profile = profile_name(args)
+    try:
+        resolved = resolve_key(profile)
+    except KeyringUnavailable as error:
+        raise CliError(str(error)) from None
+    if resolved.key is None:
+        if resolved.note:
+            raise CliError(f"no Admin key for profile {profile!r}: {resolved.note}")
+        raise CliError(
+            f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
+            "'costtui key set', or try '--demo'"
+        )
+    return live_client(resolved.key, profile)
+
+
+def progress_printer(stream: TextIO) -> Any:
+    """Return a progress callback that rewrites one status line on a terminal."""
+
+    def show(progress: FetchProgress) -> None:
+        stream.write(
+            f"\rcosttui: fetching windows {progress.windows_done}/{progress.windows_total}, "
+            f"pages {progress.pages_done}…"
+        )
+        stream.flush()
+
+    return show
+
+
+async def fetch(args: argparse.Namespace, dimensions: tuple[str, ...]) -> LoadedReport:
+    """Load the report the arguments describe."""
+    date_range = parse_range(args.first_day, args.last_day, utc_today())
+    show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
+    async with open_client(args) as client:
+        report = await load_report(
+            client, date_range, api_group_by_for(dimensions), with_previous=False,
+            on_progress=show_progress,
+        )
+    if show_progress is not None:
+        sys.stderr.write("\r\033[K")
+    return report
+
+
+def render_table(
+    rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport, console: Console
+) -> None:
+    """Print an aligned table with a share column and a total line."""
+    total = total_cost(report.items)
+    console.print(Text(f"{report.organization_name} · {report.date_range} (UTC)", style="bold"))
+    table = Table(show_footer=True)
+    for position, dimension in enumerate(dimensions):
+        table.add_column(DIMENSION_LABELS[dimension], footer="Total" if position == 0 else "",
+                         overflow="fold")
+    table.add_column("Cost", justify="right", footer=format_dollars(total), no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    for row in rows:
+        labels = [
+            Text(display_value(dim, value, report.workspace_names))
+            for dim, value in zip(dimensions, row.values, strict=True)
+        ]
+        table.add_row(*labels, format_dollars(row.cost), format_share(row.cost, total))
+    console.print(table)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Fetch and print the report; every failure becomes one line and a non-zero exit."""
+    try:
+        dimensions = parse_group_by(args.group_by)
+        report = asyncio.run(fetch(args, dimensions))
+    except (DateRangeError, UnknownDimensionError) as error:
+        raise CliError(str(error), exit_code=2) from None
+    except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
+        raise CliError(str(error)) from None
+    for note in report.notes:
+        print(f"costtui: note: {note}", file=sys.stderr)
+    rows = group_costs(report.items, dimensions)
+    output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if output_format == "json":
+        sys.stdout.write(report_json(rows, dimensions, report.date_range,
+                                     report.workspace_names, total_cost(report.items)))
+    elif output_format == "csv":
+        sys.stdout.write(report_csv(rows, dimensions, report.workspace_names))
+    else:
+        render_table(rows, dimensions, report, Console())
+    return 0
