@@ -1,0 +1,72 @@
+"""Serves a DemoApi over real loopback HTTP, with injected latency, for benchmarks."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+from costtui.demo import DemoApi
+
+
+class LoopbackServer:
+    """A threaded HTTP server on 127.0.0.1 answering every request through a DemoApi."""
+
+    def __init__(self, api: DemoApi, latency_seconds: float = 0.0) -> None:
+        self.api = api
+        self.latency_seconds = latency_seconds
+        self.request_count = 0
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+                with server._lock:
+                    server.request_count += 1
+                request = httpx.Request(
+                    "GET", f"http://127.0.0.1{self.path}", headers=dict(self.headers.items())
+                )
+                response = server.api.handle(request)
+                time.sleep(server.latency_seconds)
+                body = response.content
+                self.send_response(response.status_code)
+                for name, value in response.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Stay quiet: the benchmark prints its own figures."""
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        """Start serving in a background thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@contextmanager
+def serving(api: DemoApi, latency_seconds: float = 0.0) -> Iterator[LoopbackServer]:
+    """Serve the API on loopback for the duration of a with-block."""
+    server = LoopbackServer(api, latency_seconds)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
