@@ -37,6 +37,7 @@ ITEM_DIMENSION_KEYS = (
     "context_window",
     "inference_geo",
 )
+"""CostItem's dimension keys, in the order of models.CostItem's fields after currency."""
 
 STATUS_HINTS: dict[int, str] = {
     400: "the request was rejected as invalid",
@@ -209,31 +210,25 @@ def _should_retry(response: httpx.Response) -> bool:
     return response.status_code in RETRYABLE_STATUSES
 
 
-def _text(value: Any, where: str) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    raise InvalidResponseError(f"invalid response: {where} is not a string")
-
-
 def _parse_item(day: date, raw: Any, where: str) -> CostItem:
     """Parse one CostItem dict, keeping unknown enum values as they come."""
     if not isinstance(raw, dict):
         raise InvalidResponseError(f"invalid response: a result in {where} is not an object")
     try:
-        amount = Decimal(str(raw["amount"]))
-    except (KeyError, InvalidOperation):
+        raw_amount = raw["amount"]
+        amount = Decimal(raw_amount if isinstance(raw_amount, str) else str(raw_amount))
+    except (KeyError, TypeError, InvalidOperation):
         raise InvalidResponseError(
             f"invalid response: a result in {where} has no valid 'amount'"
         ) from None
     if not amount.is_finite():
         raise InvalidResponseError(f"invalid response: a result in {where} has amount {amount}")
-    dims = {key: _text(raw.get(key), f"'{key}' in {where}") for key in ITEM_DIMENSION_KEYS}
-    return CostItem(
-        day=day,
-        amount_cents=amount,
-        currency=_text(raw.get("currency"), f"'currency' in {where}") or "USD",
-        **dims,
-    )
+    dimensions = [raw.get(key) for key in ITEM_DIMENSION_KEYS]
+    currency = raw.get("currency")
+    for key, value in zip((*ITEM_DIMENSION_KEYS, "currency"), (*dimensions, currency)):
+        if value is not None and not isinstance(value, str):
+            raise InvalidResponseError(f"invalid response: '{key}' in {where} is not a string")
+    return CostItem(day, amount, currency or "USD", *dimensions)
 
 
 def parse_cost_page(body: Any, where: str) -> tuple[list[DayBucket], str | None]:
