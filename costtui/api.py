@@ -225,7 +225,8 @@ def _parse_item(day: date, raw: Any, where: str) -> CostItem:
         raise InvalidResponseError(f"invalid response: a result in {where} has amount {amount}")
     dimensions = [raw.get(key) for key in ITEM_DIMENSION_KEYS]
     currency = raw.get("currency")
-    for key, value in zip((*ITEM_DIMENSION_KEYS, "currency"), (*dimensions, currency)):
+    checked = zip((*ITEM_DIMENSION_KEYS, "currency"), (*dimensions, currency), strict=True)
+    for key, value in checked:
         if value is not None and not isinstance(value, str):
             raise InvalidResponseError(f"invalid response: '{key}' in {where} is not a string")
     return CostItem(day, amount, currency or "USD", *dimensions)
