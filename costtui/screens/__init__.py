@@ -1,0 +1,1 @@
+"""The screens of the costtui app: the cost view and its dialogs."""

@@ -1,0 +1,65 @@
+"""The chart view of the current level: cost per day of the top groups, or a cumulative line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label
+
+from costtui.chart_data import ChartData, top_series
+from costtui.dates import DateRange
+from costtui.formatting import format_dollars
+from costtui.report import DIMENSION_LABELS
+from costtui.view_state import LevelView, ViewState
+from costtui.widgets.cost_chart import CostChart
+
+TOP_GROUPS = 6
+"""Groups drawn on their own; the rest are stacked as "Other"."""
+
+
+def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
+    """Return the level's rows as chart series, with repeated names told apart."""
+    per_group: dict[str, tuple[Decimal, ...]] = {}
+    for row in level.rows:
+        label = row.label
+        if label in per_group:
+            label = f"{label} ({row.value})"
+        per_group[label] = row.daily
+    return top_series(per_group, date_range.days(), top=TOP_GROUPS)
+
+
+def chart_caption(level: LevelView, cumulative: bool, recent_days: int) -> str:
+    """Return the line under the chart: what is drawn, the exact total and the keys."""
+    shape = "Running total" if cumulative else f"Top {TOP_GROUPS} + Other"
+    words = [f"{shape} by {DIMENSION_LABELS[level.dimension].lower()}",
+             f"total {format_dollars(level.shown_total)}"]
+    if recent_days:
+        days = "day" if recent_days == 1 else f"{recent_days} days"
+        words.append(f"⚠ last {days} may be incomplete")
+    return " · ".join(words)
+
+
+class ChartPanel(Vertical):
+    """The chart of the same level and filters as the table, with a one-line caption."""
+
+    def compose(self) -> ComposeResult:
+        """Yield the chart and its caption."""
+        yield CostChart(id="cost-chart")
+        yield Label(id="chart-caption", markup=False)
+
+    def show_level(
+        self, level: LevelView, state: ViewState, date_range: DateRange, *,
+        recent_days: int, cumulative: bool,
+    ) -> None:
+        """Draw the level's daily costs."""
+        title = f"Cost per day by {DIMENSION_LABELS[level.dimension].lower()}"
+        if state.text_filter:
+            title += f" (names containing {state.text_filter!r})"
+        self.query_one(CostChart).show_data(
+            chart_data(level, date_range), cumulative=cumulative, title=title
+        )
+        self.query_one("#chart-caption", Label).update(
+            chart_caption(level, cumulative, recent_days)
+        )

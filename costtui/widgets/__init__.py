@@ -1,0 +1,1 @@
+"""Reusable widgets and renderables of the costtui app."""
