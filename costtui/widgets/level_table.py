@@ -77,13 +77,10 @@ class LevelRows(DataTable[object]):
                 id="drill"),
     ]
 
-    can_drill = True
-    """Whether the level has a dimension below it (else Enter is greyed out)."""
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out Enter on the last level of the drill path."""
+        """Grey out Enter while the table is empty (on the last level it explains why not)."""
         if action == "select_cursor":
-            return True if self.can_drill and self.row_count else None
+            return True if self.row_count else None
         return True
 
 
@@ -129,7 +126,6 @@ class LevelTable(Vertical):
         """Show a level with the cursor on the row `cursor_key`, else on the top row."""
         self._view = view
         self._state = state
-        self.rows_table.can_drill = state.can_drill
         self.rows_table.refresh_bindings()
         self._recent_days = recent_days
         self._rebuild(cursor_key)

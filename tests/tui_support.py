@@ -1,0 +1,149 @@
+"""Helpers for TUI tests: build the app on the demo API, wait on visible state, read the screen."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Label
+
+from costtui.app import CostApp
+from costtui.app_settings import AppSettings
+from costtui.dates import DateRange
+from costtui.demo import DemoApi, DemoFaults, DemoOrganization, DemoTransport
+from costtui.view_state import DEFAULT_DRILL_PATH
+from costtui.wiring import demo_client
+
+TODAY = date(2026, 11, 25)
+"""The frozen UTC today of every TUI test."""
+
+LAST_30_DAYS = DateRange(TODAY - timedelta(days=29), TODAY)
+
+
+def make_app(
+    api: DemoApi | None = None,
+    *,
+    export_directory: Path | None = None,
+    drill_path: tuple[str, ...] | None = None,
+    date_range: DateRange | None = None,
+) -> CostApp:
+    """Return the app over an in-process demo API with today frozen."""
+    transport = DemoTransport(api if api is not None else DemoApi())
+    settings = AppSettings(
+        demo=True, today=TODAY, export_directory=export_directory, date_range=date_range,
+        drill_path=drill_path or DEFAULT_DRILL_PATH,
+    )
+    return CostApp(demo_client(transport), settings)
+
+
+def slow_api(seconds: float = 0.5) -> DemoApi:
+    """Return a demo API that waits before every answer."""
+    return DemoApi(faults=DemoFaults(latency_seconds=seconds))
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], limit: int = 400) -> None:
+    """Let the app run until `condition` holds (fails after `limit` pauses, never sleeps blind)."""
+    for _ in range(limit):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("condition not reached")
+
+
+async def wait_loaded(pilot: Pilot[None], app: CostApp) -> None:
+    """Wait until no load is running and a report or an error is shown."""
+    await wait_until(pilot, lambda: not app.is_loading and (
+        app.report is not None or app.last_error is not None))
+    await pilot.pause()
+
+
+def shows_range(app: CostApp, wanted: DateRange) -> Callable[[], bool]:
+    """Return a condition: the report of `wanted` is loaded and nothing else is loading."""
+    return lambda: (app.report is not None and app.report.date_range == wanted
+                    and not app.is_loading)
+
+
+def rows_table(app: App[None]) -> DataTable[object]:
+    """Return the table of the current level."""
+    return app.screen.query_one("#level-rows", DataTable)
+
+
+def cell(app: App[None], row_key: str, column: str) -> str:
+    """Return the plain text of one cell of the level table."""
+    value = rows_table(app).get_cell(row_key, column)
+    return str(value.plain) if hasattr(value, "plain") else str(value)
+
+
+def column_texts(app: App[None], column: str) -> list[str]:
+    """Return the plain texts of a column, top to bottom."""
+    table = rows_table(app)
+    return [cell(app, str(row.key.value), column) for row in table.ordered_rows]
+
+
+def total_line(app: App[None]) -> list[str]:
+    """Return the plain texts of the total line's cells."""
+    table = app.screen.query_one("#level-total", DataTable)
+    return [getattr(value, "plain", str(value)) for value in table.get_row("total")]
+
+
+def label_text(app: App[None], selector: str) -> str:
+    """Return the plain text of a Label on the current screen."""
+    return str(app.screen.query_one(selector, Label).content)
+
+
+def cursor_key(app: App[None]) -> str:
+    """Return the row key under the table cursor."""
+    table = rows_table(app)
+    return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+
+def screen_text(app: App[None]) -> str:
+    """Return the plain text of the whole screen."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def notifications(app: App[None]) -> list[str]:
+    """Return the messages of the notifications shown so far."""
+    return [notification.message for notification in app._notifications]
+
+
+# Expected values, computed from the demo organisation's raw API data -------------------------
+
+
+def raw_items(
+    date_range: DateRange, org: DemoOrganization | None = None
+) -> list[dict[str, object]]:
+    """Return every raw CostItem dict of the range, grouped by workspace and description."""
+    organisation = org or DemoOrganization()
+    return [item for day in date_range.days() for item in organisation.cost_items(day)]
+
+
+def workspace_names(org: DemoOrganization | None = None) -> dict[str | None, str]:
+    """Return workspace id -> name, with None as "Default"."""
+    organisation = org or DemoOrganization()
+    names: dict[str | None, str] = {ws["id"]: ws["name"] for ws in organisation.workspaces}
+    names[None] = "Default"
+    return names
+
+
+def expected_costs(
+    date_range: DateRange, key: str, where: dict[str, object] | None = None
+) -> dict[str | None, Decimal]:
+    """Return dollars per value of a raw item field over the range, for items matching `where`."""
+    sums: dict[str | None, Decimal] = defaultdict(Decimal)
+    for item in raw_items(date_range):
+        if all(item.get(name) == value for name, value in (where or {}).items()):
+            value = item.get(key)
+            sums[value if value is None else str(value)] += Decimal(str(item["amount"])) / 100
+    return dict(sums)
+
+
+def dollars(amount: Decimal) -> str:
+    """Return an amount as the table should show it: $1,234.57, rounded half-even to cents."""
+    rounded = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    return f"-${-rounded:,.2f}" if rounded < 0 else f"${rounded:,.2f}"
