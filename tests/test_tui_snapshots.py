@@ -1,0 +1,155 @@
+"""Snapshot tests of every screen on the demo organisation (120×40, and the main screen at 80×24).
+
+Each docstring says what to look for when a snapshot changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+import costtui.source
+from costtui.app import CostApp
+from costtui.demo import DemoApi, DemoFaults
+from tests.tui_support import make_app, rows_table, wait_loaded, wait_until, workspace_names
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+FETCHED_AT = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+EXPORT_DIRECTORY = Path("/srv/exports")
+SnapCompare = Callable[..., bool]
+
+
+class FrozenDatetime(datetime):
+    """A datetime whose now() is fixed, so "fetched HH:MM UTC" is stable."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> FrozenDatetime:  # type: ignore[override]
+        """Return the frozen fetch time."""
+        return cls.fromtimestamp(FETCHED_AT.timestamp(), tz=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def stable_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Freeze the fetch time and stop the Input cursor from blinking."""
+    monkeypatch.setattr(costtui.source, "datetime", FrozenDatetime)
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
+def app_for_snapshot(api: DemoApi | None = None) -> CostApp:
+    """Return the demo app with a fixed export directory."""
+    return make_app(api, export_directory=EXPORT_DIRECTORY)
+
+
+def after(*keys: str, screen: str | None = None) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """Return a run_before that waits for the data, presses keys and waits for a screen."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CostApp)
+        await wait_loaded(pilot, app)
+        for key in keys:
+            await pilot.press(key)
+        if screen is not None:
+            await wait_until(pilot, lambda: type(app.screen).__name__ == screen)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_main_screen_wide(snap_compare: SnapCompare) -> None:
+    """Workspaces by cost with Share, Δ $, Δ %, a trend and the total line; the header says
+    organisation, UTC range, fetch time and that the last two days may be incomplete."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE, run_before=after())
+
+
+def test_main_screen_narrow(snap_compare: SnapCompare) -> None:
+    """At 80×24 every number is whole; the trend narrows and the footer fits."""
+    assert snap_compare(app_for_snapshot(), terminal_size=NARROW, run_before=after())
+
+
+def test_drilled_two_levels(snap_compare: SnapCompare) -> None:
+    """Token types of the top model of the top workspace; the breadcrumb shows both values."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("enter", "enter"))
+
+
+def test_drilled_narrow_cuts_long_names(snap_compare: SnapCompare) -> None:
+    """At 80×24 long token type names end with an ellipsis, numbers stay whole."""
+    assert snap_compare(app_for_snapshot(), terminal_size=NARROW,
+                        run_before=after("enter", "enter"))
+
+
+def test_chart_stacked_bars(snap_compare: SnapCompare) -> None:
+    """Cost per day of the workspaces as stacked bars, dollar axis, readable dates."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE, run_before=after("c"))
+
+
+def test_chart_cumulative_line(snap_compare: SnapCompare) -> None:
+    """The same level as a running total per workspace and overall."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE, run_before=after("c", "l"))
+
+
+def test_text_filter(snap_compare: SnapCompare) -> None:
+    """The filter bar shows "prod"; one row and a "Shown 1 of 6" total line remain."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("slash", *"prod"))
+
+
+def test_date_range_dialog(snap_compare: SnapCompare) -> None:
+    """Presets with the UTC days they mean today, the custom From/To fields, "UTC" said."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("d", screen="DateRangeScreen"))
+
+
+def test_pivot_dialog(snap_compare: SnapCompare) -> None:
+    """Dimensions to group the current level by, the current one marked "(now)"."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("g", screen="PivotScreen"))
+
+
+def test_drill_path_dialog(snap_compare: SnapCompare) -> None:
+    """The numbered drill path Workspace › Model › Token type and the other dimensions."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("G", screen="DrillPathScreen"))
+
+
+def test_export_dialog(snap_compare: SnapCompare) -> None:
+    """CSV and JSON with the file names each would create in the export directory."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("e", screen="ExportScreen"))
+
+
+def test_report_command_dialog(snap_compare: SnapCompare) -> None:
+    """The costtui report command of a drilled view and the rows to read in its output."""
+    prod_search = next(key for key, name in workspace_names().items()
+                       if name == "[prod] Search" and key)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CostApp)
+        await wait_loaded(pilot, app)
+        table = rows_table(app)
+        table.move_cursor(row=table.get_row_index(prod_search))
+        await pilot.press("enter", "y")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ReportCommandScreen")
+
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE, run_before=run_before)
+
+
+def test_help_screen(snap_compare: SnapCompare) -> None:
+    """Every key with its action and what it does."""
+    assert snap_compare(app_for_snapshot(), terminal_size=WIDE,
+                        run_before=after("question_mark", screen="HelpScreen"))
+
+
+def test_error_panel(snap_compare: SnapCompare) -> None:
+    """A 403 shown inline: what it means, the API's words, the request id and "press r"."""
+    api = DemoApi(faults=DemoFaults(status_always=403))
+    assert snap_compare(app_for_snapshot(api), terminal_size=WIDE, run_before=after())
