@@ -1,0 +1,68 @@
+"""Save SVG screenshots of every costtui screen on the demo organisation into screenshots/.
+
+Run from the repository: `python screenshots/make_screenshots.py` (no key, no network).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from costtui.app import CostApp  # noqa: E402
+from costtui.app_settings import AppSettings  # noqa: E402
+from costtui.demo import DemoApi, DemoFaults, DemoTransport  # noqa: E402
+from costtui.wiring import demo_client  # noqa: E402
+
+OUTPUT = Path(__file__).resolve().parent
+TODAY = date(2026, 11, 25)
+"""A fixed UTC today, so the pictures only change when the app does."""
+
+SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
+    ("main", (120, 40), (), None),
+    ("main-80x24", (80, 24), (), None),
+    ("drilled", (120, 40), ("enter", "enter"), None),
+    ("chart", (120, 40), ("c",), None),
+    ("chart-cumulative", (120, 40), ("c", "l"), None),
+    ("filter", (120, 40), ("slash", "p", "r", "o", "d"), None),
+    ("date-range", (120, 40), ("d",), "DateRangeScreen"),
+    ("pivot", (120, 40), ("enter", "g"), "PivotScreen"),
+    ("drill-path", (120, 40), ("G",), "DrillPathScreen"),
+    ("export", (120, 40), ("enter", "e"), "ExportScreen"),
+    ("report-command", (120, 40), ("enter", "y"), "ReportCommandScreen"),
+    ("help", (120, 40), ("question_mark",), "HelpScreen"),
+    ("error", (120, 40), (), None),
+]
+"""(file name, terminal size, keys to press after loading, screen to wait for)."""
+
+
+async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: str | None) -> Path:
+    """Open the demo app, press the keys and save an SVG of what is shown."""
+    faults = DemoFaults(status_always=403) if name == "error" else DemoFaults()
+    settings = AppSettings(demo=True, today=TODAY, export_directory=Path("~/exports"))
+    app = CostApp(demo_client(DemoTransport(DemoApi(faults=faults))), settings)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        while app.is_loading or (app.report is None and app.last_error is None):
+            await pilot.pause(0.05)
+        await pilot.press(*keys)
+        while screen is not None and type(app.screen).__name__ != screen:
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        path = OUTPUT / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(OUTPUT))
+    return path
+
+
+async def main() -> None:
+    """Take every screenshot, one after the other."""
+    for name, size, keys, screen in SHOTS:
+        print(await take(name, size, keys, screen))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
