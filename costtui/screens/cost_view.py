@@ -112,7 +112,7 @@ the change against the previous period of the same length and a per-day trend.
         with Horizontal(id="filter-bar"):
             yield Label("Filter:", id="filter-label")
             yield Input(placeholder="part of a name; Enter keeps it, Esc clears it",
-                        id="row-filter")
+                        compact=True, id="row-filter")
         with ContentSwitcher(initial=TABLE_VIEW, id="views"):
             yield LevelTable(id=TABLE_VIEW)
             yield ChartPanel(id=CHART_VIEW)

@@ -69,10 +69,10 @@ Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
             with Horizontal(id="custom-range"):
                 yield Label("From", classes="field-label")
                 yield Input(self.current.first_day.isoformat(), placeholder="YYYY-MM-DD",
-                            restrict=DATE_CHARACTERS, max_length=10, id="first-day")
+                            restrict=DATE_CHARACTERS, max_length=10, compact=True, id="first-day")
                 yield Label("To", classes="field-label")
                 yield Input(self.current.last_day.isoformat(), placeholder="YYYY-MM-DD",
-                            restrict=DATE_CHARACTERS, max_length=10, id="last-day")
+                            restrict=DATE_CHARACTERS, max_length=10, compact=True, id="last-day")
             yield Label(describe_range(self.current), id="range-message", markup=False)
             yield Label("↑↓ Enter: preset · Tab: custom dates · Enter: apply · Esc: cancel",
                         classes="dialog-keys", markup=False)

@@ -16,7 +16,7 @@ from costtui.screens.cost_view import CostScreen
 from costtui.widgets.level_table import LevelRows
 
 EXTRA_KEYS = (
-    ("↑ ↓ PgUp PgDn Home End", "Move", "Move the cursor in the table"),
+    ("↑↓ PgUp PgDn Home End", "Move", "Move the cursor"),
     ("click a header", "Sort", "Sort by that column; click again to reverse"),
     ("^p", "Commands", "Every action, preset ranges and themes, by name"),
 )
