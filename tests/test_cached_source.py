@@ -1,0 +1,423 @@
+"""The cached source over the demo API: hits, misses, partial coverage, offline and failures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from costtui.admin_key import AdminKey
+from costtui.api import ApiError, CostClient, FetchProgress, PermissionDeniedError
+from costtui.cache import CostCache
+from costtui.cached_source import CachedSource, LoadOrigin, OfflineError, plan_windows
+from costtui.dates import DateRange
+from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoOrganization, DemoTransport
+from costtui.models import DayBucket, Organization
+from costtui.source import load_report
+from tests.conftest import SENTINEL_KEY
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
+"""The controlled clock: 2026-11-18, -19 and -20 are incomplete, 2026-11-17 is complete."""
+GROUPING = ("workspace_id", "description")
+LAST_60 = DateRange(date(2026, 9, 22), date(2026, 11, 20))
+
+
+class Clock:
+    """A settable clock for the cache."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def source_over(
+    api: DemoApi,
+    path: Path,
+    clock: Callable[[], datetime] = lambda: NOW,
+    *,
+    key: str = DEMO_KEY,
+    transport: httpx.AsyncBaseTransport | None = None,
+    **options: object,
+) -> CachedSource:
+    """Return a cached source over the demo API with a fresh cache connection at `path`."""
+    client = CostClient(AdminKey(key), base_url=DEMO_BASE_URL,
+                        transport=transport or DemoTransport(api), max_retries=0)
+    return CachedSource(client, CostCache(path, clock=clock), **options)  # type: ignore[arg-type]
+
+
+def cost_windows(api: DemoApi) -> list[tuple[str, str]]:
+    """Return the (first day, day after last) of every cost_report request the API received."""
+    return [
+        (request.url.params["starting_at"][:10], request.url.params["ending_at"][:10])
+        for request in api.requests
+        if request.url.path.endswith("/cost_report")
+    ]
+
+
+async def reference(date_range: DateRange, org: DemoOrganization | None = None) -> list[DayBucket]:
+    """Fetch the range straight from a fresh demo API, without any cache."""
+    api = DemoApi(org or DemoOrganization())
+    async with CostClient(AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL,
+                          transport=DemoTransport(api)) as client:
+        return await client.cost_buckets(date_range, GROUPING)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """Return a cache file path under tmp_path."""
+    return tmp_path / "explicit-cache" / "costs.sqlite3"
+
+
+def test_plan_windows_covers_days_with_as_few_31_day_windows_as_possible() -> None:
+    d = date(2026, 1, 1)
+
+    def at(*offsets: int) -> list[date]:
+        return [d + timedelta(days=n) for n in offsets]
+
+    assert plan_windows([]) == []
+    assert plan_windows(at(*range(31))) == [DateRange(d, at(30)[0])]
+    assert plan_windows(at(*range(32))) == [DateRange(d, at(30)[0]), DateRange(*at(31, 31))]
+    assert plan_windows(at(0, 30)) == [DateRange(*at(0, 30))]
+    assert plan_windows(at(0, 31)) == [DateRange(*at(0, 0)), DateRange(*at(31, 31))]
+    assert plan_windows(at(40, 2, 3)) == [DateRange(*at(2, 3)), DateRange(*at(40, 40))]
+
+
+async def test_cold_fetches_every_day_and_stores_it(path: Path) -> None:
+    api = DemoApi()
+    source = source_over(api, path)
+    buckets = await source.cost_buckets(LAST_60, GROUPING)
+    await source.aclose()
+
+    assert buckets == await reference(LAST_60)
+    assert cost_windows(api) == [("2026-09-22", "2026-10-23"), ("2026-10-23", "2026-11-21")]
+    assert source.last_origin == LoadOrigin(days_from_cache=0, days_fetched=60,
+                                            oldest_fetched_at=NOW)
+    assert source.source_label == "live"
+    states = CostCache(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)
+    assert len(states) == 60
+    assert [day for day, state in states.items() if not state.complete] == [
+        date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)
+    ]
+
+
+async def test_warm_reopen_fetches_only_incomplete_days(path: Path) -> None:
+    cold = source_over(DemoApi(), path)
+    await cold.cost_buckets(LAST_60, GROUPING)
+    await cold.aclose()
+
+    api = DemoApi()
+    warm = source_over(api, path, lambda: NOW + timedelta(minutes=5))
+    buckets = await warm.cost_buckets(LAST_60, GROUPING)
+    await warm.aclose()
+
+    assert buckets == await reference(LAST_60)
+    assert cost_windows(api) == [("2026-11-18", "2026-11-21")]
+    assert [request.url.path for request in api.requests] == [
+        "/v1/organizations/me", "/v1/organizations/cost_report"
+    ]
+    assert warm.last_origin == LoadOrigin(days_from_cache=57, days_fetched=3,
+                                          oldest_fetched_at=NOW)
+    assert warm.source_label == "cache + live"
+
+
+async def test_a_range_of_complete_cached_days_makes_no_cost_request(path: Path) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 31))
+    cold = source_over(DemoApi(), path)
+    await cold.cost_buckets(past, GROUPING)
+    await cold.aclose()
+
+    api = DemoApi()
+    warm = source_over(api, path)
+    assert await warm.cost_buckets(past, GROUPING) == await reference(past)
+    await warm.aclose()
+    assert cost_windows(api) == []
+    assert warm.source_label == "cache"
+    assert warm.last_origin is not None and warm.last_origin.oldest_fetched_at == NOW
+
+
+async def test_after_a_day_passes_the_new_and_still_incomplete_days_are_fetched(
+    path: Path,
+) -> None:
+    clock = Clock()
+    first = source_over(DemoApi(), path, clock)
+    await first.cost_buckets(LAST_60, GROUPING)
+    await first.aclose()
+
+    clock.now = NOW + timedelta(hours=24)
+    moved = DateRange(LAST_60.first_day + timedelta(days=1), LAST_60.last_day + timedelta(days=1))
+    api = DemoApi()
+    next_day = source_over(api, path, clock)
+    assert await next_day.cost_buckets(moved, GROUPING) == await reference(moved)
+    await next_day.aclose()
+    # 11-18 was stored while incomplete: fetched again, and now stored complete.
+    assert cost_windows(api) == [("2026-11-18", "2026-11-22")]
+
+    api = DemoApi()
+    again = source_over(api, path, clock)
+    await again.cost_buckets(moved, GROUPING)
+    await again.aclose()
+    assert cost_windows(api) == [("2026-11-19", "2026-11-22")]
+
+
+async def test_the_48_hour_boundary_with_a_controlled_clock(path: Path) -> None:
+    day = DateRange(date(2026, 11, 1), date(2026, 11, 1))
+    end = datetime(2026, 11, 2, tzinfo=timezone.utc)
+    for now, fetches in ((end + timedelta(hours=48), 1), (end + timedelta(hours=48), 1),
+                         (end + timedelta(hours=48, seconds=1), 1),
+                         (end + timedelta(hours=49), 0)):
+        api = DemoApi()
+        source = source_over(api, path, Clock(now))
+        await source.cost_buckets(day, GROUPING)
+        await source.aclose()
+        assert len(cost_windows(api)) == fetches, now
+
+
+async def test_partial_coverage_fetches_the_gaps_in_the_fewest_windows(path: Path) -> None:
+    held = DateRange(date(2026, 10, 1), date(2026, 10, 10))
+    warmup = source_over(DemoApi(), path)
+    await warmup.cost_buckets(held, GROUPING)
+    await warmup.aclose()
+
+    wide = DateRange(date(2026, 9, 25), date(2026, 11, 15))
+    api = DemoApi()
+    source = source_over(api, path)
+    progress: list[FetchProgress] = []
+    buckets = await source.cost_buckets(wide, GROUPING, progress.append)
+    await source.aclose()
+
+    assert buckets == await reference(wide)
+    # Missing: 09-25..09-30 and 10-11..11-15: two windows, not three.
+    assert cost_windows(api) == [("2026-09-25", "2026-10-26"), ("2026-10-26", "2026-11-16")]
+    assert progress[0] == FetchProgress(0, 2, 0)
+    assert progress[-1] == FetchProgress(2, 2, 2)
+
+
+async def test_groupings_are_cached_separately(path: Path) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 5))
+    first = source_over(DemoApi(), path)
+    await first.cost_buckets(past, GROUPING)
+    await first.aclose()
+
+    api = DemoApi()
+    other = source_over(api, path)
+    buckets = await other.cost_buckets(past, ("workspace_id",))
+    await other.aclose()
+    assert cost_windows(api) == [("2026-08-01", "2026-08-06")]
+    assert all(item.description is None for bucket in buckets for item in bucket.items)
+
+
+async def test_refresh_all_and_a_requested_full_refresh_fetch_every_day(path: Path) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 10))
+    first = source_over(DemoApi(), path)
+    await first.cost_buckets(past, GROUPING)
+    await first.aclose()
+
+    api = DemoApi()
+    always = source_over(api, path, refresh_all=True)
+    await always.cost_buckets(past, GROUPING)
+    await always.cost_buckets(past, GROUPING)
+    await always.aclose()
+    assert cost_windows(api) == [("2026-08-01", "2026-08-11")] * 2
+
+    api = DemoApi()
+    once = source_over(api, path)
+    once.request_full_refresh()
+    assert await once.cost_buckets(past, GROUPING) == await reference(past)
+    assert once.source_label == "live"
+    await once.cost_buckets(past, GROUPING)
+    await once.aclose()
+    assert cost_windows(api) == [("2026-08-01", "2026-08-11")]
+    assert once.source_label == "cache"
+
+
+async def test_organisation_is_asked_once_per_source_even_when_called_concurrently(
+    path: Path,
+) -> None:
+    api = DemoApi()
+    source = source_over(api, path)
+    report = await load_report(source, LAST_60, GROUPING, with_previous=False)
+    await source.cost_buckets(LAST_60, GROUPING)
+    await source.aclose()
+    paths = [request.url.path for request in api.requests]
+    assert paths.count("/v1/organizations/me") == 1
+    assert report.organization_name == "Acme Robotics (demo)"
+
+
+async def test_offline_serves_cached_days_names_and_reports_gaps(path: Path) -> None:
+    held = DateRange(date(2026, 11, 1), date(2026, 11, 20))
+    online = source_over(DemoApi(), path)
+    online_report = await load_report(online, held, GROUPING, with_previous=False)
+    await online.aclose()
+
+    api = DemoApi()
+    offline = source_over(api, path, lambda: NOW + timedelta(days=3), offline=True)
+    report = await load_report(offline, DateRange(date(2026, 10, 22), date(2026, 11, 20)),
+                               GROUPING, with_previous=False)
+    await offline.aclose()
+
+    assert api.requests == []
+    assert report.missing_days == tuple(
+        date(2026, 10, 22) + timedelta(days=n) for n in range(10)
+    )
+    assert report.items == online_report.items  # incomplete days too, as stored
+    assert report.organization_name == "Acme Robotics (demo)"
+    assert report.workspace_names == online_report.workspace_names
+    assert report.notes == ()
+    assert offline.source_label == "cache"
+    assert offline.last_origin == LoadOrigin(days_from_cache=20, days_fetched=0,
+                                             oldest_fetched_at=NOW)
+
+
+async def test_offline_with_an_unknown_profile_says_so(path: Path) -> None:
+    online = source_over(DemoApi(), path, profile="default")
+    await online.cost_buckets(LAST_60, GROUPING)
+    await online.aclose()
+
+    offline = source_over(DemoApi(), path, profile="work", offline=True)
+    with pytest.raises(OfflineError) as caught:
+        await offline.cost_buckets(LAST_60, GROUPING)
+    assert str(caught.value) == (
+        "offline, and the cache holds nothing for profile 'work' yet: run once online to fill it"
+    )
+    assert isinstance(caught.value, ApiError)
+
+
+async def test_profiles_of_different_organisations_never_mix(path: Path) -> None:
+    org_a, org_b = DemoOrganization(seed=1), DemoOrganization(seed=2)
+    assert org_a.org_id != org_b.org_id
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 20))
+    for org, profile in ((org_a, "a"), (org_b, "b")):
+        api = DemoApi(org)
+        source = source_over(api, path, profile=profile)
+        assert await source.cost_buckets(past, GROUPING) == await reference(past, org)
+        await source.aclose()
+        assert cost_windows(api) == [("2026-08-01", "2026-08-21")]
+
+    for org, profile in ((org_a, "a"), (org_b, "b")):
+        offline = source_over(DemoApi(org), path, profile=profile, offline=True)
+        assert await offline.cost_buckets(past, GROUPING) == await reference(past, org)
+        assert (await offline.organization()).id == org.org_id
+        await offline.aclose()
+
+
+async def test_a_profile_whose_key_now_opens_another_organisation_gets_that_ones_data(
+    path: Path,
+) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 20))
+    org_a, org_b = DemoOrganization(seed=1), DemoOrganization(seed=2)
+    before = source_over(DemoApi(org_a), path)
+    await before.cost_buckets(past, GROUPING)
+    await before.aclose()
+
+    api = DemoApi(org_b)
+    after = source_over(api, path)  # same profile, the cache still maps it to org_a
+    assert await after.cost_buckets(past, GROUPING) == await reference(past, org_b)
+    await after.aclose()
+    assert cost_windows(api) == [("2026-08-01", "2026-08-21")]
+    assert CostCache(path).organization_for_profile("default") == Organization(
+        org_b.org_id, org_b.name
+    )
+
+
+class FailingTransport(httpx.AsyncBaseTransport):
+    """Serves a DemoApi but answers 403 to cost_report windows starting on given days."""
+
+    def __init__(self, api: DemoApi, failing_starts: set[str]) -> None:
+        self.inner = DemoTransport(api)
+        self.failing_starts = failing_starts
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        start = request.url.params.get("starting_at", "")[:10]
+        if request.url.path.endswith("/cost_report") and start in self.failing_starts:
+            body = {"type": "error", "error": {"type": "permission_error", "message": "no"}}
+            return httpx.Response(403, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_fetch_failing_half_way_keeps_the_windows_it_got(path: Path) -> None:
+    quarter = DateRange(date(2026, 6, 1), date(2026, 8, 29))  # windows from 06-01, 07-02, 08-02
+    api = DemoApi()
+    failing = source_over(api, path, transport=FailingTransport(api, {"2026-07-02"}))
+    with pytest.raises(PermissionDeniedError):
+        await failing.cost_buckets(quarter, GROUPING)
+    await failing.aclose()
+    assert len(cost_windows(api)) == 2
+    stored = CostCache(path).day_states(DemoOrganization().org_id, GROUPING, quarter)
+    assert min(stored) == date(2026, 6, 1) and max(stored) == date(2026, 8, 29)
+    assert len(stored) == 31 + 28
+
+    api = DemoApi()
+    retry = source_over(api, path)
+    assert await retry.cost_buckets(quarter, GROUPING) == await reference(quarter)
+    await retry.aclose()
+    assert cost_windows(api) == [("2026-07-02", "2026-08-02")]
+
+
+async def test_a_corrupt_cache_file_is_rebuilt_and_the_query_answered_live(path: Path) -> None:
+    path.parent.mkdir()
+    path.write_bytes(b"\x00garbage" * 500)
+    api = DemoApi()
+    source = source_over(api, path)
+    assert await source.cost_buckets(LAST_60, GROUPING) == await reference(LAST_60)
+    await source.aclose()
+    assert len(source.warnings) == 1
+    assert "moved it to costs.sqlite3.corrupt-" in source.warnings[0]
+    assert len(CostCache(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)) == 60
+
+
+async def test_days_the_cache_loses_between_reads_are_fetched(path: Path) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 10))
+    first = source_over(DemoApi(), path)
+    await first.cost_buckets(past, GROUPING)
+    await first.aclose()
+
+    api = DemoApi()
+    source = source_over(api, path)
+    source.cache.load_days = lambda *args, **kwargs: {}  # type: ignore[method-assign]
+    assert await source.cost_buckets(past, GROUPING) == await reference(past)
+    await source.aclose()
+    assert cost_windows(api) == [("2026-08-01", "2026-08-11")]
+
+
+async def test_an_unusable_cache_degrades_to_live_with_a_warning_and_offline_errors(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "costs.sqlite3"
+    blocked.mkdir()
+    api = DemoApi()
+    source = source_over(api, blocked)
+    assert await source.cost_buckets(LAST_60, GROUPING) == await reference(LAST_60)
+    await source.aclose()
+    assert source.warnings and all("working without the cache" in w for w in source.warnings)
+
+    offline = source_over(DemoApi(), blocked, offline=True)
+    with pytest.raises(OfflineError, match="^offline, and the cache cannot be read: cannot create"):
+        await offline.organization()
+
+
+async def test_the_key_never_reaches_the_cache_files(
+    tmp_path: Path, files_with_secret: Callable[[str], list[Path]]
+) -> None:
+    path = tmp_path / "cache" / "costs.sqlite3"
+    api = DemoApi(check_key=False)
+    source = source_over(api, path, key=SENTINEL_KEY)
+    report = await load_report(source, LAST_60, GROUPING)
+    assert Path(f"{path}-wal").exists()
+    assert files_with_secret(SENTINEL_KEY) == []  # while open, WAL included
+    await source.aclose()
+    assert api.requests[0].headers["x-api-key"] == SENTINEL_KEY
+    assert sum(item.amount_cents for item in report.items) > Decimal(0)
+
+    offline = source_over(api, path, key=SENTINEL_KEY, offline=True)
+    await load_report(offline, LAST_60, GROUPING)
+    offline.cache.status()
+    await offline.aclose()
+    assert path.exists()
+    assert files_with_secret(SENTINEL_KEY) == []
+    assert SENTINEL_KEY not in repr(source.cache) + repr(source)
