@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from costtui import __version__, cli_key, cli_report
+from costtui import __version__, cli_cache, cli_key, cli_report
 from costtui.cli_common import CliError, add_profile_option, add_source_options, print_error
 
 
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     cli_report.register(commands)
     cli_key.register(commands)
+    cli_cache.register(commands)
     return parser
 
 

@@ -44,9 +44,23 @@ def print_warning(message: str) -> None:
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
-    """Add --demo (the embedded organisation)."""
+    """Add --demo (the embedded organisation), --offline and --no-cache."""
     parser.add_argument(
         "--demo",
         action="store_true",
         help="use the embedded demo organisation: no key, no network",
+    )
+    # SUPPRESS: a subcommand's parser must not reset what `costtui --offline report` set.
+    cache = parser.add_mutually_exclusive_group()
+    cache.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="no network and no key: serve only what the local cache holds, naming missing days",
+    )
+    cache.add_argument(
+        "--no-cache",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="bypass the local cache: fetch every day from the API and store nothing",
     )

@@ -11,8 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from costtui.api import ApiError, CostClient, FetchProgress
-from costtui.cli_common import CliError, add_profile_option, add_source_options, profile_name
+from costtui.api import ApiError, FetchProgress
+from costtui.cache import contiguous_ranges
+from costtui.cli_common import (
+    CliError,
+    add_profile_option,
+    add_source_options,
+    print_warning,
+    profile_name,
+)
 from costtui.config import ConfigError
 from costtui.dates import DateRangeError, parse_range, utc_today
 from costtui.export import report_csv, report_json
@@ -28,8 +35,8 @@ from costtui.report import (
     total_cost,
 )
 from costtui.secrets import KeyringUnavailable, resolve_key
-from costtui.source import LoadedReport, load_report
-from costtui.wiring import demo_client, live_client
+from costtui.source import CostSource, LoadedReport, load_report
+from costtui.wiring import demo_client, live_client, source_options, with_cache
 
 FORMATS = ("table", "csv", "json")
 
@@ -65,10 +72,11 @@ def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     return check_dimensions(name.replace("-", "_") for name in names if name)
 
 
-def open_client(args: argparse.Namespace) -> CostClient:
-    """Return the demo client or a live client with the profile's key."""
-    if args.demo:
-        return demo_client()
+def open_source(args: argparse.Namespace) -> CostSource:
+    """Return the demo, or the cache in front of a live client (offline: the cache alone)."""
+    options = source_options(args)
+    if not options.needs_key:
+        return with_cache(demo_client() if options.demo else None, options)
     profile = profile_name(args)
     try:
         resolved = resolve_key(profile)
@@ -81,7 +89,7 @@ def open_client(args: argparse.Namespace) -> CostClient:
             f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
             "'costtui key set', or try '--demo'"
         )
-    return live_client(resolved.key, profile)
+    return with_cache(live_client(resolved.key, profile), options)
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -97,18 +105,30 @@ def progress_printer(stream: TextIO) -> Any:
     return show
 
 
-async def fetch(args: argparse.Namespace, dimensions: tuple[str, ...]) -> LoadedReport:
-    """Load the report the arguments describe."""
+async def fetch(
+    args: argparse.Namespace, dimensions: tuple[str, ...]
+) -> tuple[LoadedReport, list[str]]:
+    """Load the report the arguments describe; also return the cache's one-line warnings."""
     date_range = parse_range(args.first_day, args.last_day, utc_today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    async with open_client(args) as client:
+    source = open_source(args)
+    try:
         report = await load_report(
-            client, date_range, api_group_by_for(dimensions), with_previous=False,
+            source, date_range, api_group_by_for(dimensions), with_previous=False,
             on_progress=show_progress,
         )
-    if show_progress is not None:
-        sys.stderr.write("\r\033[K")
-    return report
+    finally:
+        await source.aclose()
+        if show_progress is not None:
+            sys.stderr.write("\r\033[K")
+    return report, list(getattr(source, "warnings", ()))
+
+
+def missing_days_warning(report: LoadedReport, offline: bool) -> str:
+    """Return the one-line warning naming the days a report lacks, as ranges."""
+    days = ", ".join(map(str, contiguous_ranges(report.missing_days)))
+    where = " from the cache" if offline else ""
+    return f"{len(report.missing_days)} day(s) missing{where}: {days}"
 
 
 def render_table(
@@ -136,18 +156,24 @@ def run_report(args: argparse.Namespace) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
     try:
         dimensions = parse_group_by(args.group_by)
-        report = asyncio.run(fetch(args, dimensions))
+        report, warnings = asyncio.run(fetch(args, dimensions))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
         raise CliError(str(error)) from None
     for note in report.notes:
         print(f"costtui: note: {note}", file=sys.stderr)
+    for warning in warnings:
+        print_warning(warning)
+    extra: dict[str, Any] | None = None
+    if report.missing_days:
+        print_warning(missing_days_warning(report, source_options(args).offline))
+        extra = {"missing_days": [day.isoformat() for day in report.missing_days]}
     rows = group_costs(report.items, dimensions)
     output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
     if output_format == "json":
         sys.stdout.write(report_json(rows, dimensions, report.date_range,
-                                     report.workspace_names, total_cost(report.items)))
+                                     report.workspace_names, total_cost(report.items), extra))
     elif output_format == "csv":
         sys.stdout.write(report_csv(rows, dimensions, report.workspace_names))
     else:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 
 import httpx
 
 from costtui.admin_key import AdminKey
 from costtui.api import CostClient, resolve_base_url
+from costtui.cache import CostCache
+from costtui.cached_source import CachedSource
+from costtui.cli_common import profile_name
 from costtui.config import load_config
 from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
+from costtui.source import CostSource
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,34 @@ class SourceOptions:
     profile: str = "default"
     offline: bool = False
     no_cache: bool = False
+
+    @property
+    def needs_key(self) -> bool:
+        """Tell whether the live API (hence a key) is needed: not for --demo or --offline."""
+        return not (self.demo or self.offline)
+
+
+def source_options(args: argparse.Namespace) -> SourceOptions:
+    """Read --demo, --profile, --offline and --no-cache from parsed arguments."""
+    return SourceOptions(
+        demo=bool(getattr(args, "demo", False)),
+        profile=profile_name(args),
+        offline=bool(getattr(args, "offline", False)),
+        no_cache=bool(getattr(args, "no_cache", False)),
+    )
+
+
+def with_cache(
+    client: CostSource | None, options: SourceOptions, cache: CostCache | None = None
+) -> CostSource:
+    """Put the local cache in front of a client unless --no-cache or --demo; offline needs none.
+
+    The demo is embedded and offline by nature, so --demo ignores --offline and the cache.
+    """
+    if (options.no_cache or options.demo) and client is not None:
+        return client
+    return CachedSource(client, cache or CostCache(), profile=options.profile,
+                        offline=options.offline)
 
 
 def demo_client(transport: httpx.AsyncBaseTransport | None = None) -> CostClient:
