@@ -12,7 +12,7 @@ from costtui.dates import DateRange
 from costtui.export import report_csv, report_json
 from costtui.report import DIMENSION_LABELS, GroupRow, display_value, group_costs
 from costtui.source import LoadedReport
-from costtui.view_state import ViewState
+from costtui.view_state import ViewState, level_label
 
 EXPORT_FORMATS = ("csv", "json")
 
@@ -34,7 +34,7 @@ def view_rows(report: LoadedReport, state: ViewState) -> ViewRows:
         row
         for row in group_costs(report.items, dimensions, state.filters)
         if not needle
-        or needle in display_value(state.dimension, row.values[-1], report.workspace_names)
+        or needle in level_label(state.dimension, row.values[-1], report.workspace_names)
         .casefold()
         or needle in (row.values[-1] or "").casefold()
     ]
@@ -101,7 +101,7 @@ def rows_to_look_at(state: ViewState, workspace_names: dict[str, str]) -> list[s
         if dimension == "workspace" and value is not None and shown != value:
             shown = f"{shown} ({value})"
         elif value is None:
-            shown = f"{shown} (empty)"
+            shown = "(empty)"
         lines.append(f"{DIMENSION_LABELS[dimension]} = {shown}")
     if state.text_filter.strip():
         lines.append(

@@ -45,6 +45,13 @@ class DrillError(ValueError):
     """A drill, pivot or path change that cannot be done; the message says why."""
 
 
+def level_label(dimension: str, value: DimensionValue, workspace_names: dict[str, str]) -> str:
+    """Return a row's name: the display value, or "(no model)" style words for a null."""
+    if value is None and dimension != "workspace":
+        return f"(no {DIMENSION_LABELS[dimension].lower()})"
+    return display_value(dimension, value, workspace_names)
+
+
 def row_key_for(value: DimensionValue) -> str:
     """Return the stable table row key of a dimension value."""
     return NULL_ROW_KEY if value is None else value
@@ -258,7 +265,7 @@ def compute_level(report: LoadedReport, state: ViewState) -> LevelView:
         LevelRow(
             key=row_key_for(value),
             value=value,
-            label=display_value(dimension, value, report.workspace_names),
+            label=level_label(dimension, value, report.workspace_names),
             cost=current.get(value, Decimal(0)),
             previous_cost=previous.get(value, Decimal(0)),
             daily=tuple(series.get(value, zeros)),
@@ -286,7 +293,7 @@ def breadcrumb(state: ViewState, workspace_names: dict[str, str]) -> list[str]:
     """Return the drill trail: "All costs", each drilled value's name, then the level's label."""
     trail = ["All costs"]
     trail += [
-        display_value(dimension, value, workspace_names)
+        level_label(dimension, value, workspace_names)
         for dimension, value in zip(state.drill_path, state.drilled_values, strict=False)
     ]
     trail.append(f"by {DIMENSION_LABELS[state.dimension].lower()}")

@@ -288,7 +288,7 @@ async def test_chart_shows_the_same_level_and_toggles_cumulative() -> None:
         assert chart.data is not None
         assert chart.data.total == sum(models.values(), Decimal(0))
         assert {series.label for series in chart.data.series} == {
-            model or "—" for model in models}
+            model or "(no model)" for model in models}
         assert not chart.is_cumulative
         assert label_text(app, "#breadcrumb") == f"All costs › {PROD_SEARCH} › by model"
         await pilot.press("l")
@@ -463,7 +463,7 @@ async def test_help_lists_every_binding() -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = screen_text(app)
         for action in ("Drill", "Up", "Dates", "Group", "Path", "Filter", "Sort", "Reverse",
-                       "Chart", "Table", "Cumulative", "Export", "Command", "Refresh", "Quit",
+                       "Chart", "Table", "Line", "Export", "Command", "Refresh", "Quit",
                        "Cancel"):
             assert f" {action} " in text, action
         await pilot.press("escape")

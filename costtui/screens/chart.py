@@ -41,7 +41,7 @@ def chart_caption(level: LevelView, cumulative: bool, recent_days: int) -> str:
     return " · ".join(words)
 
 
-class ChartPanel(Vertical):
+class ChartPanel(Vertical, can_focus=True):
     """The chart of the same level and filters as the table, with a one-line caption."""
 
     def compose(self) -> ComposeResult:

@@ -79,7 +79,7 @@ the change against the previous period of the same length and a per-day trend.
         Binding("c", "show_chart", "Chart", tooltip="Show cost per day as a chart",
                 id="show-chart"),
         Binding("c", "show_table", "Table", tooltip="Show the table", id="show-table"),
-        Binding("l", "toggle_cumulative", "Cumulative", tooltip="Stacked bars or cumulative line",
+        Binding("l", "toggle_cumulative", "Line", tooltip="Stacked daily bars or cumulative line",
                 id="toggle-cumulative"),
         Binding("e", "export", "Export", tooltip="Export the view to CSV or JSON", id="export"),
         Binding("y", "show_command", "Command", show=False,
@@ -332,6 +332,7 @@ the change against the previous period of the same length and a per-day trend.
         self.showing_chart = True
         self.remove_class("-filtering")
         self.query_one(ContentSwitcher).current = CHART_VIEW
+        self.query_one(ChartPanel).focus()
         self.refresh_bindings()
 
     def action_show_table(self) -> None:

@@ -54,7 +54,7 @@ def plan_columns(
     wanted_name = max(MIN_NAME_WIDTH, min(longest_name, PREFERRED_NAME_WIDTH))
     trend = min(day_count, MAX_TREND_WIDTH, rest - padding - wanted_name)
     if trend < MIN_TREND_WIDTH:
-        return ColumnWidths(max(MIN_NAME_WIDTH, rest), number_widths, 0)
+        return ColumnWidths(max(MIN_NAME_WIDTH, min(longest_name, rest)), number_widths, 0)
     name = max(wanted_name, min(longest_name, rest - padding - trend))
     return ColumnWidths(name, number_widths, trend)
 
@@ -158,7 +158,8 @@ class LevelTable(Vertical):
             for name, texts in number_texts.items()
         }
         label = self._column_label("name", state)
-        longest = max([len(label), *(len(row.label) for row in view.rows)])
+        longest = max([len(label), len(self._total_label(view)),
+                       *(len(row.label) for row in view.rows)])
         available = self.size.width - self._scrollbar_width(table)
         plan = plan_columns(available, widths, longest, len(view.daily_total))
         with self.app.batch_update():

@@ -1,0 +1,78 @@
+"""Tests of how the TUI starts: key resolution before run(), demo mode, and the Admin key seam."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+import pytest
+
+from costtui.admin_key import AdminKey
+from costtui.app import CostApp
+from costtui.app_settings import AppSettings
+from costtui.cli_common import CliError
+from costtui.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+from costtui.source import CostSource
+from costtui.tui_launch import launch
+from costtui.wiring import demo_client
+from tests.tui_support import TODAY, label_text, notifications, wait_loaded
+
+
+def arguments(**values: object) -> argparse.Namespace:
+    """Return the bare command's arguments with defaults."""
+    defaults: dict[str, object] = {"demo": False, "profile": None, "first_day": None,
+                                   "last_day": None}
+    return argparse.Namespace(**{**defaults, **values})
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[CostApp]:
+    """Capture the app launch() would run instead of running it."""
+    apps: list[CostApp] = []
+    monkeypatch.setattr(CostApp, "run", lambda self, *args, **kwargs: apps.append(self))
+    return apps
+
+
+def test_demo_starts_with_the_demo_source(started: list[CostApp]) -> None:
+    assert launch(arguments(demo=True, first_day="2026-10-01", last_day="2026-10-31")) == 0
+    app = started[0]
+    assert app.source is not None and app.settings.demo
+    assert str(app.date_range) == "2026-10-01 → 2026-10-31"
+
+
+def test_no_key_starts_without_source_and_says_so(started: list[CostApp]) -> None:
+    launch(arguments())
+    assert started[0].source is None and started[0].make_source is not None
+
+
+def test_key_from_environment_builds_a_live_source(
+    started: list[CostApp], monkeypatch: pytest.MonkeyPatch, sentinel_key: str
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", sentinel_key)
+    launch(arguments(profile="work"))
+    assert started[0].source is not None and started[0].settings.profile == "work"
+
+
+def test_reversed_dates_are_a_command_line_error(started: list[CostApp]) -> None:
+    with pytest.raises(CliError, match="reversed"):
+        launch(arguments(demo=True, first_day="2026-10-31", last_day="2026-10-01"))
+    assert started == []
+
+
+async def test_use_admin_key_switches_source_and_reloads() -> None:
+    def make_source(admin_key: AdminKey) -> CostSource:
+        assert admin_key.reveal() == DEMO_KEY
+        return demo_client(DemoTransport(DemoApi()))
+
+    rejected = demo_client(DemoTransport(DemoApi(faults=DemoFaults(status_always=401))))
+    app = CostApp(rejected, AppSettings(demo=True, today=TODAY), make_source=make_source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        assert any("Admin key was rejected (401)" in text for text in notifications(app))
+        assert "k to enter a new key" in label_text(app, "#error-details")
+        app.use_admin_key(AdminKey(DEMO_KEY))
+        await wait_loaded(pilot, app)
+        assert app.report is not None and app.report.date_range.last_day == date(2026, 11, 25)
+        assert not app.cost_screen.has_class("-error")
+        await pilot.press("k")
+        assert any("costtui key set" in text for text in notifications(app))
