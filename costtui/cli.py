@@ -7,7 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from costtui import __version__, cli_cache, cli_key, cli_report
-from costtui.cli_common import CliError, add_profile_option, add_source_options, print_error
+from costtui.cli_common import (
+    CliError,
+    add_profile_option,
+    add_range_options,
+    add_source_options,
+    print_error,
+)
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -27,10 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"costtui {__version__}")
     add_source_options(parser)
     add_profile_option(parser)
-    parser.add_argument("--from", dest="first_day", metavar="YYYY-MM-DD",
-                        help="first UTC day (default: 29 days before --to)")
-    parser.add_argument("--to", dest="last_day", metavar="YYYY-MM-DD",
-                        help="last UTC day, inclusive (default: today)")
+    add_range_options(parser)
     parser.set_defaults(func=run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     cli_report.register(commands)

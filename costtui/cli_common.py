@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from costtui.report import check_dimensions
+
 DEFAULT_PROFILE = "default"
 
 
@@ -48,6 +50,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo",
         action="store_true",
+        default=argparse.SUPPRESS,
         help="use the embedded demo organisation: no key, no network",
     )
     # SUPPRESS: a subcommand's parser must not reset what `costtui --offline report` set.
@@ -64,3 +67,25 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         default=argparse.SUPPRESS,
         help="bypass the local cache: fetch every day from the API and store nothing",
     )
+
+
+def add_range_options(parser: argparse.ArgumentParser) -> None:
+    """Add --from and --to (inclusive UTC days); unset ones stay absent from the namespace."""
+    parser.add_argument("--from", dest="first_day", metavar="YYYY-MM-DD",
+                        default=argparse.SUPPRESS,
+                        help="first UTC day (default: 29 days before --to)")
+    parser.add_argument("--to", dest="last_day", metavar="YYYY-MM-DD",
+                        default=argparse.SUPPRESS,
+                        help="last UTC day, inclusive (default: today)")
+
+
+def range_arguments(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """Return the --from and --to values given anywhere on the command line."""
+    return getattr(args, "first_day", None), getattr(args, "last_day", None)
+
+
+def dimensions_argument(values: list[str] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Return dimensions from repeated or comma-separated --group-by values, else the default."""
+    names = [part.strip().replace("-", "_") for value in values or [] for part in value.split(",")]
+    chosen = [name for name in names if name]
+    return check_dimensions(chosen) if chosen else default

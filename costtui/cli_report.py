@@ -16,9 +16,12 @@ from costtui.cache import contiguous_ranges
 from costtui.cli_common import (
     CliError,
     add_profile_option,
+    add_range_options,
     add_source_options,
+    dimensions_argument,
     print_warning,
     profile_name,
+    range_arguments,
 )
 from costtui.config import ConfigError
 from costtui.dates import DateRangeError, parse_range, utc_today
@@ -29,7 +32,6 @@ from costtui.report import (
     GroupRow,
     UnknownDimensionError,
     api_group_by_for,
-    check_dimensions,
     display_value,
     group_costs,
     total_cost,
@@ -50,10 +52,7 @@ def register(commands: Any) -> None:
     )
     add_source_options(parser)
     add_profile_option(parser)
-    parser.add_argument("--from", dest="first_day", metavar="YYYY-MM-DD",
-                        help="first UTC day (default: 29 days before --to)")
-    parser.add_argument("--to", dest="last_day", metavar="YYYY-MM-DD",
-                        help="last UTC day, inclusive (default: today)")
+    add_range_options(parser)
     parser.add_argument(
         "--group-by",
         action="append",
@@ -67,9 +66,8 @@ def register(commands: Any) -> None:
 
 
 def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
-    """Return the dimensions from repeated or comma-separated --group-by values."""
-    names = [part.strip() for value in values or ["workspace"] for part in value.split(",")]
-    return check_dimensions(name.replace("-", "_") for name in names if name)
+    """Return the report's dimensions from --group-by, defaulting to workspace."""
+    return dimensions_argument(values, ("workspace",))
 
 
 def open_source(args: argparse.Namespace) -> CostSource:
@@ -109,7 +107,7 @@ async def fetch(
     args: argparse.Namespace, dimensions: tuple[str, ...]
 ) -> tuple[LoadedReport, list[str]]:
     """Load the report the arguments describe; also return the cache's one-line warnings."""
-    date_range = parse_range(args.first_day, args.last_day, utc_today())
+    date_range = parse_range(*range_arguments(args), utc_today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
     source = open_source(args)
     try:

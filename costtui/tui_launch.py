@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from costtui.admin_key import AdminKey
 from costtui.app_settings import AppSettings
-from costtui.cli_common import CliError, profile_name
+from costtui.cli_common import CliError, dimensions_argument, profile_name, range_arguments
 from costtui.config import ConfigError
 from costtui.dates import DateRangeError, parse_range, utc_today
-from costtui.report import UnknownDimensionError, check_dimensions
+from costtui.report import UnknownDimensionError
 from costtui.secrets import KeyringUnavailable, resolve_key
 from costtui.source import CostSource
 from costtui.view_state import DEFAULT_DRILL_PATH
@@ -19,23 +19,16 @@ from costtui.wiring import demo_client, live_client
 
 def drill_path_from(args: argparse.Namespace) -> tuple[str, ...]:
     """Return the --group-by drill path if the command line has one, else the default."""
-    values: list[str] | None = getattr(args, "group_by", None)
-    if not values:
-        return DEFAULT_DRILL_PATH
-    names = [part.strip().replace("-", "_") for value in values for part in value.split(",")]
-    return check_dimensions(name for name in names if name)
+    return dimensions_argument(getattr(args, "group_by", None), DEFAULT_DRILL_PATH)
 
 
 def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppSettings:
     """Return the session settings the arguments ask for."""
     today = utc_today()
-    date_range = (
-        parse_range(args.first_day, args.last_day, today)
-        if args.first_day or args.last_day
-        else None
-    )
+    first_day, last_day = range_arguments(args)
+    date_range = parse_range(first_day, last_day, today) if first_day or last_day else None
     return AppSettings(
-        demo=bool(args.demo),
+        demo=bool(getattr(args, "demo", False)),
         profile=profile_name(args),
         date_range=date_range,
         drill_path=drill_path_from(args),
