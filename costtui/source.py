@@ -61,17 +61,24 @@ class LoadedReport:
 
 async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]]:
     """Return the organisation name and workspace names, falling back to ids with a note."""
+    organization, workspaces = await asyncio.gather(
+        source.organization(), source.workspaces(), return_exceptions=True
+    )
     notes: list[str] = []
-    try:
-        organization_name = (await source.organization()).name
-    except ApiError as error:
+    if isinstance(organization, ApiError):
+        notes.append(f"organisation name unavailable ({organization.hint})")
         organization_name = "Organisation"
-        notes.append(f"organisation name unavailable ({error.hint})")
-    try:
-        workspace_names = {ws.id: ws.name for ws in await source.workspaces()}
-    except ApiError as error:
-        workspace_names = {}
-        notes.append(f"workspace names unavailable, showing ids ({error.hint})")
+    elif isinstance(organization, BaseException):
+        raise organization
+    else:
+        organization_name = organization.name
+    if isinstance(workspaces, ApiError):
+        notes.append(f"workspace names unavailable, showing ids ({workspaces.hint})")
+        workspace_names: dict[str, str] = {}
+    elif isinstance(workspaces, BaseException):
+        raise workspaces
+    else:
+        workspace_names = {workspace.id: workspace.name for workspace in workspaces}
     return organization_name, workspace_names, notes
 
 
