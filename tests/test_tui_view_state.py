@@ -173,7 +173,7 @@ def test_columns_give_numbers_their_width_first() -> None:
     assert narrow.name + narrow.trend + 2 * 2 + sum(w + 2 for w in numbers.values()) <= 78
     assert narrow.name >= 8
     wide = plan_columns(200, numbers, longest_name=20, day_count=30)
-    assert wide.name == 20 and wide.trend == 30
+    assert wide.name == 20 and wide.trend == 60  # two cells per day when there is room
     tiny = plan_columns(50, numbers, longest_name=40, day_count=30)
     assert tiny.trend == 0
 

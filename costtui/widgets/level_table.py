@@ -26,6 +26,8 @@ PREFERRED_NAME_WIDTH = 28
 """The name column grows to this before the trend column gets any room."""
 MIN_TREND_WIDTH = 5
 MAX_TREND_WIDTH = 60
+MAX_CELLS_PER_DAY = 3
+"""On wide terminals each day of the trend may take up to this many cells."""
 COLUMN_LABELS = {
     "cost": "Cost",
     "share": "Share",
@@ -52,7 +54,9 @@ def plan_columns(
     padding = 2 * CELL_PADDING
     rest = available - sum(width + padding for width in number_widths.values()) - padding
     wanted_name = max(MIN_NAME_WIDTH, min(longest_name, PREFERRED_NAME_WIDTH))
-    trend = min(day_count, MAX_TREND_WIDTH, rest - padding - wanted_name)
+    room = min(MAX_TREND_WIDTH, rest - padding - wanted_name)
+    cells_per_day = max(1, min(MAX_CELLS_PER_DAY, room // max(day_count, 1)))
+    trend = min(day_count * cells_per_day, room)
     if trend < MIN_TREND_WIDTH:
         return ColumnWidths(max(MIN_NAME_WIDTH, min(longest_name, rest)), number_widths, 0)
     name = max(wanted_name, min(longest_name, rest - padding - trend))
@@ -60,8 +64,10 @@ def plan_columns(
 
 
 def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Text:
-    """Return a sparkline whose last, possibly incomplete, days are dimmed."""
+    """Return a sparkline (widened on wide cells) whose last, possibly incomplete, days are dim."""
     line = sparkline(values, width)
+    if values and len(line) == len(values) and width >= 2 * len(values):
+        line = "".join(block * (width // len(values)) for block in line)
     dimmed = math.ceil(recent_days * len(line) / len(values)) if values and recent_days else 0
     text = Text(line, no_wrap=True, overflow="crop")
     if dimmed:
