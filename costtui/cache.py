@@ -6,13 +6,14 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
 from pathlib import Path
+from time import monotonic, sleep
 from typing import TypeVar
 
 from costtui.config import cache_dir
@@ -238,7 +239,7 @@ class CostCache:
         ]
 
         def write(db: sqlite3.Connection) -> None:
-            with db:
+            with _writing(db):
                 db.executemany("INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
         self._run(write, default=None, retry=True)
@@ -248,7 +249,7 @@ class CostCache:
         stamp = self.clock().isoformat()
 
         def write(db: sqlite3.Connection) -> None:
-            with db:
+            with _writing(db):
                 db.execute(
                     "INSERT INTO organizations (org_id, name, updated_at) VALUES (?, ?, ?) "
                     "ON CONFLICT (org_id) DO UPDATE SET name = excluded.name, "
@@ -281,7 +282,7 @@ class CostCache:
         document = json.dumps([[ws.id, ws.name, ws.archived] for ws in workspaces])
 
         def write(db: sqlite3.Connection) -> None:
-            with db:
+            with _writing(db):
                 db.execute(
                     "UPDATE organizations SET workspaces_json = ? WHERE org_id = ?",
                     (document, org_id),
@@ -347,7 +348,7 @@ class CostCache:
         where, params = ("WHERE org_id = ?", (org_id,)) if org_id is not None else ("", ())
 
         def write(db: sqlite3.Connection) -> ClearedCounts:
-            with db:
+            with _writing(db):
                 orgs = db.execute(
                     f"SELECT count(*) FROM (SELECT org_id FROM organizations {where} "
                     f"UNION SELECT org_id FROM days {where})",
@@ -407,9 +408,9 @@ class CostCache:
                              isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            db.execute("PRAGMA journal_mode = WAL")
+            _while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
             db.execute("PRAGMA synchronous = NORMAL")
-            self._check_schema(db)
+            _while_locked(lambda: self._check_schema(db))
         except (sqlite3.DatabaseError, _UnusableFileError):
             db.close()
             raise
@@ -495,6 +496,38 @@ def decode_items(day: date, text: str) -> tuple[CostItem, ...]:
         return tuple(map(CostItem, repeat(day), map(Decimal, amounts), *columns))
     except (ValueError, KeyError, TypeError, IndexError, InvalidOperation) as error:
         raise _UnusableFileError(f"damaged entry for {day}: {error!r}") from None
+
+
+def _while_locked(step: Callable[[], object]) -> None:
+    """Retry a setup step that SQLite refuses with "locked" without consulting the busy timeout.
+
+    Switching a new file to WAL while another process opens it fails at once, not after waiting.
+    """
+    deadline = monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or monotonic() > deadline:
+                raise
+            sleep(0.02)
+
+
+@contextmanager
+def _writing(db: sqlite3.Connection) -> Iterator[None]:
+    """Run a write transaction that takes the write lock up front, waiting out other writers.
+
+    A deferred transaction that upgrades from reading to writing gets "database is locked" at
+    once under WAL when another process wrote meanwhile; BEGIN IMMEDIATE waits the busy timeout.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _bounds(date_range: DateRange) -> tuple[str, str]:
