@@ -22,27 +22,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loopback import LoopbackServer  # noqa: E402
+from bench.loopback import serve  # noqa: E402
 from costtui.admin_key import AdminKey  # noqa: E402
 from costtui.api import CostClient  # noqa: E402
 from costtui.cache import CostCache  # noqa: E402
 from costtui.cached_source import CachedSource  # noqa: E402
 from costtui.dates import DateRange  # noqa: E402
-from costtui.demo import DEMO_KEY, DemoApi, DemoOrganization  # noqa: E402
+from costtui.demo import DEMO_KEY  # noqa: E402
 from costtui.source import CostSource, load_report  # noqa: E402
 
 GROUPING = ("workspace_id", "description")
 START = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 """The injected "now" of the first runs; the range is the `--days` days ending that day."""
-
-
-def serve(workspaces: int, latency: float, port_queue: Any, stop: Any) -> None:
-    """Run the loopback demo server in a child process until told to stop."""
-    server = LoopbackServer(DemoApi(DemoOrganization(workspace_count=workspaces)), latency)
-    server.start()
-    port_queue.put(server.base_url)
-    stop.wait()
-    server.stop()
 
 
 async def open_report(

@@ -23,22 +23,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loopback import LoopbackServer  # noqa: E402
+from bench.loopback import serve  # noqa: E402
 from costtui.admin_key import AdminKey  # noqa: E402
 from costtui.api import CostClient  # noqa: E402
 from costtui.dates import DateRange, day_start, utc_today  # noqa: E402
-from costtui.demo import DEMO_KEY, DemoApi, DemoOrganization  # noqa: E402
+from costtui.demo import DEMO_KEY  # noqa: E402
 
 GROUPING = ("workspace_id", "description")
-
-
-def serve(workspaces: int, latency: float, port_queue: Any, stop: Any) -> None:
-    """Run the loopback demo server in a child process until told to stop."""
-    server = LoopbackServer(DemoApi(DemoOrganization(workspace_count=workspaces)), latency)
-    server.start()
-    port_queue.put(server.base_url)
-    stop.wait()
-    server.stop()
 
 
 async def client_run(base_url: str, date_range: DateRange, concurrency: int) -> tuple[Decimal, int]:

@@ -7,10 +7,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import httpx
 
-from costtui.demo import DemoApi
+from costtui.demo import DemoApi, DemoOrganization
 
 
 class LoopbackServer:
@@ -70,3 +71,12 @@ def serving(api: DemoApi, latency_seconds: float = 0.0) -> Iterator[LoopbackServ
         yield server
     finally:
         server.stop()
+
+
+def serve(workspaces: int, latency: float, port_queue: Any, stop: Any) -> None:
+    """Run a demo organisation's server in a child process, sending its URL, until told to stop."""
+    server = LoopbackServer(DemoApi(DemoOrganization(workspace_count=workspaces)), latency)
+    server.start()
+    port_queue.put(server.base_url)
+    stop.wait()
+    server.stop()
