@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from costtui.api import MAX_BUCKETS_PER_PAGE, ApiError, FetchProgress, ProgressCallback
 from costtui.cache import CacheError, CostCache, DayState
@@ -54,6 +54,17 @@ class _CacheRead:
     missing: list[date]
     """Days to fetch."""
     load: asyncio.Future[dict[date, DayBucket]]
+
+
+def _abandon(task: asyncio.Future[Any] | None) -> None:
+    """Cancel a task we no longer need, marking a failure already raised elsewhere as seen."""
+    if task is None:
+        return
+    if task.done():
+        if not task.cancelled():
+            task.exception()
+    else:
+        task.cancel()
 
 
 def plan_windows(days: Iterable[date], max_days: int = MAX_BUCKETS_PER_PAGE) -> list[DateRange]:
@@ -141,13 +152,16 @@ class CachedSource:
 
     async def workspaces(self) -> list[Workspace]:
         """Return the workspaces from `inner` (remembered), or offline from the cache."""
-        organization = await self.organization()
         if self.offline:
+            organization = await self.organization()
             remembered = await self._cached(partial(self.cache.workspaces, organization.id), None)
             if remembered is None:
                 raise OfflineError("offline, and the cache holds no workspace names yet")
             return remembered
-        workspaces = await self._online().workspaces()
+        # Ask for both at once: the names do not depend on the id, only storing them does.
+        organization, workspaces = await asyncio.gather(
+            self.organization(), self._online().workspaces()
+        )
         await self._cached(
             partial(self.cache.remember_workspaces, organization.id, workspaces), None
         )
@@ -164,27 +178,38 @@ class CachedSource:
         self._refresh_next = False
         organization = asyncio.ensure_future(self.organization())
         read: _CacheRead | None = None
+        early_fetch: asyncio.Future[dict[date, DayBucket]] | None = None
         try:
-            # Start reading under the profile's remembered organisation while the API confirms
-            # it: reads are speculative, fetches and writes wait for the confirmed id.
+            # Under the profile's remembered organisation, start reading the cache and fetching
+            # the missing days while the API confirms the id: the fetched days are right for
+            # whichever organisation the key opens; only storing them waits for the id.
             guess = await self._known_organization_id()
-            read = await self._read(guess, date_range, api_group_by, refresh) if guess else None
+            if guess:
+                read = await self._read(guess, date_range, api_group_by, refresh)
+                early_fetch = asyncio.ensure_future(self._fetch(
+                    organization, plan_windows(read.missing), api_group_by, on_progress))
             org_id = (await organization).id
-            if read is None or read.org_id != org_id:
-                if read is not None:
-                    read.load.cancel()
+            fetched: dict[date, DayBucket] = {}
+            if read is not None and read.org_id != org_id:
+                read.load.cancel()
+                read = None
+            if read is None:
                 read = await self._read(org_id, date_range, api_group_by, refresh)
-            fetched = await self._fetch(org_id, plan_windows(read.missing), api_group_by,
-                                        on_progress)
+            if early_fetch is not None:
+                fetched = await early_fetch
+            still_missing = [day for day in read.missing if day not in fetched]
+            fetched.update(await self._fetch(
+                organization, plan_windows(still_missing), api_group_by, on_progress))
             served = await read.load
         finally:
-            organization.cancel()  # No-op once done; stops the request if we failed first.
-            if read is not None:
-                read.load.cancel()
+            for task in (organization, early_fetch, read.load if read is not None else None):
+                _abandon(task)
         lost = sorted(read.wanted - served.keys())
         if lost and not self.offline:
             # The cache lost days between the two reads (moved aside): fetch them as well.
-            fetched.update(await self._fetch(org_id, plan_windows(lost), api_group_by, on_progress))
+            fetched.update(
+                await self._fetch(organization, plan_windows(lost), api_group_by, on_progress)
+            )
         served.update(fetched)
         ages = [read.states[day].fetched_at for day in served.keys() - fetched.keys()]
         self.last_origin = LoadOrigin(
@@ -229,12 +254,17 @@ class CachedSource:
 
     async def _fetch(
         self,
-        org_id: str,
+        organization: asyncio.Future[Organization],
         windows: list[DateRange],
         api_group_by: tuple[str, ...],
         on_progress: ProgressCallback | None,
     ) -> dict[date, DayBucket]:
-        """Fetch windows concurrently, storing each as it arrives; re-raise the first failure."""
+        """Fetch windows concurrently, storing each under the confirmed organisation as it arrives.
+
+        A failure half-way keeps (stores) the windows that succeeded, then re-raises the first.
+        """
+        if not windows:
+            return {}
         pages = [0] * len(windows)
         done = 0
         limiter = asyncio.Semaphore(self.concurrency)
@@ -256,6 +286,7 @@ class CachedSource:
                 buckets = await self._online().cost_buckets(
                     window, api_group_by, window_progress(index)
                 )
+            org_id = (await organization).id
             await self._cached(partial(self.cache.store, org_id, api_group_by, buckets), None)
             done += 1
             report()
