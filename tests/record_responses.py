@@ -30,8 +30,8 @@ KEPT_RESPONSE_HEADERS = ("request-id", "retry-after", "content-type")
 class RecordingTransport(httpx.AsyncBaseTransport):
     """Passes requests to the network and keeps method, path, query and response body."""
 
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport()
         self.exchanges: list[dict[str, Any]] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -77,13 +77,21 @@ def anonymise(text: str) -> str:
     return text
 
 
-async def record(date_range: DateRange, grouping: tuple[str, ...]) -> RecordingTransport:
+async def record(
+    date_range: DateRange,
+    grouping: tuple[str, ...],
+    *,
+    base_url: str | None = None,
+    inner: httpx.AsyncBaseTransport | None = None,
+) -> RecordingTransport:
     """Run the same calls the app makes and return what was recorded."""
     resolved = resolve_key("default")
     if resolved.key is None:
         raise SystemExit("record_responses: set ANTHROPIC_ADMIN_KEY or run 'costtui key set'")
-    transport = RecordingTransport()
-    async with CostClient(resolved.key, base_url=resolve_base_url(), transport=transport) as client:
+    transport = RecordingTransport(inner)
+    async with CostClient(
+        resolved.key, base_url=base_url or resolve_base_url(), transport=transport
+    ) as client:
         await client.organization()
         await client.workspaces()
         await client.cost_buckets(date_range, grouping)
