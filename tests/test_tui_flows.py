@@ -9,15 +9,17 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import ContentSwitcher, Input
+from textual.widgets.data_table import ColumnKey
 
 from costtui.dates import PRESET_LABELS, DateRange, preset_range
-from costtui.demo import DemoApi, DemoFaults
+from costtui.demo import DemoApi, DemoFaults, DemoOrganization
 from costtui.screens.date_range import DateRangeScreen
 from costtui.screens.dialogs import ExportScreen, ReportCommandScreen
 from costtui.screens.grouping import DrillPathScreen, PivotScreen
 from costtui.screens.help import HelpScreen
 from costtui.view_state import row_key_for
 from costtui.widgets.cost_chart import CostChart
+from costtui.widgets.level_table import LevelTable
 from tests.tui_support import (
     LAST_30_DAYS,
     TODAY,
@@ -205,7 +207,18 @@ async def test_sort_by_columns_keeps_the_cursor_on_its_row() -> None:
         await pilot.press("s")  # back to cost, largest first
         costs = [Decimal(text.strip("$").replace(",", "")) for text in column_texts(app, "cost")]
         assert costs == sorted(costs, reverse=True)
-        assert "Sorted by cost, largest first" in notifications(app)
+        assert str(rows_table(app).columns[ColumnKey("cost")].label) == "Cost ▼"
+        assert not any(text.startswith("Sorted by") for text in notifications(app))
+
+
+async def test_sorting_by_a_column_without_room_on_screen_says_so() -> None:
+    app = make_app()
+    async with app.run_test(size=(60, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        assert not app.cost_screen.query_one(LevelTable).shows_column("trend")
+        await pilot.press("s", "s", "s", "s")  # share, Δ $, Δ %, then trend (not on screen)
+        assert app.cost_screen.state.sort_column == "trend"
+        assert notifications(app) == ["Sorted by latest day, largest first"]
 
 
 async def test_clicking_a_header_sorts_by_that_column() -> None:
@@ -293,7 +306,8 @@ async def test_chart_shows_the_same_level_and_toggles_cumulative() -> None:
         assert label_text(app, "#breadcrumb") == f"All costs › {PROD_SEARCH} › by model"
         await pilot.press("l")
         assert chart.is_cumulative
-        assert "Running total by model" in label_text(app, "#chart-caption")
+        assert label_text(app, "#chart-caption").startswith(
+            f"Running total of {len(models)} models · total ")
         await pilot.press("backspace")
         assert chart.data.total == sum(expected_costs(LAST_30_DAYS, "workspace_id").values(),
                                        Decimal(0))
@@ -441,6 +455,20 @@ async def test_error_on_refresh_keeps_the_data_already_shown() -> None:
         assert "The table still shows the data loaded before." in label_text(
             app, "#error-details")
         assert any("Admin key was rejected (401)" in text for text in notifications(app))
+
+
+async def test_chart_caption_names_the_groups_drawn_and_other_only_when_there_is_one() -> None:
+    org = DemoOrganization(workspace_count=14)
+    app = make_app(DemoApi(org))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("c")
+        groups = len(app.cost_screen.level.rows) if app.cost_screen.level else 0
+        assert groups > 6
+        caption = label_text(app, "#chart-caption")
+        assert caption.startswith(f"Top 6 of {groups} workspaces + Other · total ")
+        chart = app.screen.query_one(CostChart)
+        assert chart.data is not None and chart.data.series[-1].label == "Other"
 
 
 async def test_no_key_shows_how_to_provide_one() -> None:

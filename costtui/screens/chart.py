@@ -30,11 +30,20 @@ def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
     return top_series(per_group, date_range.days(), top=TOP_GROUPS)
 
 
+def groups_drawn(level: LevelView, top: int = TOP_GROUPS) -> str:
+    """Return which groups the chart draws: "5 token types" or "top 6 of 14 models + Other"."""
+    drawn = sum(1 for row in level.rows if any(value != 0 for value in row.daily))
+    noun = DIMENSION_LABELS[level.dimension].lower()
+    if drawn > top:
+        return f"top {top} of {drawn} {noun}s + Other"
+    return f"{drawn} {noun}" + ("" if drawn == 1 else "s")
+
+
 def chart_caption(level: LevelView, cumulative: bool, recent_days: int) -> str:
     """Return the line under the chart: what is drawn, the exact total and the keys."""
-    shape = "Running total" if cumulative else f"Top {TOP_GROUPS} + Other"
-    words = [f"{shape} by {DIMENSION_LABELS[level.dimension].lower()}",
-             f"total {format_dollars(level.shown_total)}"]
+    shown = groups_drawn(level)
+    shape = f"Running total of {shown}" if cumulative else shown[:1].upper() + shown[1:]
+    words = [shape, f"total {format_dollars(level.shown_total)}"]
     if recent_days:
         days = "day" if recent_days == 1 else f"{recent_days} days"
         words.append(f"⚠ last {days} may be incomplete")
@@ -48,6 +57,11 @@ class ChartPanel(Vertical, can_focus=True):
         """Yield the chart and its caption."""
         yield CostChart(id="cost-chart")
         yield Label(id="chart-caption", markup=False)
+
+    def clear(self) -> None:
+        """Draw an empty frame while other data is on its way."""
+        self.query_one(CostChart).show_data(ChartData((), (), Decimal(0)), title="Loading…")
+        self.query_one("#chart-caption", Label).update("")
 
     def show_level(
         self, level: LevelView, state: ViewState, date_range: DateRange, *,

@@ -319,8 +319,14 @@ the change against the previous period of the same length and a per-day trend.
                        else self.state.sorted_by(column))
 
     def _sort(self, state: ViewState) -> None:
-        """Apply a sort and keep the cursor on the same group."""
+        """Apply a sort and keep the cursor on the same group.
+
+        The column header's ▼/▲ shows the sort; only a sort by a column not on screen (the
+        chart is shown, or the trend column has no room) is announced.
+        """
         self._set_state(state, self._table().cursor_key())
+        if not self.showing_chart and self._table().shows_column(state.sort_column):
+            return
         direction = "largest first" if state.sort_descending else "smallest first"
         if state.sort_column == "name":
             direction = "Z to A" if state.sort_descending else "A to Z"

@@ -136,6 +136,16 @@ class LevelTable(Vertical):
         self._recent_days = recent_days
         self._rebuild(cursor_key)
 
+    def shows_column(self, column: str) -> bool:
+        """Tell whether a column is on screen (the trend column is dropped when narrow)."""
+        return any(key.value == column for key in self.rows_table.columns)
+
+    def clear_level(self) -> None:
+        """Remove every row (the data being replaced belongs to another organisation)."""
+        self._view = None
+        self.rows_table.clear()
+        self.total_table.clear()
+
     def on_resize(self, event: Resize) -> None:
         """Re-plan the columns for the new width."""
         if self._view is not None and event.size.width != self._planned_for:
