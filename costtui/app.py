@@ -2,38 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from costtui.admin_key import AdminKey
 from costtui.api import ApiError, AuthenticationError, FetchProgress
-from costtui.app_settings import DEFAULT_PRESET, AppSettings
+from costtui.app_settings import DEFAULT_PRESET, AppSettings, SourceFactory
+from costtui.cached_source import CachedSource
+from costtui.cli_common import DEFAULT_PROFILE
 from costtui.commands import CostCommands
+from costtui.config import ConfigError, load_config
 from costtui.dates import PRESET_LABELS, DateRange, preset_range, utc_today
 from costtui.messages import (
+    CacheWarned,
     ExportFailed,
     ExportWritten,
     LoadProgressed,
+    ProfileKeyResolved,
+    ProfilesListed,
     ReportFailed,
     ReportLoaded,
 )
 from costtui.report import api_group_by_for
 from costtui.screens.cost_view import CostScreen
 from costtui.screens.help import HelpScreen
+from costtui.screens.key_entry import KeyEntryScreen
+from costtui.secrets import ADMIN_KEY_ENV, resolve_key
 from costtui.source import CostSource, LoadedReport, load_report
+from costtui.source_status import SourceStatus, missing_days_text, source_status
 from costtui.view_export import export_file_name, export_text, write_new_file
 from costtui.view_state import ViewState
 
 LOAD_GROUP = "cost-report"
 EXPORT_GROUP = "export"
+PROFILE_KEY_GROUP = "profile-key"
+PROFILES_GROUP = "profiles"
 FULL_API_GROUPING = ("workspace_id", "description")
 """Loaded up front so that every dimension can be drilled or pivoted without a new request."""
 
@@ -71,14 +84,23 @@ class CostApp(App[None]):
         self,
         source: CostSource | None,
         settings: AppSettings,
-        make_source: Callable[[AdminKey], CostSource] | None = None,
+        make_source: SourceFactory | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         """Where costs come from; None until an Admin key is known."""
         self.settings = settings
+        """Start-up choices; the profile changes when another one is chosen."""
         self.make_source = make_source
-        """Builds a source from an Admin key (the key-entry screen's way in)."""
+        """Builds a profile's source from its key (key entry, profile switch); None: demo."""
+        self.session_keys: dict[str, AdminKey] = {}
+        """Keys entered in this session by profile, kept in memory only."""
+        self.declined_source: CostSource | None = None
+        """The source whose 401 the user already answered with Escape: no second prompt."""
+        self.source_status: SourceStatus | None = None
+        """Where the shown report's days came from, when the source is cached."""
+        self.warnings_shown: set[str] = set()
+        """Cache warnings already notified (each is shown once)."""
         self.today = settings.today or utc_today()
         """The UTC day presets are relative to."""
         self.date_range = settings.date_range or preset_range(DEFAULT_PRESET, self.today)
@@ -97,9 +119,13 @@ class CostApp(App[None]):
         return self.cost_screen
 
     def start(self) -> None:
-        """Start the first load once the cost view is up, or explain that there is no key."""
+        """Start the first load once the cost view is up, or ask for a key if there is none."""
         if self.source is None:
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
+            reason = f"No Admin key for profile '{self.settings.profile}' yet."
+            if self.settings.key_note:
+                reason += f" ({self.settings.key_note})"
+            self.request_admin_key(reason)
         else:
             self.load(self.date_range)
 
@@ -139,7 +165,10 @@ class CostApp(App[None]):
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
             return
-        self.post_message(ReportLoaded(generation, report))
+        finally:
+            if isinstance(source, CachedSource) and source.warnings:
+                self.post_message(CacheWarned(tuple(source.warnings)))
+        self.post_message(ReportLoaded(generation, report, source_status(source)))
 
     def ensure_grouping(self, dimensions: tuple[str, ...]) -> bool:
         """Reload if the loaded data cannot answer these dimensions; tell whether it can."""
@@ -160,9 +189,25 @@ class CostApp(App[None]):
         if message.generation != self.load_generation:
             return
         self.report = message.report
+        self.source_status = message.status
         self.last_error = None
         self.is_loading = False
         self.cost_screen.report_arrived(message.report)
+        missing = message.report.missing_days
+        if missing:
+            where = "the cache" if message.status and message.status.offline else "the source"
+            self.notify(f"{len(missing)} day(s) missing from {where}: "
+                        f"{missing_days_text(missing, limit=12)}.",
+                        title="Days missing", severity="warning", markup=False, timeout=10)
+
+    @on(CacheWarned)
+    def _show_cache_warnings(self, message: CacheWarned) -> None:
+        """Notify each cache warning once (a damaged file moved aside, a locked file, …)."""
+        for warning in message.warnings:
+            if warning not in self.warnings_shown:
+                self.warnings_shown.add(warning)
+                self.notify(warning, title="Cache", severity="warning", markup=False,
+                            timeout=10)
 
     @on(ReportFailed)
     def _show_failure(self, message: ReportFailed) -> None:
@@ -183,8 +228,9 @@ class CostApp(App[None]):
                         title="Could not load costs", severity="error", markup=False,
                         timeout=10)
         self.cost_screen.show_load_error(error)
-        if isinstance(error, AuthenticationError):
-            self.request_admin_key("The Admin key was rejected (401).")
+        if isinstance(error, AuthenticationError) and self.source is not self.declined_source:
+            self.request_admin_key("The Admin key was rejected (401): it may have been revoked "
+                                   "or expired. Enter a new one.")
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -228,36 +274,162 @@ class CostApp(App[None]):
         self.today = self.settings.today or utc_today()
         self.load(preset_range(preset, self.today) if preset else self.date_range)
 
+    @property
+    def can_full_refresh(self) -> bool:
+        """Tell whether a cache sits in front of the live API (what a full refresh bypasses)."""
+        return isinstance(self.source, CachedSource) and not self.source.offline
+
+    def action_full_refresh(self) -> None:
+        """Fetch every day of the range again, ignoring (and then refilling) the cache."""
+        if isinstance(self.source, CachedSource) and not self.source.offline:
+            self.source.request_full_refresh()
+            self.action_refresh()
+        elif self.settings.offline:
+            self.notify("Offline: nothing can be fetched. Start costtui without --offline.",
+                        severity="warning", markup=False)
+        else:
+            self.notify("No cache is in use: r already fetches everything.", markup=False)
+
     def action_use_preset(self, preset: str) -> None:
         """Load a preset range (used by the command palette)."""
         self.load(preset_range(preset, self.today))
 
-    # Admin key seam --------------------------------------------------------------------------
+    # Admin key -------------------------------------------------------------------------------
 
     def use_admin_key(self, admin_key: AdminKey) -> None:
         """Switch to a source built from a new Admin key and load the range again."""
+        self.switch_source(self.settings.profile, admin_key)
+
+    def switch_source(self, profile: str, admin_key: AdminKey | None) -> None:
+        """Use a profile's source built from its key (None offline) and load the range."""
         if self.make_source is None:
-            self.notify("This session cannot switch keys.", severity="error")
+            self.notify("The demo organisation needs no key and has no profiles.",
+                        markup=False)
             return
-        old_source, self.source = self.source, self.make_source(admin_key)
+        try:
+            new_source = self.make_source(admin_key, profile)
+        except (ConfigError, ValueError) as error:
+            self.notify(str(error), title="Cannot use this profile", severity="error",
+                        markup=False, timeout=10)
+            return
+        if admin_key is not None:
+            self.session_keys[profile] = admin_key
+        if profile != self.settings.profile:
+            self.settings = replace(self.settings, profile=profile, key_note=None)
+            self.report = None
+            self.source_status = None
+            self.cost_screen.clear_report()
+        old_source, self.source = self.source, new_source
         if old_source is not None:
             self.run_worker(old_source.aclose(), group="close-source")
         self.load(self.date_range)
 
-    def request_admin_key(self, reason: str) -> None:
-        """Ask the user for an Admin key; the single seam a key-entry screen plugs into."""
-        self.notify(
-            f"{reason} Quit (q), then run `costtui key set --profile {self.settings.profile}` "
-            "or set ANTHROPIC_ADMIN_KEY, and start costtui again.",
-            title="Admin key needed",
-            severity="warning",
-            markup=False,
-            timeout=15,
-        )
+    def request_admin_key(self, reason: str | None = None, profile: str | None = None) -> None:
+        """Open the key dialog for a profile (default: the current one), once at a time."""
+        if self.make_source is None:
+            self.notify(f"{reason or ''} This session (the demo) cannot switch keys.".strip(),
+                        severity="warning" if reason else "information", markup=False)
+            return
+        if self.settings.offline:
+            self.notify("Offline: no key is used. Start costtui without --offline to use the "
+                        "API.", severity="warning", markup=False)
+            return
+        if any(isinstance(screen, KeyEntryScreen) for screen in self.screen_stack):
+            return
+        profile = profile or self.settings.profile
+        self.push_screen(KeyEntryScreen(profile, reason, self.make_source),
+                         partial(self._key_entered, profile, self.source))
+
+    def _key_entered(
+        self, profile: str, source_when_asked: CostSource | None, admin_key: AdminKey | None
+    ) -> None:
+        """Use the key the dialog returned, or remember that the user declined."""
+        if admin_key is not None:
+            self.switch_source(profile, admin_key)
+            return
+        self.declined_source = source_when_asked
+        if profile != self.settings.profile:
+            self.notify(f"Still on profile '{self.settings.profile}'.", markup=False)
+        elif self.source is None:
+            self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
 
     def action_enter_key(self) -> None:
         """Enter a new Admin key."""
-        self.request_admin_key("Entering a key inside the app is not available yet.")
+        self.request_admin_key()
+
+    # Profiles --------------------------------------------------------------------------------
+
+    def action_switch_profile(self) -> None:
+        """Pick another profile (organisation) from the config file, and reload for it."""
+        if self.make_source is None:
+            self.notify("The demo organisation has no profiles.", markup=False)
+            return
+        self.list_profiles()
+
+    @work(thread=True, exclusive=True, group=PROFILES_GROUP, exit_on_error=False,
+          description="list profiles")
+    def list_profiles(self) -> None:
+        """Read the profile names from config.toml off the UI thread (file IO)."""
+        try:
+            names = set(load_config().profiles)
+        except ConfigError as error:
+            self.post_message(ProfilesListed((DEFAULT_PROFILE,), str(error)))
+            return
+        names.discard(DEFAULT_PROFILE)
+        self.post_message(ProfilesListed((DEFAULT_PROFILE, *sorted(names)), None))
+
+    @on(ProfilesListed)
+    def _pick_profile(self, message: ProfilesListed) -> None:
+        if message.problem:
+            self.notify(message.problem, title="Config file", severity="warning", markup=False)
+        current = self.settings.profile
+        commands = [
+            SimpleCommand(
+                f"{name} (current)" if name == current else name,
+                partial(self.switch_profile, name),
+                "Reload for this profile's organisation",
+            )
+            for name in message.profiles
+        ]
+        self.search_commands(commands, placeholder="Switch to profile…")
+
+    def switch_profile(self, profile: str) -> None:
+        """Resolve the profile's key off the UI thread, then reload (or ask for a key)."""
+        if profile == self.settings.profile and self.source is not None:
+            self.notify(f"Already on profile '{profile}'.", markup=False)
+            return
+        if self.settings.offline:
+            self.switch_source(profile, None)
+            return
+        self.resolve_profile_key(profile)
+
+    @work(thread=True, exclusive=True, group=PROFILE_KEY_GROUP, exit_on_error=False,
+          description="resolve profile key")
+    def resolve_profile_key(self, profile: str) -> None:
+        """Look the key up ($ANTHROPIC_ADMIN_KEY, then the keyring: it may block)."""
+        try:
+            resolved = resolve_key(profile)
+        except Exception as error:  # A keyring failure must never end the app.
+            note = (f"the keyring failed ({type(error).__name__}): set {ADMIN_KEY_ENV}, or "
+                    "repair the keyring backend")
+            self.post_message(ProfileKeyResolved(profile, None, None, note))
+            return
+        self.post_message(
+            ProfileKeyResolved(profile, resolved.key, resolved.source, resolved.note))
+
+    @on(ProfileKeyResolved)
+    def _profile_key_resolved(self, message: ProfileKeyResolved) -> None:
+        key = message.key or self.session_keys.get(message.profile)
+        if key is None:
+            reason = f"No Admin key for profile '{message.profile}' yet."
+            if message.note:
+                reason += f" ({message.note})"
+            self.request_admin_key(reason, profile=message.profile)
+            return
+        if message.key_source == "environment":
+            self.notify(f"{ADMIN_KEY_ENV} is set, so it is used for every profile.",
+                        severity="warning", markup=False)
+        self.switch_source(message.profile, key)
 
     # Export ----------------------------------------------------------------------------------
 

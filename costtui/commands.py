@@ -18,7 +18,7 @@ Command = tuple[str, str, Callable[[], object]]
 
 
 class CostCommands(Provider):
-    """Offers range presets, grouping, table/chart, export, refresh and help by name."""
+    """Offers range presets, grouping, table/chart, export, refresh, keys and profiles by name."""
 
     def _commands(self) -> Iterator[Command]:
         """Yield (name, help, callback) for every costtui command."""
@@ -44,9 +44,18 @@ class CostCommands(Provider):
         yield ("Export JSON", "Write the view to a JSON file", partial(screen.export_as, "json"))
         yield ("Show report command", "The costtui report command for scripts (y)",
                screen.action_show_command)
-        yield ("Refresh", "Fetch the range again (r)", app.action_refresh)
+        yield ("Refresh", "Fetch the range again; cached complete days are reused (r)",
+               app.action_refresh)
+        if app.can_full_refresh:
+            yield ("Full refresh (ignore cache)", "Fetch every day of the range from the API again",
+                   app.action_full_refresh)
         yield ("Keys", "List every key (?)", app.action_show_help)
-        yield ("Enter Admin key", "Use another Admin key (k)", app.action_enter_key)
+        if app.make_source is not None:
+            yield ("Switch profile…", "Reload for another profile's organisation",
+                   app.action_switch_profile)
+            if not app.settings.offline:
+                yield ("Enter Admin key", "Check and use another Admin key (k)",
+                       app.action_enter_key)
 
     async def discover(self) -> Hits:
         """Yield the most useful commands before anything is typed."""

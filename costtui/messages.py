@@ -6,8 +6,11 @@ from pathlib import Path
 
 from textual.message import Message
 
+from costtui.admin_key import AdminKey
 from costtui.api import ApiError, FetchProgress
+from costtui.secrets import KeySource
 from costtui.source import LoadedReport
+from costtui.source_status import SourceStatus
 
 
 class LoadProgressed(Message):
@@ -27,10 +30,22 @@ class LoadProgressed(Message):
 class ReportLoaded(Message):
     """A cost report (range and previous period) arrived."""
 
-    def __init__(self, generation: int, report: LoadedReport) -> None:
+    def __init__(
+        self, generation: int, report: LoadedReport, status: SourceStatus | None = None
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.report = report
+        self.status = status
+        """Where its days came from (cache or live) when the source is cached, else None."""
+
+
+class CacheWarned(Message):
+    """The cache reported problems it worked around (a damaged file moved aside, …)."""
+
+    def __init__(self, warnings: tuple[str, ...]) -> None:
+        super().__init__()
+        self.warnings = warnings
 
 
 class ReportFailed(Message):
@@ -57,3 +72,27 @@ class ExportFailed(Message):
         super().__init__()
         self.path = path
         self.reason = reason
+
+
+class ProfilesListed(Message):
+    """The profiles of the config file were read (for the profile picker)."""
+
+    def __init__(self, profiles: tuple[str, ...], problem: str | None) -> None:
+        super().__init__()
+        self.profiles = profiles
+        self.problem = problem
+        """Why the config file could not be read, or None."""
+
+
+class ProfileKeyResolved(Message):
+    """The key of a profile was looked up (environment, then keyring) off the UI thread."""
+
+    def __init__(
+        self, profile: str, key: AdminKey | None, key_source: KeySource | None, note: str | None
+    ) -> None:
+        super().__init__()
+        self.profile = profile
+        self.key = key
+        self.key_source = key_source
+        self.note = note
+        """A one-line keyring problem (naming ANTHROPIC_ADMIN_KEY), or None."""

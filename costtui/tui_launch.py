@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 
 from costtui.admin_key import AdminKey
-from costtui.app_settings import AppSettings
+from costtui.app_settings import AppSettings, SourceFactory
 from costtui.cli_common import CliError, dimensions_argument, profile_name, range_arguments
 from costtui.config import ConfigError
 from costtui.dates import DateRangeError, parse_range, utc_today
@@ -14,7 +14,7 @@ from costtui.report import UnknownDimensionError
 from costtui.secrets import KeyringUnavailable, resolve_key
 from costtui.source import CostSource
 from costtui.view_state import DEFAULT_DRILL_PATH
-from costtui.wiring import demo_client, live_client
+from costtui.wiring import SourceOptions, demo_client, live_client, source_options, with_cache
 
 
 def drill_path_from(args: argparse.Namespace) -> tuple[str, ...]:
@@ -27,8 +27,10 @@ def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppS
     today = utc_today()
     first_day, last_day = range_arguments(args)
     date_range = parse_range(first_day, last_day, today) if first_day or last_day else None
+    options = source_options(args)
     return AppSettings(
-        demo=bool(getattr(args, "demo", False)),
+        demo=options.demo,
+        offline=options.offline and not options.demo,
         profile=profile_name(args),
         date_range=date_range,
         drill_path=drill_path_from(args),
@@ -37,34 +39,53 @@ def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppS
     )
 
 
+def source_factory(options: SourceOptions) -> SourceFactory:
+    """Return how the app builds a profile's source: the cache in front of the live API.
+
+    Offline, the cache alone (the key is ignored); with --no-cache, the live API alone.
+    """
+
+    def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
+        profile_options = replace(options, profile=profile)
+        if options.offline or admin_key is None:
+            return with_cache(None, replace(profile_options, offline=True))
+        return with_cache(live_client(admin_key, profile), profile_options)
+
+    return make_source
+
+
 def launch(args: argparse.Namespace) -> int:
-    """Resolve the key (it may block on the keyring) before the app starts, then run it."""
+    """Build the source (the key lookup may block on the keyring) before the app starts, run it.
+
+    The demo is never cached; --offline reads only the cache and looks no key up.
+    """
     from costtui.app import CostApp
 
     try:
         settings = settings_from(args)
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
-    source: CostSource | None
+    options = source_options(args)
     if settings.demo:
-        source = demo_client()
-    else:
-        resolved_key: AdminKey | None = None
-        note: str | None
-        try:
-            resolved = resolve_key(settings.profile)
-        except KeyringUnavailable as error:
-            note = str(error)
+        CostApp(demo_client(), settings).run()
+        return 0
+    make_source = source_factory(options)
+    source: CostSource | None = None
+    try:
+        if settings.offline:
+            source = make_source(None, settings.profile)
         else:
-            resolved_key, note = resolved.key, resolved.note
-        settings = replace(settings, key_note=note)
-        try:
-            source = live_client(resolved_key, settings.profile) if resolved_key else None
-        except (ConfigError, ValueError) as error:
-            raise CliError(str(error)) from None
-
-    def make_source(admin_key: AdminKey) -> CostSource:
-        return live_client(admin_key, settings.profile)
-
-    CostApp(source, settings, make_source=None if settings.demo else make_source).run()
+            resolved_key: AdminKey | None = None
+            note: str | None
+            try:
+                resolved = resolve_key(settings.profile)
+            except KeyringUnavailable as error:
+                note = str(error)
+            else:
+                resolved_key, note = resolved.key, resolved.note
+            settings = replace(settings, key_note=note)
+            source = make_source(resolved_key, settings.profile) if resolved_key else None
+    except (ConfigError, ValueError) as error:
+        raise CliError(str(error)) from None
+    CostApp(source, settings, make_source=make_source).run()
     return 0

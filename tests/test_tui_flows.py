@@ -479,7 +479,8 @@ async def test_no_key_shows_how_to_provide_one() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         details = label_text(app, "#error-details")
-        assert details.startswith("No Admin key for profile 'default': set ANTHROPIC_ADMIN_KEY")
+        assert details.startswith("No Admin key for profile 'default': press k to enter one, "
+                                  "or quit and set ANTHROPIC_ADMIN_KEY")
         assert "--demo" in screen_text(app)
 
 

@@ -7,15 +7,19 @@ from datetime import date
 
 import pytest
 
+import costtui.tui_launch
 from costtui.admin_key import AdminKey
+from costtui.api import CostClient
 from costtui.app import CostApp
 from costtui.app_settings import AppSettings
+from costtui.cached_source import CachedSource
 from costtui.cli_common import CliError
 from costtui.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+from costtui.screens.key_entry import KeyEntryScreen
 from costtui.source import CostSource
 from costtui.tui_launch import launch
 from costtui.wiring import demo_client
-from tests.tui_support import TODAY, label_text, notifications, wait_loaded
+from tests.tui_support import TODAY, label_text, wait_loaded, wait_until
 
 
 def arguments(**values: object) -> argparse.Namespace:
@@ -60,19 +64,53 @@ def test_reversed_dates_are_a_command_line_error(started: list[CostApp]) -> None
 
 
 async def test_use_admin_key_switches_source_and_reloads() -> None:
-    def make_source(admin_key: AdminKey) -> CostSource:
-        assert admin_key.reveal() == DEMO_KEY
+    def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
+        assert admin_key is not None and admin_key.reveal() == DEMO_KEY
+        assert profile == "default"
         return demo_client(DemoTransport(DemoApi()))
 
     rejected = demo_client(DemoTransport(DemoApi(faults=DemoFaults(status_always=401))))
-    app = CostApp(rejected, AppSettings(demo=True, today=TODAY), make_source=make_source)
+    app = CostApp(rejected, AppSettings(today=TODAY), make_source=make_source)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
-        assert any("Admin key was rejected (401)" in text for text in notifications(app))
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
+        assert "rejected (401)" in label_text(app, "#key-reason")
+        await pilot.press("escape")
         assert "k to enter a new key" in label_text(app, "#error-details")
         app.use_admin_key(AdminKey(DEMO_KEY))
         await wait_loaded(pilot, app)
         assert app.report is not None and app.report.date_range.last_day == date(2026, 11, 25)
         assert not app.cost_screen.has_class("-error")
         await pilot.press("k")
-        assert any("costtui key set" in text for text in notifications(app))
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
+
+
+def test_offline_reads_the_cache_alone_and_looks_no_key_up(
+    started: list[CostApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_lookup(profile: str) -> None:
+        raise AssertionError("offline must not look a key up")
+
+    monkeypatch.setattr(costtui.tui_launch, "resolve_key", no_lookup)
+    launch(arguments(offline=True, profile="work"))
+    source = started[0].source
+    assert isinstance(source, CachedSource) and source.offline and source.inner is None
+    assert source.profile == "work" and started[0].settings.offline
+
+
+def test_a_live_source_is_cached_unless_no_cache(
+    started: list[CostApp], monkeypatch: pytest.MonkeyPatch, sentinel_key: str
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", sentinel_key)
+    launch(arguments())
+    cached = started[0].source
+    assert isinstance(cached, CachedSource) and not cached.offline
+    assert isinstance(cached.inner, CostClient)
+    launch(arguments(no_cache=True))
+    assert isinstance(started[1].source, CostClient)
+
+
+def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
+    launch(arguments(demo=True, offline=True))
+    assert isinstance(started[0].source, CostClient) and not started[0].settings.offline
+    assert started[0].make_source is None

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.api import ApiError, FetchProgress
+from costtui.cli_common import DEFAULT_PROFILE
 from costtui.dates import DateRange
 from costtui.report import DIMENSION_LABELS
 from costtui.screens.chart import ChartPanel
@@ -19,6 +20,7 @@ from costtui.screens.date_range import DateRangeScreen
 from costtui.screens.dialogs import ExportScreen, ReportCommandScreen
 from costtui.screens.grouping import DrillPathScreen, PivotScreen
 from costtui.source import LoadedReport
+from costtui.source_status import missing_days_text, status_text
 from costtui.view_export import export_file_name, report_command, rows_to_look_at
 from costtui.view_state import (
     SORT_COLUMN_LABELS,
@@ -168,13 +170,21 @@ the change against the previous period of the same length and a per-day trend.
     def show_no_key(self, profile: str, note: str | None) -> None:
         """Explain that there is no Admin key and how to provide one."""
         details = [
-            f"No Admin key for profile '{profile}': set ANTHROPIC_ADMIN_KEY, run "
-            "`costtui key set`, or start with --demo.",
+            f"No Admin key for profile '{profile}': press k to enter one, or quit and set "
+            "ANTHROPIC_ADMIN_KEY, run `costtui key set`, or start with --demo.",
         ]
         if note:
             details.append(note)
         self.query_one(ErrorPanel).show_problem("No Admin key", details)
         self.add_class("-error")
+
+    def clear_report(self) -> None:
+        """Empty the table and chart (another organisation's data is on its way)."""
+        self.level = None
+        self._table().clear_level()
+        self.query_one(ChartPanel).clear()
+        self.remove_class("-error")
+        self._update_header()
 
     # Showing a level -------------------------------------------------------------------------
 
@@ -201,14 +211,20 @@ the change against the previous period of the same length and a per-day trend.
         app = self.cost_app
         report = app.report
         shown_range = report.date_range if report is not None else app.date_range
+        status = app.source_status if report is not None else None
+        profile = app.settings.profile
         title = title_line(report.organization_name if report else None, shown_range,
-                           report.fetched_at if report else None)
+                           report.fetched_at if report else None,
+                           profile=None if profile == DEFAULT_PROFILE else profile,
+                           source_text=status_text(status) if status else None)
         if app.is_loading and (report is None or app.date_range != report.date_range):
             title += f" · loading {app.date_range}…"
         names = report.workspace_names if report else {}
         notes = list(report.notes) if report else []
         if report is not None and report.missing_days:
-            notes.append(f"{len(report.missing_days)} day(s) missing from the source")
+            where = "cache" if app.settings.offline else "source"
+            notes.append(f"{len(report.missing_days)} day(s) missing from the {where}: "
+                         f"{missing_days_text(report.missing_days)}")
         freshness = freshness_line(incomplete_days(shown_range.days(), app.today), notes)
         self.query_one(ReportHeader).update_header(
             title=title, trail=breadcrumb(self.state, names), freshness=freshness

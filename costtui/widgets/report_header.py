@@ -16,12 +16,26 @@ BREADCRUMB_SEPARATOR = " › "
 
 
 def title_line(
-    organization_name: str | None, date_range: DateRange, fetched_at: datetime | None
+    organization_name: str | None,
+    date_range: DateRange,
+    fetched_at: datetime | None,
+    *,
+    profile: str | None = None,
+    source_text: str | None = None,
 ) -> str:
-    """Return the first header line: who, which UTC days, and when the data was fetched."""
+    """Return the first header line: who (and which profile), which UTC days, and how fresh.
+
+    `source_text` ("cache + live · cached days fetched 2 h ago") replaces the fetch time.
+    """
     days = "1 day" if date_range.day_count == 1 else f"{date_range.day_count} d"
-    parts = [organization_name or "costtui", f"{date_range} UTC ({days})"]
-    parts.append(f"fetched {fetched_at:%H:%M} UTC" if fetched_at else "not loaded yet")
+    who = organization_name or "costtui"
+    if profile:
+        who += f" (profile {profile})"
+    parts = [who, f"{date_range} UTC ({days})"]
+    if source_text:
+        parts.append(source_text)
+    else:
+        parts.append(f"fetched {fetched_at:%H:%M} UTC" if fetched_at else "not loaded yet")
     return " · ".join(parts)
 
 
