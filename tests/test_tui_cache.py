@@ -1,0 +1,160 @@
+"""The cache in the TUI: where data came from and how old it is, offline gaps, refreshes, damage."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from costtui.admin_key import AdminKey
+from costtui.app import CostApp
+from costtui.app_settings import AppSettings
+from costtui.cache import CostCache
+from costtui.dates import DateRange
+from costtui.demo import DemoApi, DemoTransport
+from costtui.source_status import missing_days_text
+from costtui.wiring import SourceOptions, live_client, with_cache
+from tests.conftest import SENTINEL_KEY
+from tests.tui_support import (
+    LAST_30_DAYS,
+    TODAY,
+    label_text,
+    notifications,
+    screen_text,
+    wait_loaded,
+    wait_until,
+)
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+"""The cache's clock: days up to 2026-11-22 are complete, 23-25 are not."""
+FIRST_INCOMPLETE = date(2026, 11, 23)
+
+
+def cost_days(api: DemoApi) -> set[date]:
+    """Return every day the API was asked for in cost_report requests."""
+    days: set[date] = set()
+    for request in api.requests:
+        if request.url.path.endswith("/cost_report"):
+            first = date.fromisoformat(request.url.params["starting_at"][:10])
+            end = date.fromisoformat(request.url.params["ending_at"][:10])
+            days.update(DateRange(first, end - timedelta(days=1)).days())
+    return days
+
+
+def cached_app(
+    path: Path, api: DemoApi | None = None, *, offline: bool = False, now: datetime = NOW,
+    date_range: DateRange | None = None,
+) -> CostApp:
+    """Return the app over the demo API with the cache at `path` in front (or alone, offline)."""
+    cache = CostCache(path, clock=lambda: now)
+    options = SourceOptions(offline=offline)
+    client = None if offline else live_client(
+        AdminKey(SENTINEL_KEY), "default", transport=DemoTransport(api or DemoApi(check_key=False)))
+    settings = AppSettings(today=TODAY, offline=offline, date_range=date_range)
+    return CostApp(with_cache(client, options, cache=cache), settings)
+
+
+def title(app: CostApp) -> str:
+    """Return the header's first line."""
+    return label_text(app, "#header-title")
+
+
+async def test_reopening_serves_complete_days_from_the_cache_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "costs.sqlite3"
+    first_api = DemoApi(check_key=False)
+    app = cached_app(path, first_api, now=NOW - timedelta(hours=2))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        assert title(app).endswith(" · live · fetched 10:00 UTC")
+        fetched = app.report
+    assert len(cost_days(first_api)) == 60  # the range and the period before it
+    api = DemoApi(check_key=False)
+    app = cached_app(path, api)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        assert title(app).endswith(" · cache + live · cached days fetched 2 h ago")
+        assert cost_days(api) == set(DateRange(FIRST_INCOMPLETE, TODAY).days())
+        assert app.report is not None and fetched is not None
+        assert sorted(map(repr, app.report.items)) == sorted(map(repr, fetched.items))
+
+
+async def test_r_refreshes_recent_days_and_the_palette_refreshes_everything(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "costs.sqlite3"
+    app = cached_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+    api = DemoApi(check_key=False)
+    app = cached_app(path, api)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        api.requests.clear()
+        await pilot.press("r")
+        await wait_until(pilot, lambda: cost_days(api) != set())
+        await wait_loaded(pilot, app)
+        assert cost_days(api) == set(DateRange(FIRST_INCOMPLETE, TODAY).days())
+        api.requests.clear()
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"full refresh")
+        await wait_until(pilot, lambda: "Full refresh (ignore cache)" in screen_text(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(cost_days(api)) == 60)
+        await wait_loaded(pilot, app)
+        assert title(app).endswith(" · live · fetched 12:00 UTC")
+
+
+async def test_offline_serves_the_cache_and_names_the_missing_days(tmp_path: Path) -> None:
+    path = tmp_path / "costs.sqlite3"
+    last_week = DateRange(TODAY - timedelta(days=6), TODAY)
+    app = cached_app(path, date_range=last_week)  # caches 2026-11-12 … 2026-11-25
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+    app = cached_app(path, offline=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.report is not None and app.last_error is None
+        missing = DateRange(LAST_30_DAYS.first_day, date(2026, 11, 11))
+        assert app.report.missing_days == tuple(missing.days())
+        assert " · cache (offline) · days fetched just now" in title(app)
+        freshness = label_text(app, "#freshness")
+        assert f"16 day(s) missing from the cache: {missing}" in freshness
+        assert f"16 day(s) missing from the cache: {missing}." in notifications(app)
+        assert missing_days_text(app.report.missing_days) == str(missing)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"refresh")
+        await pilot.pause(0.3)
+        assert "Full refresh" not in screen_text(app)  # nothing to refresh from offline
+
+
+async def test_offline_with_an_empty_cache_explains_inline(tmp_path: Path) -> None:
+    app = cached_app(tmp_path / "costs.sqlite3", offline=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        assert "run once online to fill it" in label_text(app, "#error-details")
+
+
+async def test_a_damaged_cache_file_warns_once_and_the_data_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "costs.sqlite3"
+    path.write_bytes(b"this is not a database " * 200)
+    app = cached_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.report is not None and app.last_error is None
+        warnings = [text for text in notifications(app) if "moved it to" in text]
+        assert len(warnings) == 1 and "started a new one" in warnings[0]
+        await pilot.press("r")
+        await wait_loaded(pilot, app)
+        assert len([text for text in notifications(app) if "moved it to" in text]) == 1
+    assert list(tmp_path.glob("costs.sqlite3.corrupt-*"))
+
+
+def test_missing_days_are_named_as_a_few_compact_ranges() -> None:
+    days = [date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 9),
+            date(2026, 11, 12), date(2026, 11, 20), date(2026, 11, 21)]
+    assert missing_days_text(days) == "2026-11-01 → 2026-11-03, 2026-11-09, 2026-11-12, …"
+    assert missing_days_text(days, limit=9) == (
+        "2026-11-01 → 2026-11-03, 2026-11-09, 2026-11-12, 2026-11-20 → 2026-11-21")
