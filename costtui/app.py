@@ -122,10 +122,8 @@ class CostApp(App[None]):
         """Start the first load once the cost view is up, or ask for a key if there is none."""
         if self.source is None:
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
-            reason = f"No Admin key for profile '{self.settings.profile}' yet."
-            if self.settings.key_note:
-                reason += f" ({self.settings.key_note})"
-            self.request_admin_key(reason)
+            # A keyring problem (settings.key_note) is explained by the dialog itself.
+            self.request_admin_key(f"No Admin key for profile '{self.settings.profile}' yet.")
         else:
             self.load(self.date_range)
 
@@ -421,10 +419,9 @@ class CostApp(App[None]):
     def _profile_key_resolved(self, message: ProfileKeyResolved) -> None:
         key = message.key or self.session_keys.get(message.profile)
         if key is None:
-            reason = f"No Admin key for profile '{message.profile}' yet."
-            if message.note:
-                reason += f" ({message.note})"
-            self.request_admin_key(reason, profile=message.profile)
+            # A keyring problem (message.note) is explained by the dialog itself.
+            self.request_admin_key(f"No Admin key for profile '{message.profile}' yet.",
+                                   profile=message.profile)
             return
         if message.key_source == "environment":
             self.notify(f"{ADMIN_KEY_ENV} is set, so it is used for every profile.",

@@ -54,15 +54,14 @@ def age_text(then: datetime, now: datetime) -> str:
 
 
 def status_text(status: SourceStatus) -> str:
-    """Return the header's words for the source: "cache + live · cached days fetched 2 h ago"."""
+    """Return the header's words for the source, e.g. "cache + live · cached 2 h ago"."""
     label = f"{status.label} (offline)" if status.offline else status.label
     if status.label == "live":
         return f"{label} · fetched {status.checked_at:%H:%M} UTC"
     if status.oldest_fetched_at is None:
         return label
     age = age_text(status.oldest_fetched_at, status.checked_at)
-    what = "cached days" if status.label == "cache + live" else "days"
-    return f"{label} · {what} fetched {age}"
+    return f"{label} · {'cached' if status.label == 'cache + live' else 'fetched'} {age}"
 
 
 def missing_days_text(days: Sequence[date], limit: int = MAX_RANGES_SHOWN) -> str:

@@ -13,7 +13,7 @@ from costtui.app_settings import AppSettings
 from costtui.cache import CostCache
 from costtui.dates import DateRange
 from costtui.demo import DemoApi, DemoTransport
-from costtui.source_status import missing_days_text
+from costtui.source_status import age_text, missing_days_text
 from costtui.wiring import SourceOptions, live_client, with_cache
 from tests.conftest import SENTINEL_KEY
 from tests.tui_support import (
@@ -73,7 +73,7 @@ async def test_reopening_serves_complete_days_from_the_cache_and_says_so(tmp_pat
     app = cached_app(path, api)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_loaded(pilot, app)
-        assert title(app).endswith(" · cache + live · cached days fetched 2 h ago")
+        assert title(app).endswith(" · cache + live · cached 2 h ago")
         assert cost_days(api) == set(DateRange(FIRST_INCOMPLETE, TODAY).days())
         assert app.report is not None and fetched is not None
         assert sorted(map(repr, app.report.items)) == sorted(map(repr, fetched.items))
@@ -118,7 +118,7 @@ async def test_offline_serves_the_cache_and_names_the_missing_days(tmp_path: Pat
         assert app.report is not None and app.last_error is None
         missing = DateRange(LAST_30_DAYS.first_day, date(2026, 11, 11))
         assert app.report.missing_days == tuple(missing.days())
-        assert " · cache (offline) · days fetched just now" in title(app)
+        assert " · cache (offline) · fetched just now" in title(app)
         freshness = label_text(app, "#freshness")
         assert f"16 day(s) missing from the cache: {missing}" in freshness
         assert f"16 day(s) missing from the cache: {missing}." in notifications(app)
@@ -158,3 +158,9 @@ def test_missing_days_are_named_as_a_few_compact_ranges() -> None:
     assert missing_days_text(days) == "2026-11-01 → 2026-11-03, 2026-11-09, 2026-11-12, …"
     assert missing_days_text(days, limit=9) == (
         "2026-11-01 → 2026-11-03, 2026-11-09, 2026-11-12, 2026-11-20 → 2026-11-21")
+
+
+def test_ages_are_short_and_never_negative() -> None:
+    assert [age_text(NOW - delta, NOW) for delta in (
+        timedelta(seconds=-5), timedelta(seconds=59), timedelta(minutes=5), timedelta(hours=47),
+        timedelta(days=3))] == ["just now", "just now", "5 min ago", "47 h ago", "3 d ago"]

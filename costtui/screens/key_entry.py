@@ -177,8 +177,9 @@ Once the organisation name appears, **Save** keeps it in the OS keyring for this
             if os.environ.get(ADMIN_KEY_ENV, "").strip():
                 note += f" {ADMIN_KEY_ENV} is set: at the next start it wins over the keyring."
         else:
-            note = (f"{message.note}. The key will be kept in memory for this session only. "
-                    f"{AVOID_RETYPING}")
+            problem = (message.note or "").rpartition(": ")[0] or message.note
+            note = (f"No usable keyring: {problem}. The key will be kept in memory for this "
+                    f"session only. {AVOID_RETYPING}")
             self.query_one("#session-key", Button).label = "Use for this session"
         self.query_one("#keyring-note", Label).update(Text(note))
 
@@ -271,9 +272,8 @@ Once the organisation name appears, **Save** keeps it in the OS keyring for this
         self.add_class("-verified")
         save = self.keyring_ok is not False
         self.query_one("#save-key" if save else "#session-key", Button).focus()
-        choice = "save it" if save else "use it for this session"
-        self.query_one("#key-keys", Label).update(
-            f"Enter: {choice} · Tab: other choice · Esc: cancel")
+        choice = "save it · Tab: other choice" if save else "use it for this session"
+        self.query_one("#key-keys", Label).update(f"Enter: {choice} · Esc: cancel")
 
     @on(KeyCheckFailed)
     def _key_check_failed(self, message: KeyCheckFailed) -> None:

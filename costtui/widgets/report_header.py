@@ -25,7 +25,7 @@ def title_line(
 ) -> str:
     """Return the first header line: who (and which profile), which UTC days, and how fresh.
 
-    `source_text` ("cache + live · cached days fetched 2 h ago") replaces the fetch time.
+    `source_text` ("cache + live · cached 2 h ago") replaces the fetch time.
     """
     days = "1 day" if date_range.day_count == 1 else f"{date_range.day_count} d"
     who = organization_name or "costtui"
