@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 
 from costtui.models import CENTS_PER_DOLLAR, CostItem
 
@@ -65,14 +66,29 @@ def api_group_by_for(dimensions: Iterable[str]) -> tuple[str, ...]:
     return tuple(grouping)
 
 
+def _day_text(item: CostItem) -> str:
+    return item.day.isoformat()
+
+
+def dimension_getter(dimension: str) -> Callable[[CostItem], DimensionValue]:
+    """Return a fast function reading one dimension of an item (workspace is its id)."""
+    if dimension == "day":
+        return _day_text
+    return attrgetter("workspace_id" if dimension == "workspace" else dimension)
+
+
 def dimension_value(item: CostItem, dimension: str) -> DimensionValue:
     """Return the raw value of one dimension of an item (workspace is its id)."""
-    if dimension == "day":
-        return item.day.isoformat()
-    if dimension == "workspace":
-        return item.workspace_id
-    value: DimensionValue = getattr(item, dimension)
-    return value
+    return dimension_getter(dimension)(item)
+
+
+def select(items: Iterable[CostItem], filters: Filters | None = None) -> list[CostItem]:
+    """Return the items whose filtered dimensions all equal their filter values."""
+    selected = list(items)
+    for name, value in (filters or {}).items():
+        get = dimension_getter(name)
+        selected = [item for item in selected if get(item) == value]
+    return selected
 
 
 def display_value(
@@ -88,7 +104,7 @@ def display_value(
 
 def matches(item: CostItem, filters: Filters) -> bool:
     """Tell whether an item has every filtered dimension equal to its filter value."""
-    return all(dimension_value(item, name) == value for name, value in filters.items())
+    return all(dimension_getter(name)(item) == value for name, value in filters.items())
 
 
 def to_dollars(cents: Decimal) -> Decimal:
@@ -109,12 +125,9 @@ def group_costs(
 ) -> list[GroupRow]:
     """Sum item costs per combination of dimension values, most expensive first."""
     cents_by_group: dict[tuple[DimensionValue, ...], Decimal] = defaultdict(Decimal)
-    active_filters = filters or {}
-    for item in items:
-        if active_filters and not matches(item, active_filters):
-            continue
-        key = tuple(dimension_value(item, name) for name in dimensions)
-        cents_by_group[key] += item.amount_cents
+    getters = [dimension_getter(name) for name in dimensions]
+    for item in select(items, filters):
+        cents_by_group[tuple(get(item) for get in getters)] += item.amount_cents
     rows = [GroupRow(key, to_dollars(cents)) for key, cents in cents_by_group.items()]
     rows.sort(key=lambda row: (-row.cost, tuple("" if v is None else v for v in row.values)))
     return rows
@@ -122,13 +135,7 @@ def group_costs(
 
 def total_cost(items: Iterable[CostItem], filters: Filters | None = None) -> Decimal:
     """Return the exact total in dollars of the items passing the filters."""
-    active_filters = filters or {}
-    return to_dollars(
-        sum(
-            (item.amount_cents for item in items if matches(item, active_filters)),
-            Decimal(0),
-        )
-    )
+    return to_dollars(sum((item.amount_cents for item in select(items, filters)), Decimal(0)))
 
 
 def daily_costs_by_group(
@@ -139,13 +146,13 @@ def daily_costs_by_group(
 ) -> dict[DimensionValue, list[Decimal]]:
     """Return, per value of one dimension, its cost in dollars on each of the given days."""
     day_index = {day: index for index, day in enumerate(days)}
-    active_filters = filters or {}
+    get = dimension_getter(dimension)
     series: dict[DimensionValue, list[Decimal]] = {}
-    for item in items:
+    for item in select(items, filters):
         index = day_index.get(item.day)
-        if index is None or (active_filters and not matches(item, active_filters)):
+        if index is None:
             continue
-        value = dimension_value(item, dimension)
+        value = get(item)
         row = series.get(value)
         if row is None:
             row = series[value] = [Decimal(0)] * len(days)
@@ -159,9 +166,8 @@ def daily_totals(
     """Return the total cost in dollars of each given day."""
     day_index = {day: index for index, day in enumerate(days)}
     cents = [Decimal(0)] * len(days)
-    active_filters = filters or {}
-    for item in items:
+    for item in select(items, filters):
         index = day_index.get(item.day)
-        if index is not None and matches(item, active_filters):
+        if index is not None:
             cents[index] += item.amount_cents
     return [to_dollars(c) for c in cents]

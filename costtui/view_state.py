@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from costtui.models import CostItem
 from costtui.report import (
     DIMENSION_LABELS,
     DimensionValue,
@@ -15,6 +16,7 @@ from costtui.report import (
     daily_totals,
     display_value,
     group_costs,
+    select,
 )
 from costtui.source import LoadedReport
 
@@ -242,26 +244,74 @@ def _sort_value(column: str, row: LevelRow) -> Decimal | str:
     return row.cost
 
 
-def compute_level(report: LoadedReport, state: ViewState) -> LevelView:
-    """Group the loaded items for the current level and compare them with the previous period."""
-    dimension = state.dimension
-    filters = state.filters
+FilterKey = tuple[tuple[str, DimensionValue], ...]
+
+
+@dataclass(frozen=True)
+class _GroupedLevel:
+    """A level's rows before the text filter and sort, with its exact totals."""
+
+    rows: tuple[LevelRow, ...]
+    total: Decimal
+    previous_total: Decimal
+    daily_total: tuple[Decimal, ...]
+
+
+class ItemSelection:
+    """One report's items filtered and grouped per level, remembered while the user browses.
+
+    Drilling then filters only the parent's items, and sorting or a text filter regroups nothing.
+    """
+
+    def __init__(self, report: LoadedReport) -> None:
+        self.report = report
+        self._subsets: dict[FilterKey, tuple[list[CostItem], list[CostItem]]] = {
+            (): (list(report.items), list(report.previous_items))
+        }
+        self._levels: dict[tuple[FilterKey, str], _GroupedLevel] = {}
+
+    def items(self, filters: Mapping[str, DimensionValue]) -> tuple[list[CostItem], list[CostItem]]:
+        """Return the (current, previous period) items passing the filters, in drill order."""
+        key: FilterKey = tuple(filters.items())
+        found = self._subsets.get(key)
+        if found is None:
+            current, previous = self.items(dict(key[:-1]))
+            last_filter = dict(key[-1:])
+            found = (select(current, last_filter), select(previous, last_filter))
+            self._subsets[key] = found
+        return found
+
+    def grouped(self, filters: Mapping[str, DimensionValue], dimension: str) -> _GroupedLevel:
+        """Return the level of `dimension` under the filters, grouping it the first time only."""
+        key = (tuple(filters.items()), dimension)
+        if key not in self._levels:
+            self._levels[key] = _group_level(self.report, dimension, *self.items(filters))
+        return self._levels[key]
+
+
+def _group_level(
+    report: LoadedReport,
+    dimension: str,
+    items: Sequence[CostItem],
+    previous_items: Sequence[CostItem],
+) -> _GroupedLevel:
+    """Group items by one dimension with per-day series and the previous period's costs."""
     days = report.date_range.days()
-    current = {row.values[0]: row.cost for row in group_costs(report.items, [dimension], filters)}
+    series = daily_costs_by_group(items, dimension, days)
+    current = {value: sum(daily, Decimal(0)) for value, daily in series.items()}
     previous: dict[DimensionValue, Decimal] = {}
-    for row in group_costs(report.previous_items, [dimension], filters):
+    for row in group_costs(previous_items, [dimension]):
         value = row.values[0]
         if dimension == "day" and value is not None:
             # A day compares with the day at the same place in the previous period.
             value = (date.fromisoformat(value) + timedelta(days=report.date_range.day_count)
                      ).isoformat()
         previous[value] = previous.get(value, Decimal(0)) + row.cost
-    series = daily_costs_by_group(report.items, dimension, days, filters)
     values = list(current) + [
         value for value in previous if value not in current and dimension != "day"
     ]
     zeros = tuple(Decimal(0) for _ in days)
-    rows = [
+    rows = tuple(
         LevelRow(
             key=row_key_for(value),
             value=value,
@@ -271,21 +321,36 @@ def compute_level(report: LoadedReport, state: ViewState) -> LevelView:
             daily=tuple(series.get(value, zeros)),
         )
         for value in values
-    ]
+    )
+    return _GroupedLevel(
+        rows=rows,
+        total=sum(current.values(), Decimal(0)),
+        previous_total=sum(previous.values(), Decimal(0)),
+        daily_total=tuple(daily_totals(items, days)),
+    )
+
+
+def compute_level(
+    report: LoadedReport, state: ViewState, selection: ItemSelection | None = None
+) -> LevelView:
+    """Group the loaded items for the current level and compare them with the previous period."""
+    if selection is None or selection.report is not report:
+        selection = ItemSelection(report)
+    grouped = selection.grouped(state.filters, state.dimension)
     needle = state.text_filter.strip().casefold()
     shown = [
-        row for row in rows
+        row for row in grouped.rows
         if not needle or needle in row.label.casefold() or needle in (row.value or "").casefold()
     ]
     shown.sort(key=lambda row: row.label.casefold())
     shown.sort(key=lambda row: _sort_value(state.sort_column, row), reverse=state.sort_descending)
     return LevelView(
-        dimension=dimension,
+        dimension=state.dimension,
         rows=tuple(shown),
-        total=sum(current.values(), Decimal(0)),
-        previous_total=sum(previous.values(), Decimal(0)),
-        daily_total=tuple(daily_totals(report.items, days, filters)),
-        group_count=len(rows),
+        total=grouped.total,
+        previous_total=grouped.previous_total,
+        daily_total=grouped.daily_total,
+        group_count=len(grouped.rows),
     )
 
 

@@ -24,6 +24,7 @@ from costtui.view_export import (
 from costtui.view_state import (
     NULL_ROW_KEY,
     DrillError,
+    ItemSelection,
     ViewState,
     breadcrumb,
     compute_level,
@@ -186,3 +187,27 @@ def test_core_modules_never_import_textual() -> None:
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_remembered_selection_gives_the_same_levels_and_groups_each_level_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import costtui.view_state as view_state
+
+    loaded = report()
+    selection = ItemSelection(loaded)
+    top = ViewState(drill_path=("workspace", "model"))
+    drilled = top.drill("ws_a")
+    assert compute_level(loaded, top, selection) == compute_level(loaded, top)
+    assert compute_level(loaded, drilled, selection) == compute_level(loaded, drilled)
+    groupings: list[str] = []
+    original = view_state._group_level
+    monkeypatch.setattr(view_state, "_group_level",
+                        lambda *args: groupings.append(args[1]) or original(*args))
+    for state in (top.next_sort(), drilled, drilled.reversed_sort(), drilled.pivot("token_type")):
+        compute_level(loaded, state, selection)
+    assert groupings == ["token_type"]
+    assert [row.label for row in compute_level(loaded, drilled, selection).rows] == [
+        "sonnet", "haiku"]
+    assert [row.cost for row in compute_level(loaded, drilled, selection).rows] == [
+        Decimal("10.005"), Decimal("0.0025")]

@@ -26,6 +26,7 @@ from costtui.view_state import (
     SORT_COLUMN_LABELS,
     SORT_COLUMNS,
     DrillError,
+    ItemSelection,
     LevelView,
     ViewState,
     breadcrumb,
@@ -98,6 +99,8 @@ the change against the previous period of the same length and a per-day trend.
         """Drill path, drilled values, text filter and sort."""
         self.level: LevelView | None = None
         """The rows currently shown."""
+        self._selection: ItemSelection | None = None
+        """Filtered item subsets of the shown report, reused while drilling and pivoting."""
         self.showing_chart = False
         self.cumulative = False
 
@@ -197,7 +200,9 @@ the change against the previous period of the same length and a per-day trend.
         self._update_header()
         if report is None:
             return
-        self.level = compute_level(report, self.state)
+        if self._selection is None or self._selection.report is not report:
+            self._selection = ItemSelection(report)
+        self.level = compute_level(report, self.state, self._selection)
         recent = len(incomplete_days(report.date_range.days(), self.cost_app.today))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key)
         self.query_one(ChartPanel).show_level(
