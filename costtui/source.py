@@ -52,6 +52,8 @@ class LoadedReport:
     """One-line remarks for the user, e.g. that workspace names could not be read."""
     missing_days: tuple[date, ...] = field(default=())
     """Days the source could not provide (offline with gaps)."""
+    previous_missing_days: tuple[date, ...] = field(default=())
+    """Days of the previous period the source could not provide: changes are then unknown."""
 
     def __repr__(self) -> str:
         # Short on purpose: asyncio.run() formats the main task's result on exit (Python 3.11),
@@ -123,4 +125,7 @@ async def load_report(
         fetched_at=datetime.now(timezone.utc),
         notes=tuple(notes),
         missing_days=tuple(day for day in date_range.days() if day not in days_present),
+        previous_missing_days=tuple(
+            day for day in date_range.previous().days() if day not in days_present
+        ) if with_previous else (),
     )

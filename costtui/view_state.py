@@ -211,6 +211,8 @@ class LevelView:
     daily_total: tuple[Decimal, ...]
     group_count: int
     """How many groups the level has before the text filter."""
+    changes_known: bool = True
+    """False when days of the previous period are missing (offline): no Δ can be trusted."""
 
     @property
     def shown_total(self) -> Decimal:
@@ -351,6 +353,7 @@ def compute_level(
         previous_total=grouped.previous_total,
         daily_total=grouped.daily_total,
         group_count=len(grouped.rows),
+        changes_known=not report.previous_missing_days,
     )
 
 

@@ -19,9 +19,11 @@ from tests.conftest import SENTINEL_KEY
 from tests.tui_support import (
     LAST_30_DAYS,
     TODAY,
+    column_texts,
     label_text,
     notifications,
     screen_text,
+    total_line,
     wait_loaded,
     wait_until,
 )
@@ -123,6 +125,11 @@ async def test_offline_serves_the_cache_and_names_the_missing_days(tmp_path: Pat
         assert f"16 day(s) missing from the cache: {missing}" in freshness
         assert f"16 day(s) missing from the cache: {missing}." in notifications(app)
         assert missing_days_text(app.report.missing_days) == str(missing)
+        # The period before is not cached at all: changes are unknown, not "new".
+        assert len(app.report.previous_missing_days) == 30
+        assert "Δ n/a: 30 day(s) of the previous period are missing" in freshness
+        assert set(column_texts(app, "change") + column_texts(app, "change_pct")) == {"n/a"}
+        assert total_line(app)[3:5] == ["n/a", "n/a"]
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"refresh")

@@ -230,6 +230,9 @@ the change against the previous period of the same length and a per-day trend.
             where = "cache" if app.settings.offline else "source"
             notes.append(f"{len(report.missing_days)} day(s) missing from the {where}: "
                          f"{missing_days_text(report.missing_days)}")
+        if report is not None and report.previous_missing_days:
+            notes.append(f"Δ n/a: {len(report.previous_missing_days)} day(s) of the previous "
+                         "period are missing")
         freshness = freshness_line(incomplete_days(shown_range.days(), app.today), notes)
         self.query_one(ReportHeader).update_header(
             title=title, trail=breadcrumb(self.state, names), freshness=freshness

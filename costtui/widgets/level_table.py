@@ -63,6 +63,11 @@ def plan_columns(
     return ColumnWidths(name, number_widths, trend)
 
 
+def change_texts(current: Decimal, previous: Decimal, known: bool) -> tuple[str, str]:
+    """Return the Δ $ and Δ % texts, or "n/a" when the previous period is incomplete."""
+    return format_change(current, previous) if known else ("n/a", "n/a")
+
+
 def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Text:
     """Return a sparkline (widened on wide cells) whose last, possibly incomplete, days are dim."""
     line = sparkline(values, width)
@@ -164,7 +169,7 @@ class LevelTable(Vertical):
         for cost, previous in [(row.cost, row.previous_cost) for row in view.rows] + [
             (shown_total, shown_previous)
         ]:
-            change_text, percent_text = format_change(cost, previous)
+            change_text, percent_text = change_texts(cost, previous, view.changes_known)
             number_texts["cost"].append(money_text(cost))
             number_texts["share"].append(format_share(cost, view.total))
             number_texts["change"].append(change_text)
@@ -189,7 +194,9 @@ class LevelTable(Vertical):
                     each.add_column(name_text(self._column_label("trend", state)),
                                     width=plan.trend, key="trend")
             for row in view.rows:
-                change_text, percent_text = format_change(row.cost, row.previous_cost)
+                change_text, percent_text = change_texts(
+                    row.cost, row.previous_cost, view.changes_known
+                )
                 cells: list[object] = [
                     name_text(row.label),
                     MoneyCell(row.cost),
@@ -200,7 +207,9 @@ class LevelTable(Vertical):
                 if plan.trend:
                     cells.append(trend_text(row.daily, plan.trend, self._recent_days))
                 table.add_row(*cells, key=row.key)
-            change_text, percent_text = format_change(shown_total, shown_previous)
+            change_text, percent_text = change_texts(
+                shown_total, shown_previous, view.changes_known
+            )
             total_cells: list[object] = [
                 name_text(self._total_label(view), style="bold"),
                 MoneyCell(shown_total),
