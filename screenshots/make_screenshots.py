@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import costtui.source  # noqa: E402
 from costtui.app import CostApp  # noqa: E402
 from costtui.app_settings import AppSettings  # noqa: E402
 from costtui.demo import DemoApi, DemoFaults, DemoTransport  # noqa: E402
@@ -22,6 +24,17 @@ from costtui.wiring import demo_client  # noqa: E402
 OUTPUT = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 25)
 """A fixed UTC today, so the pictures only change when the app does."""
+FETCHED_AT = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+"""A fixed fetch time for the header's "fetched HH:MM UTC", for the same reason."""
+
+
+class FrozenDatetime(datetime):
+    """A datetime whose now() is the fixed fetch time."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> FrozenDatetime:  # type: ignore[override]
+        """Return the fixed fetch time."""
+        return cls.fromtimestamp(FETCHED_AT.timestamp(), tz=timezone.utc)
 
 SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
     ("main", (120, 40), (), None),
@@ -60,6 +73,7 @@ async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: st
 
 async def main() -> None:
     """Take every screenshot, one after the other."""
+    costtui.source.datetime = FrozenDatetime  # type: ignore[misc]
     for name, size, keys, screen in SHOTS:
         print(await take(name, size, keys, screen))
 
