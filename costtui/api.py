@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -118,6 +119,7 @@ class FetchProgress:
 
 
 ProgressCallback = Callable[[FetchProgress], None]
+_T = TypeVar("_T")
 Sleeper = Callable[[float], Awaitable[None]]
 
 
@@ -254,6 +256,29 @@ def parse_cost_page(body: Any, where: str) -> tuple[list[DayBucket], str | None]
     return buckets, next_page
 
 
+def parse_organization(body: Any) -> Organization:
+    """Parse the /me body into the organisation."""
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        raise InvalidResponseError("invalid response: the organisation (me) has no 'id'")
+    name = body.get("name")
+    return Organization(body["id"], name if isinstance(name, str) else body["id"])
+
+
+def parse_workspaces_page(body: Any) -> tuple[list[Workspace], str | None]:
+    """Parse one workspaces page into workspaces and the after_id of the next page, if any."""
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise InvalidResponseError("invalid response: workspaces has no 'data' list")
+    workspaces = [
+        Workspace(raw["id"], raw["name"] if isinstance(raw.get("name"), str) else raw["id"],
+                  archived=raw.get("archived_at") is not None)
+        for raw in body["data"]
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str)
+    ]
+    last_id = body.get("last_id")
+    more = bool(body.get("has_more")) and isinstance(last_id, str)
+    return workspaces, last_id if more else None
+
+
 class CostClient:
     """Fetches cost reports over httpx, windowed, concurrent, retried and paged."""
 
@@ -298,8 +323,14 @@ class CostClient:
         """Close the HTTP connection pool."""
         await self._http.aclose()
 
-    async def _get_json(self, path: str, params: Mapping[str, Any], where: str) -> Any:
-        """GET a path with retries and return its decoded JSON body."""
+    async def _get_json(
+        self, path: str, params: Mapping[str, Any], where: str, parse: Callable[[Any], _T]
+    ) -> _T:
+        """GET a path with retries and return its JSON body parsed by `parse`.
+
+        A body that is not JSON or not the documented shape raises InvalidResponseError with
+        the response's request-id, which is what support asks for.
+        """
         headers = {"x-api-key": self._admin_key.reveal()}
         retries_done = 0
         while True:
@@ -315,14 +346,17 @@ class CostClient:
                     ) from None
             else:
                 if response.is_success:
+                    request_id = response.headers.get("request-id")
                     try:
-                        return response.json()
+                        body = response.json()
                     except ValueError:
                         raise InvalidResponseError(
-                            f"invalid response: {where} is not valid JSON",
-                            status=response.status_code,
-                            request_id=response.headers.get("request-id"),
+                            f"invalid response: {where} is not valid JSON", request_id=request_id
                         ) from None
+                    try:
+                        return parse(body)
+                    except InvalidResponseError as error:
+                        raise InvalidResponseError(error.hint, request_id=request_id) from None
                 if retries_done >= self.max_retries or not _should_retry(response):
                     raise _error_for(response)
             await self._sleep(_retry_delay(response, retries_done))
@@ -330,33 +364,22 @@ class CostClient:
 
     async def organization(self) -> Organization:
         """Return the organisation the key belongs to."""
-        body = await self._get_json("/v1/organizations/me", {}, "the organisation (me)")
-        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
-            raise InvalidResponseError("invalid response: the organisation (me) has no 'id'")
-        name = body.get("name")
-        return Organization(body["id"], name if isinstance(name, str) else body["id"])
+        return await self._get_json(
+            "/v1/organizations/me", {}, "the organisation (me)", parse_organization
+        )
 
     async def workspaces(self) -> list[Workspace]:
         """Return every workspace, archived ones included, following after_id pages."""
         found: list[Workspace] = []
         params: dict[str, Any] = {"limit": 1000, "include_archived": "true"}
         while True:
-            body = await self._get_json("/v1/organizations/workspaces", params, "workspaces")
-            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-                raise InvalidResponseError("invalid response: workspaces has no 'data' list")
-            for raw in body["data"]:
-                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-                    name = raw.get("name")
-                    found.append(
-                        Workspace(
-                            raw["id"],
-                            name if isinstance(name, str) else raw["id"],
-                            archived=raw.get("archived_at") is not None,
-                        )
-                    )
-            if not body.get("has_more") or not isinstance(body.get("last_id"), str):
+            page, after_id = await self._get_json(
+                "/v1/organizations/workspaces", params, "workspaces", parse_workspaces_page
+            )
+            found.extend(page)
+            if after_id is None:
                 return found
-            params = {**params, "after_id": body["last_id"]}
+            params = {**params, "after_id": after_id}
 
     async def _fetch_window(
         self, window: DateRange, api_group_by: tuple[str, ...], on_page: Callable[[], None]
@@ -374,8 +397,10 @@ class CostClient:
         page_number = 1
         while True:
             where = f"cost_report page {page_number} of {window}"
-            body = await self._get_json("/v1/organizations/cost_report", params, where)
-            page_buckets, next_page = parse_cost_page(body, where)
+            parse_page = partial(parse_cost_page, where=where)
+            page_buckets, next_page = await self._get_json(
+                "/v1/organizations/cost_report", params, where, parse_page
+            )
             buckets.extend(page_buckets)
             on_page()
             if next_page is None:

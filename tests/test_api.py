@@ -380,3 +380,34 @@ def test_the_key_never_shows_in_reprs() -> None:
     client = CostClient(KEY)
     assert KEY.reveal() not in repr(client) and KEY.reveal() not in repr(KEY)
     assert str(KEY) == "sk-ant-admin01-…w7e"
+
+
+async def test_demo_faults_are_survived_or_reported_clearly() -> None:
+    from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+
+    march = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+    expected: Decimal | None = None
+    for faults in (DemoFaults(), DemoFaults(rate_limit_first=2), DemoFaults(overloaded_first=2)):
+        api = DemoApi(faults=faults)
+        sleeps = Sleeps()
+        async with CostClient(AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL,
+                              transport=DemoTransport(api), sleep=sleeps) as client:
+            buckets = await client.cost_buckets(march, GROUPING)
+        total = sum((item.amount_cents for b in buckets for item in b.items), Decimal(0))
+        expected = expected if expected is not None else total
+        assert total == expected and len(buckets) == 31
+        assert api.cost_report_count == 1 + faults.rate_limit_first + faults.overloaded_first
+        assert len(sleeps.delays) == faults.rate_limit_first + faults.overloaded_first
+    for faults, message in (
+        (DemoFaults(broken_json_page=1), "cost_report page 1 of 2026-03-01 → 2026-03-31 is not "
+         "valid JSON"),
+        (DemoFaults(bad_shape_page=1), "cost_report page 1 of 2026-03-01 → 2026-03-31 has no "
+         "'data' list"),
+        (DemoFaults(rate_limit_first=5), "rate limited by the API"),
+    ):
+        async with CostClient(AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL,
+                              transport=DemoTransport(DemoApi(faults=faults)),
+                              sleep=Sleeps()) as client:
+            with pytest.raises(ApiError) as caught:
+                await client.cost_buckets(march, GROUPING)
+        assert message in str(caught.value) and "request-id req_" in str(caught.value)
