@@ -222,3 +222,15 @@ def test_no_key_says_what_to_do(run: Run) -> None:
 def test_progress_stays_off_stderr_when_it_is_not_a_terminal(run: Run) -> None:
     code, _, err = run("report", "--demo", "--format", "csv")
     assert code == 0 and err == ""
+
+
+def test_progress_goes_to_a_terminal_stderr_and_is_wiped(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    code, out, err = run("report", "--demo", "--from", "2026-01-01", "--to", "2026-03-31",
+                         "--format", "csv")
+    assert code == 0 and out.startswith("workspace,workspace_id,cost_usd\n")
+    assert "\rcosttui: fetching windows 0/3, pages 0…" in err
+    assert "\rcosttui: fetching windows 3/3, pages 3…" in err
+    assert err.endswith("\r\033[K")
