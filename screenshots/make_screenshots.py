@@ -15,11 +15,16 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from textual.widgets import Input  # noqa: E402
+
 import costtui.source  # noqa: E402
+from costtui.admin_key import AdminKey  # noqa: E402
 from costtui.app import CostApp  # noqa: E402
 from costtui.app_settings import AppSettings  # noqa: E402
-from costtui.demo import DemoApi, DemoFaults, DemoTransport  # noqa: E402
-from costtui.wiring import demo_client  # noqa: E402
+from costtui.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport  # noqa: E402
+from costtui.screens.key_entry import KeyEntryScreen  # noqa: E402
+from costtui.source import CostSource  # noqa: E402
+from costtui.wiring import demo_client, live_client  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 25)
@@ -71,11 +76,32 @@ async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: st
     return path
 
 
+async def take_key_entry() -> Path:
+    """Open the app with no key, type the demo's (fake) key and save the checked dialog."""
+    def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
+        assert admin_key is not None
+        return live_client(admin_key, profile, transport=DemoTransport(DemoApi()))
+
+    app = CostApp(None, AppSettings(today=TODAY), make_source=make_source)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not isinstance(app.screen, KeyEntryScreen) or app.screen.keyring_ok is None:
+            await pilot.pause(0.05)
+        app.screen.query_one("#key-input", Input).focus()
+        await pilot.press(*DEMO_KEY, "enter")
+        while not isinstance(app.screen, KeyEntryScreen) or app.screen.verified_key is None:
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        path = OUTPUT / "key-entry.svg"
+        app.save_screenshot(filename=path.name, path=str(OUTPUT))
+    return path
+
+
 async def main() -> None:
     """Take every screenshot, one after the other."""
     costtui.source.datetime = FrozenDatetime  # type: ignore[misc]
     for name, size, keys, screen in SHOTS:
         print(await take(name, size, keys, screen))
+    print(await take_key_entry())
 
 
 if __name__ == "__main__":

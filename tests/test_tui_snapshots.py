@@ -153,3 +153,31 @@ def test_error_panel(snap_compare: SnapCompare) -> None:
     """A 403 shown inline: what it means, the API's words, the request id and "press r"."""
     api = DemoApi(faults=DemoFaults(status_always=403))
     assert snap_compare(app_for_snapshot(api), terminal_size=WIDE, run_before=after())
+
+
+def test_key_dialog_after_a_key_was_checked(snap_compare: SnapCompare) -> None:
+    """First run, no key: what an Admin key is, the masked input, the organisation it opens."""
+    from costtui.admin_key import AdminKey
+    from costtui.app_settings import AppSettings
+    from costtui.demo import DemoTransport
+    from costtui.screens.key_entry import KeyEntryScreen
+    from costtui.wiring import live_client
+    from tests.conftest import SENTINEL_KEY
+    from tests.tui_support import TODAY
+
+    def make_source(admin_key: AdminKey | None, profile: str) -> Any:
+        assert admin_key is not None
+        return live_client(admin_key, profile, transport=DemoTransport(DemoApi(check_key=False)))
+
+    app = CostApp(None, AppSettings(today=TODAY), make_source=make_source)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen)
+                         and app.screen.keyring_ok is not None)
+        app.screen.query_one("#key-input", Input).focus()
+        await pilot.press(*SENTINEL_KEY, "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen)
+                         and app.screen.verified_key is not None)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
