@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from costtui import __version__, cli_cache, cli_key, cli_report
 from costtui.cli_common import (
     CliError,
+    add_group_by_option,
     add_profile_option,
     add_range_options,
     add_source_options,
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_source_options(parser)
     add_profile_option(parser)
     add_range_options(parser)
+    add_group_by_option(parser, "the drill path; default: workspace, model, token_type")
     parser.set_defaults(func=run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     cli_report.register(commands)

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from costtui.report import check_dimensions
+from costtui.report import DIMENSIONS, check_dimensions
 
 DEFAULT_PROFILE = "default"
 
@@ -89,3 +89,14 @@ def dimensions_argument(values: list[str] | None, default: tuple[str, ...]) -> t
     names = [part.strip().replace("-", "_") for value in values or [] for part in value.split(",")]
     chosen = [name for name in names if name]
     return check_dimensions(chosen) if chosen else default
+
+
+def add_group_by_option(parser: argparse.ArgumentParser, default_text: str) -> None:
+    """Add --group-by (repeatable, comma-separated); unset it stays absent from the namespace."""
+    parser.add_argument(
+        "--group-by",
+        action="append",
+        metavar="DIM",
+        default=argparse.SUPPRESS,
+        help=f"dimension(s), repeat or comma-separate: {', '.join(DIMENSIONS)} ({default_text})",
+    )

@@ -15,6 +15,7 @@ from costtui.api import ApiError, FetchProgress
 from costtui.cache import contiguous_ranges
 from costtui.cli_common import (
     CliError,
+    add_group_by_option,
     add_profile_option,
     add_range_options,
     add_source_options,
@@ -53,13 +54,7 @@ def register(commands: Any) -> None:
     add_source_options(parser)
     add_profile_option(parser)
     add_range_options(parser)
-    parser.add_argument(
-        "--group-by",
-        action="append",
-        metavar="DIM",
-        help=f"dimension(s) to group by, repeat or comma-separate: {', '.join(DIMENSION_LABELS)}"
-        " (default: workspace)",
-    )
+    add_group_by_option(parser, "default: workspace")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (default: table on a terminal, else csv)")
     parser.set_defaults(func=run_report)
@@ -153,7 +148,7 @@ def render_table(
 def run_report(args: argparse.Namespace) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
     try:
-        dimensions = parse_group_by(args.group_by)
+        dimensions = parse_group_by(getattr(args, "group_by", None))
         report, warnings = asyncio.run(fetch(args, dimensions))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None

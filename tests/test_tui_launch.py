@@ -114,3 +114,25 @@ def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
     launch(arguments(demo=True, offline=True))
     assert isinstance(started[0].source, CostClient) and not started[0].settings.offline
     assert started[0].make_source is None
+
+
+def test_the_command_line_drill_path_reaches_the_app(started: list[CostApp]) -> None:
+    from costtui.cli import main
+
+    assert main(["--demo", "--group-by", "model,token-type", "--group-by", "day"]) == 0
+    assert started[0].cost_screen.state.drill_path == ("model", "token_type", "day")
+    assert main(["--demo"]) == 0
+    assert started[1].cost_screen.state.drill_path == ("workspace", "model", "token_type")
+
+
+def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
+    started: list[CostApp], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from costtui.cli import main
+
+    assert main(["--demo", "--group-by", "api_key"]) == 2
+    assert capsys.readouterr().err == (
+        "costtui: error: unknown dimension 'api_key': use one of workspace, model, token_type, "
+        "cost_type, service_tier, context_window, inference_geo, description, day\n"
+    )
+    assert started == []
