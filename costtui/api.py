@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from sys import intern
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -231,7 +232,9 @@ def _parse_item(day: date, raw: Any, where: str) -> CostItem:
     for key, value in checked:
         if value is not None and not isinstance(value, str):
             raise InvalidResponseError(f"invalid response: '{key}' in {where} is not a string")
-    return CostItem(day, amount, currency or "USD", *dimensions)
+    # The same few hundred names repeat on every item of every day: share one copy of each.
+    shared = [None if value is None else intern(value) for value in dimensions]
+    return CostItem(day, amount, intern(currency) if currency else "USD", *shared)
 
 
 def parse_cost_page(body: Any, where: str) -> tuple[list[DayBucket], str | None]:

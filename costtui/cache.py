@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
 from pathlib import Path
+from sys import intern
 from time import monotonic, sleep
 from typing import TypeVar
 
@@ -488,7 +489,10 @@ def decode_items(day: date, text: str) -> tuple[CostItem, ...]:
     """Decode `encode_items` JSON back into exact CostItems; damage raises _UnusableFileError."""
     try:
         document = json.loads(text)
-        values, amounts = document["values"], document["amounts"]
+        amounts = document["amounts"]
+        # Share one copy of each name across days, as the API client does.
+        values = [intern(value) if isinstance(value, str) else value
+                  for value in document["values"]]
         indexes = [document["columns"][name] for name in _DIMENSIONS]
         if any(len(column) != len(amounts) for column in indexes):
             raise ValueError("columns of different lengths")

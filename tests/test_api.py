@@ -411,3 +411,11 @@ async def test_demo_faults_are_survived_or_reported_clearly() -> None:
             with pytest.raises(ApiError) as caught:
                 await client.cost_buckets(march, GROUPING)
         assert message in str(caught.value) and "request-id req_" in str(caught.value)
+
+
+async def test_repeated_names_share_one_string_across_pages() -> None:
+    async with CostClient(KEY, transport=ReplayTransport("cost_report_40_days.json")) as client:
+        buckets = await client.cost_buckets(RANGE_40, GROUPING)
+    first_page_item = next(i for i in buckets[1].items if i.workspace_id)
+    later_items = [i for i in buckets[-1].items if i.workspace_id == first_page_item.workspace_id]
+    assert later_items and all(i.workspace_id is first_page_item.workspace_id for i in later_items)
