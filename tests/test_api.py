@@ -416,6 +416,10 @@ async def test_demo_faults_are_survived_or_reported_clearly() -> None:
 async def test_repeated_names_share_one_string_across_pages() -> None:
     async with CostClient(KEY, transport=ReplayTransport("cost_report_40_days.json")) as client:
         buckets = await client.cost_buckets(RANGE_40, GROUPING)
-    first_page_item = next(i for i in buckets[1].items if i.workspace_id)
-    later_items = [i for i in buckets[-1].items if i.workspace_id == first_page_item.workspace_id]
-    assert later_items and all(i.workspace_id is first_page_item.workspace_id for i in later_items)
+    items = [item for bucket in buckets for item in bucket.items]
+    production_id = "wrkspc_01JwQvzr7rXLA5AGx3HKfFUJ"
+    production = [i.workspace_id for i in items if i.workspace_id == production_id]
+    descriptions = {id(i.description) for i in items if i.description == "Web Search Usage"}
+    assert {buckets[0].day, buckets[-1].day} == {date(2025, 8, 1), date(2025, 9, 9)}
+    assert len(production) > 100 and len({id(value) for value in production}) == 1
+    assert len(descriptions) == 1
