@@ -296,7 +296,7 @@ async def test_chart_shows_the_same_level_and_toggles_cumulative() -> None:
         table.move_cursor(row=table.get_row_index(key))
         await pilot.press("enter", "c")
         assert app.screen.query_one(ContentSwitcher).current == "chart-view"
-        chart = app.screen.query_one(CostChart)
+        chart = app.screen.query_one("#cost-chart", CostChart)
         models = expected_costs(LAST_30_DAYS, "model", {"workspace_id": key})
         assert chart.data is not None
         assert chart.data.total == sum(models.values(), Decimal(0))
@@ -467,7 +467,7 @@ async def test_chart_caption_names_the_groups_drawn_and_other_only_when_there_is
         assert groups > 6
         caption = label_text(app, "#chart-caption")
         assert caption.startswith(f"Top 6 of {groups} workspaces + Other · total ")
-        chart = app.screen.query_one(CostChart)
+        chart = app.screen.query_one("#cost-chart", CostChart)
         assert chart.data is not None and chart.data.series[-1].label == "Other"
 
 
@@ -528,3 +528,24 @@ def test_styles_file_exists_and_no_color_is_respected(monkeypatch: pytest.Monkey
     assert Path(CostApp.CSS_PATH).exists()  # type: ignore[arg-type]
     monkeypatch.setenv("NO_COLOR", "1")
     assert make_app().no_color
+
+
+async def test_a_tall_terminal_shows_the_chart_under_the_table() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        peek = app.screen.query_one("#peek-chart", CostChart)
+        assert not peek.display and "Cost per day by workspace" not in screen_text(app)
+        await pilot.resize_terminal(200, 60)
+        await wait_until(pilot, lambda: peek.display)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Cost per day by workspace" in text and "[prod] Search" in text
+        assert rows_table(app).row_count == 6  # the table is still there, above the chart
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Cost per day by model" in screen_text(app))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: not peek.display)
+        assert app.screen.query_one("#cost-chart", CostChart).display
+        await pilot.press("c")
+        await wait_until(pilot, lambda: peek.display)

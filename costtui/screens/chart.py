@@ -30,6 +30,14 @@ def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
     return top_series(per_group, date_range.days(), top=TOP_GROUPS)
 
 
+def chart_title(level: LevelView, state: ViewState) -> str:
+    """Return the chart's title: what a day's bar is split by, and the name filter if any."""
+    title = f"Cost per day by {DIMENSION_LABELS[level.dimension].lower()}"
+    if state.text_filter:
+        title += f" (names containing {state.text_filter!r})"
+    return title
+
+
 def groups_drawn(level: LevelView, top: int = TOP_GROUPS) -> str:
     """Return which groups the chart draws: "5 token types" or "top 6 of 14 models + Other"."""
     drawn = sum(1 for row in level.rows if any(value != 0 for value in row.daily))
@@ -68,11 +76,8 @@ class ChartPanel(Vertical, can_focus=True):
         recent_days: int, cumulative: bool,
     ) -> None:
         """Draw the level's daily costs."""
-        title = f"Cost per day by {DIMENSION_LABELS[level.dimension].lower()}"
-        if state.text_filter:
-            title += f" (names containing {state.text_filter!r})"
         self.query_one(CostChart).show_data(
-            chart_data(level, date_range), cumulative=cumulative, title=title
+            chart_data(level, date_range), cumulative=cumulative, title=chart_title(level, state)
         )
         self.query_one("#chart-caption", Label).update(
             chart_caption(level, cumulative, recent_days)

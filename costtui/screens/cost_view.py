@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -12,10 +13,11 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.api import ApiError, FetchProgress
+from costtui.chart_data import ChartData
 from costtui.cli_common import DEFAULT_PROFILE
 from costtui.dates import DateRange
 from costtui.report import DIMENSION_LABELS
-from costtui.screens.chart import ChartPanel
+from costtui.screens.chart import ChartPanel, chart_data, chart_title
 from costtui.screens.date_range import DateRangeScreen
 from costtui.screens.dialogs import ExportScreen, ReportCommandScreen
 from costtui.screens.grouping import DrillPathScreen, PivotScreen
@@ -35,6 +37,7 @@ from costtui.view_state import (
     row_key_for,
     value_for_row_key,
 )
+from costtui.widgets.cost_chart import CostChart
 from costtui.widgets.error_panel import ErrorPanel
 from costtui.widgets.level_table import LevelTable
 from costtui.widgets.load_progress import LoadProgress
@@ -45,6 +48,9 @@ if TYPE_CHECKING:
 
 TABLE_VIEW = "table-view"
 CHART_VIEW = "chart-view"
+TALL_SCREEN_ROWS = 50
+"""From this many rows up, the table view also shows the chart under the table."""
+EMPTY_CHART = ChartData((), (), Decimal(0))
 
 
 class CostScreen(Screen[None]):
@@ -121,6 +127,7 @@ the change against the previous period of the same length and a per-day trend.
         with ContentSwitcher(initial=TABLE_VIEW, id="views"):
             yield LevelTable(id=TABLE_VIEW)
             yield ChartPanel(id=CHART_VIEW)
+        yield CostChart(id="peek-chart")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -186,6 +193,7 @@ the change against the previous period of the same length and a per-day trend.
         self.level = None
         self._table().clear_level()
         self.query_one(ChartPanel).clear()
+        self.query_one("#peek-chart", CostChart).show_data(EMPTY_CHART, title="Loading…")
         self.remove_class("-error")
         self._update_header()
 
@@ -208,6 +216,9 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one(ChartPanel).show_level(
             self.level, self.state, report.date_range, recent_days=recent,
             cumulative=self.cumulative,
+        )
+        self.query_one("#peek-chart", CostChart).show_data(
+            chart_data(self.level, report.date_range), title=chart_title(self.level, self.state)
         )
         self.refresh_bindings()
 
@@ -357,9 +368,14 @@ the change against the previous period of the same length and a per-day trend.
         self.notify(f"Sorted by {SORT_COLUMN_LABELS[state.sort_column]}, {direction}",
                     timeout=2, markup=False)
 
+    def on_resize(self) -> None:
+        """On a tall terminal, show the chart under the table as well."""
+        self.set_class(self.size.height >= TALL_SCREEN_ROWS, "-tall")
+
     def action_show_chart(self) -> None:
         """Show cost per day as a chart of the same level and filters."""
         self.showing_chart = True
+        self.add_class("-chart-shown")
         self.remove_class("-filtering")
         self.query_one(ContentSwitcher).current = CHART_VIEW
         self.query_one(ChartPanel).focus()
@@ -368,6 +384,7 @@ the change against the previous period of the same length and a per-day trend.
     def action_show_table(self) -> None:
         """Show the table of the same level and filters."""
         self.showing_chart = False
+        self.remove_class("-chart-shown")
         self.query_one(ContentSwitcher).current = TABLE_VIEW
         self.query_one("#level-rows", DataTable).focus()
         self.refresh_bindings()
