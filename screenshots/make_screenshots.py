@@ -44,6 +44,7 @@ class FrozenDatetime(datetime):
 SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
     ("main", (120, 40), (), None),
     ("main-80x24", (80, 24), (), None),
+    ("wide-200x60", (200, 60), ("enter",), None),
     ("drilled", (120, 40), ("enter", "enter"), None),
     ("chart", (120, 40), ("c",), None),
     ("chart-cumulative", (120, 40), ("c", "l"), None),
