@@ -31,11 +31,6 @@ class CostItem:
     context_window: str | None
     inference_geo: str | None
 
-    @property
-    def amount_dollars(self) -> Decimal:
-        """Return the cost in dollars, exact."""
-        return self.amount_cents / CENTS_PER_DOLLAR
-
 
 @dataclass(frozen=True, slots=True)
 class DayBucket:

@@ -77,11 +77,6 @@ def dimension_getter(dimension: str) -> Callable[[CostItem], DimensionValue]:
     return attrgetter("workspace_id" if dimension == "workspace" else dimension)
 
 
-def dimension_value(item: CostItem, dimension: str) -> DimensionValue:
-    """Return the raw value of one dimension of an item (workspace is its id)."""
-    return dimension_getter(dimension)(item)
-
-
 def select(items: Iterable[CostItem], filters: Filters | None = None) -> list[CostItem]:
     """Return the items whose filtered dimensions all equal their filter values."""
     selected = list(items)
@@ -100,11 +95,6 @@ def display_value(
             return DEFAULT_WORKSPACE_NAME
         return (workspace_names or {}).get(value, value)
     return NONE_LABEL if value is None else value
-
-
-def matches(item: CostItem, filters: Filters) -> bool:
-    """Tell whether an item has every filtered dimension equal to its filter value."""
-    return all(dimension_getter(name)(item) == value for name, value in filters.items())
 
 
 def to_dollars(cents: Decimal) -> Decimal:

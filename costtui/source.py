@@ -63,11 +63,6 @@ class LoadedReport:
             f"previous_items={len(self.previous_items)}, missing_days={len(self.missing_days)})"
         )
 
-    @property
-    def previous_range(self) -> DateRange:
-        """Return the period of the same length just before the range."""
-        return self.date_range.previous()
-
 
 async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]]:
     """Return the organisation name and workspace names, falling back to ids with a note."""

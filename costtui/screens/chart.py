@@ -17,6 +17,8 @@ from costtui.widgets.cost_chart import CostChart
 
 TOP_GROUPS = 6
 """Groups drawn on their own; the rest are stacked as "Other"."""
+EMPTY_CHART = ChartData((), (), Decimal(0))
+"""What a chart draws while other data is on its way."""
 
 
 def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
@@ -68,16 +70,16 @@ class ChartPanel(Vertical, can_focus=True):
 
     def clear(self) -> None:
         """Draw an empty frame while other data is on its way."""
-        self.query_one(CostChart).show_data(ChartData((), (), Decimal(0)), title="Loading…")
+        self.query_one(CostChart).show_data(EMPTY_CHART, title="Loading…")
         self.query_one("#chart-caption", Label).update("")
 
     def show_level(
-        self, level: LevelView, state: ViewState, date_range: DateRange, *,
+        self, level: LevelView, state: ViewState, data: ChartData, *,
         recent_days: int, cumulative: bool,
     ) -> None:
-        """Draw the level's daily costs."""
+        """Draw the level's daily costs (`data`, from `chart_data`)."""
         self.query_one(CostChart).show_data(
-            chart_data(level, date_range), cumulative=cumulative, title=chart_title(level, state)
+            data, cumulative=cumulative, title=chart_title(level, state)
         )
         self.query_one("#chart-caption", Label).update(
             chart_caption(level, cumulative, recent_days)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
@@ -13,11 +12,10 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.api import ApiError, FetchProgress
-from costtui.chart_data import ChartData
 from costtui.cli_common import DEFAULT_PROFILE
 from costtui.dates import DateRange
 from costtui.report import DIMENSION_LABELS
-from costtui.screens.chart import ChartPanel, chart_data, chart_title
+from costtui.screens.chart import EMPTY_CHART, ChartPanel, chart_data, chart_title
 from costtui.screens.date_range import DateRangeScreen
 from costtui.screens.dialogs import ExportScreen, ReportCommandScreen
 from costtui.screens.grouping import DrillPathScreen, PivotScreen
@@ -50,7 +48,6 @@ TABLE_VIEW = "table-view"
 CHART_VIEW = "chart-view"
 TALL_SCREEN_ROWS = 50
 """From this many rows up, the table view also shows the chart under the table."""
-EMPTY_CHART = ChartData((), (), Decimal(0))
 
 
 class CostScreen(Screen[None]):
@@ -213,12 +210,12 @@ the change against the previous period of the same length and a per-day trend.
         self.level = compute_level(report, self.state, self._selection)
         recent = len(incomplete_days(report.date_range.days(), self.cost_app.today))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key)
+        data = chart_data(self.level, report.date_range)
         self.query_one(ChartPanel).show_level(
-            self.level, self.state, report.date_range, recent_days=recent,
-            cumulative=self.cumulative,
+            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative
         )
         self.query_one("#peek-chart", CostChart).show_data(
-            chart_data(self.level, report.date_range), title=chart_title(self.level, self.state)
+            data, title=chart_title(self.level, self.state)
         )
         self.refresh_bindings()
 
