@@ -23,13 +23,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loopback import serve  # noqa: E402
-from costtui.admin_key import AdminKey  # noqa: E402
-from costtui.api import CostClient  # noqa: E402
-from costtui.cache import CostCache  # noqa: E402
-from costtui.cached_source import CachedSource  # noqa: E402
-from costtui.dates import DateRange  # noqa: E402
-from costtui.demo import DEMO_KEY  # noqa: E402
-from costtui.source import CostSource, load_report  # noqa: E402
+from costtui.core.admin_key import AdminKey  # noqa: E402
+from costtui.core.dates import DateRange  # noqa: E402
+from costtui.data.api import CostClient  # noqa: E402
+from costtui.data.cache import CostCache  # noqa: E402
+from costtui.data.cached_source import CachedSource  # noqa: E402
+from costtui.data.demo import DEMO_KEY  # noqa: E402
+from costtui.data.source import CostSource, load_report  # noqa: E402
 
 GROUPING = ("workspace_id", "description")
 START = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)

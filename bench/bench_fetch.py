@@ -24,10 +24,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loopback import serve  # noqa: E402
-from costtui.admin_key import AdminKey  # noqa: E402
-from costtui.api import CostClient  # noqa: E402
-from costtui.dates import DateRange, day_start, utc_today  # noqa: E402
-from costtui.demo import DEMO_KEY  # noqa: E402
+from costtui.core.admin_key import AdminKey  # noqa: E402
+from costtui.core.dates import DateRange, day_start, utc_today  # noqa: E402
+from costtui.data.api import CostClient  # noqa: E402
+from costtui.data.demo import DEMO_KEY  # noqa: E402
 
 GROUPING = ("workspace_id", "description")
 

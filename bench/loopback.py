@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from costtui.demo import DemoApi, DemoOrganization
+from costtui.data.demo import DemoApi, DemoOrganization
 
 
 class LoopbackServer:

@@ -1,5 +1,5 @@
 """Run costtui as `python -m costtui`."""
 
-from costtui.cli import main
+from costtui.cli.main import main
 
 raise SystemExit(main())

@@ -17,14 +17,14 @@ sys.path.insert(0, str(REPO))
 
 from textual.widgets import Input  # noqa: E402
 
-import costtui.source  # noqa: E402
-from costtui.admin_key import AdminKey  # noqa: E402
-from costtui.app import CostApp  # noqa: E402
-from costtui.app_settings import AppSettings  # noqa: E402
-from costtui.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport  # noqa: E402
-from costtui.screens.key_entry import KeyEntryScreen  # noqa: E402
-from costtui.source import CostSource  # noqa: E402
-from costtui.wiring import demo_client, live_client  # noqa: E402
+import costtui.data.source  # noqa: E402
+from costtui.core.admin_key import AdminKey  # noqa: E402
+from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport  # noqa: E402
+from costtui.data.open import demo_client, live_client  # noqa: E402
+from costtui.data.source import CostSource  # noqa: E402
+from costtui.tui.app import CostApp  # noqa: E402
+from costtui.tui.screens.key_entry import KeyEntryScreen  # noqa: E402
+from costtui.tui.settings import AppSettings  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 25)
@@ -99,7 +99,7 @@ async def take_key_entry() -> Path:
 
 async def main() -> None:
     """Take every screenshot, one after the other."""
-    costtui.source.datetime = FrozenDatetime  # type: ignore[misc]
+    costtui.data.source.datetime = FrozenDatetime  # type: ignore[misc]
     for name, size, keys, screen in SHOTS:
         print(await take(name, size, keys, screen))
     print(await take_key_entry())

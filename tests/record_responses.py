@@ -20,9 +20,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from costtui.api import CostClient, resolve_base_url  # noqa: E402
-from costtui.dates import DateRange, parse_day  # noqa: E402
-from costtui.secrets import resolve_key  # noqa: E402
+from costtui.core.dates import DateRange, parse_day  # noqa: E402
+from costtui.data.api import CostClient, resolve_base_url  # noqa: E402
+from costtui.data.secrets import resolve_key  # noqa: E402
 
 KEPT_RESPONSE_HEADERS = ("request-id", "retry-after", "content-type")
 

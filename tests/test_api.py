@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from costtui import __version__
-from costtui.admin_key import AdminKey
-from costtui.api import (
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
+from costtui.core.report import group_costs, total_cost
+from costtui.data.api import (
     ApiError,
     AuthenticationError,
     ConnectionFailedError,
@@ -25,9 +27,7 @@ from costtui.api import (
     resolve_base_url,
     validate_base_url,
 )
-from costtui.dates import DateRange
-from costtui.report import group_costs, total_cost
-from costtui.source import load_report
+from costtui.data.source import load_report
 from tests.replay import RECORDINGS, ReplayTransport
 
 KEY = AdminKey("sk-ant-admin01-TESTKEY-api-suite-9q8w7e")
@@ -383,7 +383,7 @@ def test_the_key_never_shows_in_reprs() -> None:
 
 
 async def test_demo_faults_are_survived_or_reported_clearly() -> None:
-    from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+    from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoFaults, DemoTransport
 
     march = DateRange(date(2026, 3, 1), date(2026, 3, 31))
     expected: Decimal | None = None

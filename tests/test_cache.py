@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from costtui.cache import (
+from costtui.core.dates import DateRange
+from costtui.core.models import CostItem, DayBucket, Organization, Workspace
+from costtui.data.cache import (
     SCHEMA_VERSION,
     CacheError,
     ClearedCounts,
@@ -22,8 +24,6 @@ from costtui.cache import (
     contiguous_ranges,
     grouping_key,
 )
-from costtui.dates import DateRange
-from costtui.models import CostItem, DayBucket, Organization, Workspace
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 GROUPING = ("workspace_id", "description")

@@ -10,14 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from costtui.admin_key import AdminKey
-from costtui.api import ApiError, CostClient, FetchProgress, PermissionDeniedError
-from costtui.cache import CostCache
-from costtui.cached_source import CachedSource, LoadOrigin, OfflineError, plan_windows
-from costtui.dates import DateRange
-from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoOrganization, DemoTransport
-from costtui.models import DayBucket, Organization
-from costtui.source import load_report
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
+from costtui.core.models import DayBucket, Organization
+from costtui.data.api import ApiError, CostClient, FetchProgress, PermissionDeniedError
+from costtui.data.cache import CostCache
+from costtui.data.cached_source import CachedSource, LoadOrigin, OfflineError, plan_windows
+from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoOrganization, DemoTransport
+from costtui.data.source import load_report
 from tests.conftest import SENTINEL_KEY
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)

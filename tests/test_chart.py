@@ -9,7 +9,7 @@ import pytest
 from rich.color import ColorType
 from textual.app import App, ComposeResult
 
-from costtui.chart_data import (
+from costtui.core.chart_data import (
     ChartData,
     ChartSeries,
     cumulative,
@@ -17,7 +17,7 @@ from costtui.chart_data import (
     dollar_ticks,
     top_series,
 )
-from costtui.widgets.cost_chart import EMPTY_MESSAGE, CostChart, label_step
+from costtui.tui.widgets.cost_chart import EMPTY_MESSAGE, CostChart, label_step
 
 D = Decimal
 NOVEMBER = [date(2026, 11, 1) + timedelta(days=offset) for offset in range(30)]

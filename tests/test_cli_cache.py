@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from costtui.admin_key import AdminKey
-from costtui.api import CostClient
-from costtui.cli import main
-from costtui.dates import DateRange
-from costtui.demo import DEMO_BASE_URL, DemoApi, DemoOrganization, DemoTransport
+from costtui.cli.main import main
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
+from costtui.data.api import CostClient
+from costtui.data.demo import DEMO_BASE_URL, DemoApi, DemoOrganization, DemoTransport
 from tests.conftest import SENTINEL_KEY
 
 Run = Callable[..., tuple[int, str, str]]
@@ -40,7 +40,7 @@ def apis(monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoApi]:
         api = served["a" if profile == "a" else "b"]
         return CostClient(key, base_url=DEMO_BASE_URL, transport=DemoTransport(api))
 
-    monkeypatch.setattr("costtui.cli_report.live_client", live_client)
+    monkeypatch.setattr("costtui.cli.report.live_client", live_client)
     return served
 
 

@@ -15,12 +15,12 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from costtui.admin_key import AdminKey
-from costtui.api import CostClient
-from costtui.cli_common import add_profile_option
-from costtui.cli_key import register, run_key_delete, run_key_set, run_key_status
-from costtui.config import config_path
-from costtui.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
+from costtui.cli.common import add_profile_option
+from costtui.cli.key import register, run_key_delete, run_key_set, run_key_status
+from costtui.core.admin_key import AdminKey
+from costtui.data.api import CostClient
+from costtui.data.config import config_path
+from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
 from tests.conftest import SENTINEL_KEY, MemoryKeyring
 
 NORMAL_API_KEY = "sk-ant-api03-normal-key-not-admin-000000000Ab1"
@@ -53,7 +53,7 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Outcome]:
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    """Parse argv with a parser shaped like costtui.cli's (top-level --profile, subcommands)."""
+    """Parse argv with a parser shaped like the CLI's (top-level --profile, subcommands)."""
     parser = argparse.ArgumentParser(prog="costtui")
     add_profile_option(parser)
     register(parser.add_subparsers(title="commands", metavar="COMMAND"))

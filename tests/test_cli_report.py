@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from costtui.cli import main
-from costtui.dates import DateRange
-from costtui.demo import DemoOrganization
+from costtui.cli.main import main
+from costtui.core.dates import DateRange
+from costtui.data.demo import DemoOrganization
 from tests.conftest import SENTINEL_KEY
 from tests.replay import RECORDINGS, normalise_query
 from tests.test_api import recorded_items
@@ -193,13 +193,13 @@ def test_api_errors_are_one_line_with_the_request_id(
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", SENTINEL_KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://demo.costtui.invalid")
-    import costtui.wiring as wiring
-    from costtui.demo import DemoApi, DemoFaults, DemoTransport
+    import costtui.data.open as wiring
+    from costtui.data.demo import DemoApi, DemoFaults, DemoTransport
 
     failing_api = DemoApi(check_key=False, faults=DemoFaults(status_always=403))
     original = wiring.live_client
     monkeypatch.setattr(
-        "costtui.cli_report.live_client",
+        "costtui.cli.report.live_client",
         lambda key, profile: original(key, profile, DemoTransport(failing_api)),
     )
     code, out, err = run("report")

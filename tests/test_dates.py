@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from costtui.dates import (
+from costtui.core.dates import (
     DateRange,
     DateRangeError,
     day_start,

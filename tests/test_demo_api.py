@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from costtui.demo import (
+from costtui.data.demo import (
     DEMO_BASE_URL,
     DEMO_KEY,
     DemoApi,
@@ -474,5 +474,5 @@ def test_handle_answers_synchronously() -> None:
 
 def test_demo_module_does_not_import_textual() -> None:
     """The demo stays in the Textual-free core."""
-    code = "import sys, costtui.demo; assert 'textual' not in sys.modules"
+    code = "import sys, costtui.data.demo; assert 'textual' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

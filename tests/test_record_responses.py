@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from costtui.admin_key import AdminKey
-from costtui.api import CostClient
-from costtui.dates import DateRange
-from costtui.demo import DEMO_BASE_URL, DemoApi, DemoTransport
-from costtui.report import total_cost
-from costtui.source import load_report
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
+from costtui.core.report import total_cost
+from costtui.data.api import CostClient
+from costtui.data.demo import DEMO_BASE_URL, DemoApi, DemoTransport
+from costtui.data.source import load_report
 from tests import replay
 from tests.conftest import SENTINEL_KEY
 from tests.record_responses import anonymise, record

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from costtui.dates import DateRange
-from costtui.export import report_csv, report_json
-from costtui.formatting import format_change, format_dollars, format_exact, sparkline
-from costtui.models import CostItem
-from costtui.report import (
+from costtui.core.dates import DateRange
+from costtui.core.export import report_csv, report_json
+from costtui.core.formatting import format_change, format_dollars, format_exact, sparkline
+from costtui.core.models import CostItem
+from costtui.core.report import (
     UnknownDimensionError,
     api_group_by_for,
     check_dimensions,

@@ -10,8 +10,8 @@ import keyring.errors
 import pytest
 from keyring.backend import KeyringBackend
 
-from costtui.admin_key import AdminKey
-from costtui.config import (
+from costtui.core.admin_key import AdminKey
+from costtui.data.config import (
     ConfigError,
     ProfileSettings,
     cache_dir,
@@ -19,7 +19,7 @@ from costtui.config import (
     config_path,
     load_config,
 )
-from costtui.secrets import (
+from costtui.data.secrets import (
     KEYRING_SERVICE,
     KeyringUnavailable,
     ResolvedKey,
@@ -276,11 +276,3 @@ def test_unreadable_config_is_a_config_error() -> None:
     config_path().mkdir(parents=True)
     with pytest.raises(ConfigError, match="cannot read .*config.toml"):
         load_config()
-
-
-def test_importing_config_and_secrets_leaves_textual_out() -> None:
-    import subprocess
-    import sys
-
-    code = "import costtui.config, costtui.secrets, sys; assert 'textual' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True)

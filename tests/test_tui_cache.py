@@ -7,14 +7,14 @@ from pathlib import Path
 
 from textual.command import CommandPalette
 
-from costtui.admin_key import AdminKey
-from costtui.app import CostApp
-from costtui.app_settings import AppSettings
-from costtui.cache import CostCache
-from costtui.dates import DateRange
-from costtui.demo import DemoApi, DemoTransport
-from costtui.source_status import age_text, missing_days_text
-from costtui.wiring import SourceOptions, live_client, with_cache
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
+from costtui.data.cache import CostCache
+from costtui.data.demo import DemoApi, DemoTransport
+from costtui.data.open import SourceOptions, live_client, with_cache
+from costtui.data.source_status import age_text, missing_days_text
+from costtui.tui.app import CostApp
+from costtui.tui.settings import AppSettings
 from tests.conftest import SENTINEL_KEY
 from tests.tui_support import (
     LAST_30_DAYS,

@@ -11,15 +11,15 @@ import pytest
 from textual.widgets import ContentSwitcher, Input
 from textual.widgets.data_table import ColumnKey
 
-from costtui.dates import PRESET_LABELS, DateRange, preset_range
-from costtui.demo import DemoApi, DemoFaults, DemoOrganization
-from costtui.screens.date_range import DateRangeScreen
-from costtui.screens.dialogs import ExportScreen, ReportCommandScreen
-from costtui.screens.grouping import DrillPathScreen, PivotScreen
-from costtui.screens.help import HelpScreen
-from costtui.view_state import row_key_for
-from costtui.widgets.cost_chart import CostChart
-from costtui.widgets.level_table import LevelTable
+from costtui.core.dates import PRESET_LABELS, DateRange, preset_range
+from costtui.core.view_state import row_key_for
+from costtui.data.demo import DemoApi, DemoFaults, DemoOrganization
+from costtui.tui.screens.date_range import DateRangeScreen
+from costtui.tui.screens.dialogs import ExportScreen, ReportCommandScreen
+from costtui.tui.screens.grouping import DrillPathScreen, PivotScreen
+from costtui.tui.screens.help import HelpScreen
+from costtui.tui.widgets.cost_chart import CostChart
+from costtui.tui.widgets.level_table import LevelTable
 from tests.tui_support import (
     LAST_30_DAYS,
     TODAY,
@@ -472,8 +472,8 @@ async def test_chart_caption_names_the_groups_drawn_and_other_only_when_there_is
 
 
 async def test_no_key_shows_how_to_provide_one() -> None:
-    from costtui.app import CostApp
-    from costtui.app_settings import AppSettings
+    from costtui.tui.app import CostApp
+    from costtui.tui.settings import AppSettings
 
     app = CostApp(None, AppSettings(today=TODAY))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -523,7 +523,7 @@ async def test_narrow_terminal_cuts_names_never_numbers() -> None:
 
 
 def test_styles_file_exists_and_no_color_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
-    from costtui.app import CostApp
+    from costtui.tui.app import CostApp
 
     assert Path(CostApp.CSS_PATH).exists()  # type: ignore[arg-type]
     monkeypatch.setenv("NO_COLOR", "1")

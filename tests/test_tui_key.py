@@ -12,14 +12,14 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from costtui.admin_key import AdminKey
-from costtui.app import CostApp
-from costtui.app_settings import AppSettings
-from costtui.demo import DemoApi, DemoOrganization, DemoTransport
-from costtui.screens.key_entry import KeyEntryScreen
-from costtui.secrets import KEYRING_SERVICE
-from costtui.source import CostSource
-from costtui.wiring import SourceOptions, live_client, with_cache
+from costtui.core.admin_key import AdminKey
+from costtui.data.demo import DemoApi, DemoOrganization, DemoTransport
+from costtui.data.open import SourceOptions, live_client, with_cache
+from costtui.data.secrets import KEYRING_SERVICE
+from costtui.data.source import CostSource
+from costtui.tui.app import CostApp
+from costtui.tui.screens.key_entry import KeyEntryScreen
+from costtui.tui.settings import AppSettings
 from tests.conftest import SENTINEL_KEY, MemoryKeyring
 from tests.tui_support import TODAY, label_text, notifications, screen_text, wait_loaded, wait_until
 

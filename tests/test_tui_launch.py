@@ -7,18 +7,18 @@ from datetime import date
 
 import pytest
 
-import costtui.tui_launch
-from costtui.admin_key import AdminKey
-from costtui.api import CostClient
-from costtui.app import CostApp
-from costtui.app_settings import AppSettings
-from costtui.cached_source import CachedSource
-from costtui.cli_common import CliError
-from costtui.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
-from costtui.screens.key_entry import KeyEntryScreen
-from costtui.source import CostSource
-from costtui.tui_launch import launch
-from costtui.wiring import demo_client
+import costtui.cli.tui
+from costtui.cli.common import CliError
+from costtui.cli.tui import launch
+from costtui.core.admin_key import AdminKey
+from costtui.data.api import CostClient
+from costtui.data.cached_source import CachedSource
+from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+from costtui.data.open import demo_client
+from costtui.data.source import CostSource
+from costtui.tui.app import CostApp
+from costtui.tui.screens.key_entry import KeyEntryScreen
+from costtui.tui.settings import AppSettings
 from tests.tui_support import TODAY, label_text, wait_loaded, wait_until
 
 
@@ -91,7 +91,7 @@ def test_offline_reads_the_cache_alone_and_looks_no_key_up(
     def no_lookup(profile: str) -> None:
         raise AssertionError("offline must not look a key up")
 
-    monkeypatch.setattr(costtui.tui_launch, "resolve_key", no_lookup)
+    monkeypatch.setattr(costtui.cli.tui, "resolve_key", no_lookup)
     launch(arguments(offline=True, profile="work"))
     source = started[0].source
     assert isinstance(source, CachedSource) and source.offline and source.inner is None
@@ -117,7 +117,7 @@ def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
 
 
 def test_the_command_line_drill_path_reaches_the_app(started: list[CostApp]) -> None:
-    from costtui.cli import main
+    from costtui.cli.main import main
 
     assert main(["--demo", "--group-by", "model,token-type", "--group-by", "day"]) == 0
     assert started[0].cost_screen.state.drill_path == ("model", "token_type", "day")
@@ -128,7 +128,7 @@ def test_the_command_line_drill_path_reaches_the_app(started: list[CostApp]) -> 
 def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
     started: list[CostApp], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from costtui.cli import main
+    from costtui.cli.main import main
 
     assert main(["--demo", "--group-by", "api_key"]) == 2
     assert capsys.readouterr().err == (

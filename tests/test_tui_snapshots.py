@@ -14,9 +14,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import costtui.source
-from costtui.app import CostApp
-from costtui.demo import DemoApi, DemoFaults
+import costtui.data.source
+from costtui.data.demo import DemoApi, DemoFaults
+from costtui.tui.app import CostApp
 from tests.tui_support import make_app, rows_table, wait_loaded, wait_until, workspace_names
 
 WIDE = (120, 40)
@@ -38,7 +38,7 @@ class FrozenDatetime(datetime):
 @pytest.fixture(autouse=True)
 def stable_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Freeze the fetch time and stop the Input cursor from blinking."""
-    monkeypatch.setattr(costtui.source, "datetime", FrozenDatetime)
+    monkeypatch.setattr(costtui.data.source, "datetime", FrozenDatetime)
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
@@ -157,11 +157,11 @@ def test_error_panel(snap_compare: SnapCompare) -> None:
 
 def test_key_dialog_after_a_key_was_checked(snap_compare: SnapCompare) -> None:
     """First run, no key: what an Admin key is, the masked input, the organisation it opens."""
-    from costtui.admin_key import AdminKey
-    from costtui.app_settings import AppSettings
-    from costtui.demo import DemoTransport
-    from costtui.screens.key_entry import KeyEntryScreen
-    from costtui.wiring import live_client
+    from costtui.core.admin_key import AdminKey
+    from costtui.data.demo import DemoTransport
+    from costtui.data.open import live_client
+    from costtui.tui.screens.key_entry import KeyEntryScreen
+    from costtui.tui.settings import AppSettings
     from tests.conftest import SENTINEL_KEY
     from tests.tui_support import TODAY
 

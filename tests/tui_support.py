@@ -12,12 +12,12 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
 
-from costtui.app import CostApp
-from costtui.app_settings import AppSettings
-from costtui.dates import DateRange
-from costtui.demo import DemoApi, DemoFaults, DemoOrganization, DemoTransport
-from costtui.view_state import DEFAULT_DRILL_PATH
-from costtui.wiring import demo_client
+from costtui.core.dates import DateRange
+from costtui.core.view_state import DEFAULT_DRILL_PATH
+from costtui.data.demo import DemoApi, DemoFaults, DemoOrganization, DemoTransport
+from costtui.data.open import demo_client
+from costtui.tui.app import CostApp
+from costtui.tui.settings import AppSettings
 
 TODAY = date(2026, 11, 25)
 """The frozen UTC today of every TUI test."""

@@ -1,0 +1,1 @@
+"""The command line: argument parsing and the report, key, cache and TUI commands."""

@@ -1,0 +1,66 @@
+"""Command-line entry point: the TUI by default, plus report, key and cache commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from costtui import __version__
+from costtui.cli import cache as cli_cache
+from costtui.cli import key as cli_key
+from costtui.cli import report as cli_report
+from costtui.cli.common import (
+    CliError,
+    add_group_by_option,
+    add_profile_option,
+    add_range_options,
+    add_source_options,
+    print_error,
+)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    """Open the Textual app."""
+    from costtui.cli.tui import launch
+
+    return launch(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser for every command."""
+    parser = argparse.ArgumentParser(
+        prog="costtui",
+        description="Browse your organisation's Anthropic API spending in the terminal.",
+        epilog="Run 'costtui COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"costtui {__version__}")
+    add_source_options(parser)
+    add_profile_option(parser)
+    add_range_options(parser)
+    add_group_by_option(parser, "the drill path; default: workspace, model, token_type")
+    parser.set_defaults(func=run_tui)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    cli_report.register(commands)
+    cli_key.register(commands)
+    cli_cache.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run costtui with the given arguments and return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        exit_code: int = args.func(args)
+    except CliError as error:
+        print_error(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        return 130
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""`costtui report`: the same numbers as the TUI, as a table, CSV or JSON for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from costtui.cli.common import (
+    CliError,
+    add_group_by_option,
+    add_profile_option,
+    add_range_options,
+    add_source_options,
+    dimensions_argument,
+    print_warning,
+    profile_name,
+    range_arguments,
+    source_options,
+)
+from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range, utc_today
+from costtui.core.export import report_csv, report_json
+from costtui.core.formatting import format_dollars, format_share
+from costtui.core.models import LoadedReport
+from costtui.core.report import (
+    DIMENSION_LABELS,
+    GroupRow,
+    UnknownDimensionError,
+    api_group_by_for,
+    display_value,
+    group_costs,
+    total_cost,
+)
+from costtui.data.api import ApiError, FetchProgress
+from costtui.data.config import ConfigError
+from costtui.data.open import demo_client, live_client, with_cache
+from costtui.data.secrets import KeyringUnavailable, resolve_key
+from costtui.data.source import CostSource, load_report
+
+FORMATS = ("table", "csv", "json")
+
+
+def register(commands: Any) -> None:
+    """Add the `report` command to the parser's subcommands."""
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "report",
+        help="print a cost report as a table, CSV or JSON",
+        description="Print a cost report. Dates are UTC days, both ends inclusive.",
+    )
+    add_source_options(parser)
+    add_profile_option(parser)
+    add_range_options(parser)
+    add_group_by_option(parser, "default: workspace")
+    parser.add_argument("--format", choices=FORMATS, default=None,
+                        help="output format (default: table on a terminal, else csv)")
+    parser.set_defaults(func=run_report)
+
+
+def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
+    """Return the report's dimensions from --group-by, defaulting to workspace."""
+    return dimensions_argument(values, ("workspace",))
+
+
+def open_source(args: argparse.Namespace) -> CostSource:
+    """Return the demo, or the cache in front of a live client (offline: the cache alone)."""
+    options = source_options(args)
+    if not options.needs_key:
+        return with_cache(demo_client() if options.demo else None, options)
+    profile = profile_name(args)
+    try:
+        resolved = resolve_key(profile)
+    except KeyringUnavailable as error:
+        raise CliError(str(error)) from None
+    if resolved.key is None:
+        if resolved.note:
+            raise CliError(f"no Admin key for profile {profile!r}: {resolved.note}")
+        raise CliError(
+            f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
+            "'costtui key set', or try '--demo'"
+        )
+    return with_cache(live_client(resolved.key, profile), options)
+
+
+def progress_printer(stream: TextIO) -> Any:
+    """Return a progress callback that rewrites one status line on a terminal."""
+
+    def show(progress: FetchProgress) -> None:
+        stream.write(
+            f"\rcosttui: fetching windows {progress.windows_done}/{progress.windows_total}, "
+            f"pages {progress.pages_done}…"
+        )
+        stream.flush()
+
+    return show
+
+
+async def fetch(
+    args: argparse.Namespace, dimensions: tuple[str, ...]
+) -> tuple[LoadedReport, list[str]]:
+    """Load the report the arguments describe; also return the cache's one-line warnings."""
+    date_range = parse_range(*range_arguments(args), utc_today())
+    show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
+    source = open_source(args)
+    try:
+        report = await load_report(
+            source, date_range, api_group_by_for(dimensions), with_previous=False,
+            on_progress=show_progress,
+        )
+    finally:
+        await source.aclose()
+        if show_progress is not None:
+            sys.stderr.write("\r\033[K")
+    return report, list(getattr(source, "warnings", ()))
+
+
+def missing_days_warning(report: LoadedReport, offline: bool) -> str:
+    """Return the one-line warning naming the days a report lacks, as ranges."""
+    days = ", ".join(map(str, contiguous_ranges(report.missing_days)))
+    where = " from the cache" if offline else ""
+    return f"{len(report.missing_days)} day(s) missing{where}: {days}"
+
+
+def render_table(
+    rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport, console: Console
+) -> None:
+    """Print an aligned table with a share column and a total line."""
+    total = total_cost(report.items)
+    console.print(Text(f"{report.organization_name} · {report.date_range} (UTC)", style="bold"))
+    table = Table(show_footer=True)
+    for position, dimension in enumerate(dimensions):
+        table.add_column(DIMENSION_LABELS[dimension], footer="Total" if position == 0 else "",
+                         overflow="fold")
+    table.add_column("Cost", justify="right", footer=format_dollars(total), no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    for row in rows:
+        labels = [
+            Text(display_value(dim, value, report.workspace_names))
+            for dim, value in zip(dimensions, row.values, strict=True)
+        ]
+        table.add_row(*labels, format_dollars(row.cost), format_share(row.cost, total))
+    console.print(table)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Fetch and print the report; every failure becomes one line and a non-zero exit."""
+    try:
+        dimensions = parse_group_by(getattr(args, "group_by", None))
+        report, warnings = asyncio.run(fetch(args, dimensions))
+    except (DateRangeError, UnknownDimensionError) as error:
+        raise CliError(str(error), exit_code=2) from None
+    except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
+        raise CliError(str(error)) from None
+    for note in report.notes:
+        print(f"costtui: note: {note}", file=sys.stderr)
+    for warning in warnings:
+        print_warning(warning)
+    extra: dict[str, Any] | None = None
+    if report.missing_days:
+        print_warning(missing_days_warning(report, source_options(args).offline))
+        extra = {"missing_days": [day.isoformat() for day in report.missing_days]}
+    rows = group_costs(report.items, dimensions)
+    output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if output_format == "json":
+        sys.stdout.write(report_json(rows, dimensions, report.date_range,
+                                     report.workspace_names, total_cost(report.items), extra))
+    elif output_format == "csv":
+        sys.stdout.write(report_csv(rows, dimensions, report.workspace_names))
+    else:
+        render_table(rows, dimensions, report, Console())
+    return 0

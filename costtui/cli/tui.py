@@ -1,0 +1,103 @@
+"""Start the TUI from command-line arguments: settings, key and source first, then App.run()."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+
+from costtui.cli.common import (
+    CliError,
+    dimensions_argument,
+    profile_name,
+    range_arguments,
+    source_options,
+)
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRangeError, parse_range, utc_today
+from costtui.core.report import UnknownDimensionError
+from costtui.core.view_state import DEFAULT_DRILL_PATH
+from costtui.data.config import ConfigError
+from costtui.data.open import (
+    SourceFactory,
+    SourceOptions,
+    demo_client,
+    live_client,
+    with_cache,
+)
+from costtui.data.secrets import KeyringUnavailable, resolve_key
+from costtui.data.source import CostSource
+from costtui.tui.settings import AppSettings
+
+
+def drill_path_from(args: argparse.Namespace) -> tuple[str, ...]:
+    """Return the --group-by drill path if the command line has one, else the default."""
+    return dimensions_argument(getattr(args, "group_by", None), DEFAULT_DRILL_PATH)
+
+
+def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppSettings:
+    """Return the session settings the arguments ask for."""
+    today = utc_today()
+    first_day, last_day = range_arguments(args)
+    date_range = parse_range(first_day, last_day, today) if first_day or last_day else None
+    options = source_options(args)
+    return AppSettings(
+        demo=options.demo,
+        offline=options.offline and not options.demo,
+        profile=profile_name(args),
+        date_range=date_range,
+        drill_path=drill_path_from(args),
+        today=today,
+        key_note=key_note,
+    )
+
+
+def source_factory(options: SourceOptions) -> SourceFactory:
+    """Return how the app builds a profile's source: the cache in front of the live API.
+
+    Offline, the cache alone (the key is ignored); with --no-cache, the live API alone.
+    """
+
+    def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
+        profile_options = replace(options, profile=profile)
+        if options.offline or admin_key is None:
+            return with_cache(None, replace(profile_options, offline=True))
+        return with_cache(live_client(admin_key, profile), profile_options)
+
+    return make_source
+
+
+def launch(args: argparse.Namespace) -> int:
+    """Build the source (the key lookup may block on the keyring) before the app starts, run it.
+
+    The demo is never cached; --offline reads only the cache and looks no key up.
+    """
+    from costtui.tui.app import CostApp
+
+    try:
+        settings = settings_from(args)
+    except (DateRangeError, UnknownDimensionError) as error:
+        raise CliError(str(error), exit_code=2) from None
+    options = source_options(args)
+    if settings.demo:
+        CostApp(demo_client(), settings).run()
+        return 0
+    make_source = source_factory(options)
+    source: CostSource | None = None
+    try:
+        if settings.offline:
+            source = make_source(None, settings.profile)
+        else:
+            resolved_key: AdminKey | None = None
+            note: str | None
+            try:
+                resolved = resolve_key(settings.profile)
+            except KeyringUnavailable as error:
+                note = str(error)
+            else:
+                resolved_key, note = resolved.key, resolved.note
+            settings = replace(settings, key_note=note)
+            source = make_source(resolved_key, settings.profile) if resolved_key else None
+    except (ConfigError, ValueError) as error:
+        raise CliError(str(error)) from None
+    CostApp(source, settings, make_source=make_source).run()
+    return 0

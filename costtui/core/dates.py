@@ -1,0 +1,153 @@
+"""UTC day ranges: parsing, presets and conversion to API timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+
+class DateRangeError(ValueError):
+    """A date or range the user typed is not valid; the message says how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """An inclusive range of UTC days."""
+
+    first_day: date
+    last_day: date
+
+    def __post_init__(self) -> None:
+        if self.last_day < self.first_day:
+            raise DateRangeError(
+                f"range is reversed: {self.first_day} is after {self.last_day}; "
+                "swap the dates"
+            )
+
+    @property
+    def day_count(self) -> int:
+        """Return how many UTC days the range covers."""
+        return (self.last_day - self.first_day).days + 1
+
+    def days(self) -> list[date]:
+        """Return every day of the range, oldest first."""
+        return [self.first_day + timedelta(days=n) for n in range(self.day_count)]
+
+    def previous(self) -> DateRange:
+        """Return the range of the same length that ends the day before this one starts."""
+        last = self.first_day - timedelta(days=1)
+        return DateRange(last - timedelta(days=self.day_count - 1), last)
+
+    def windows(self, max_days: int) -> list[DateRange]:
+        """Split the range into consecutive windows of at most `max_days` days."""
+        windows: list[DateRange] = []
+        start = self.first_day
+        while start <= self.last_day:
+            end = min(start + timedelta(days=max_days - 1), self.last_day)
+            windows.append(DateRange(start, end))
+            start = end + timedelta(days=1)
+        return windows
+
+    def __str__(self) -> str:
+        if self.first_day == self.last_day:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()} → {self.last_day.isoformat()}"
+
+
+def utc_today() -> date:
+    """Return today's date in UTC."""
+    return datetime.now(timezone.utc).date()
+
+
+def day_start(day: date) -> str:
+    """Return the RFC 3339 UTC timestamp of the start of `day`."""
+    return datetime.combine(day, time(), tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_day(text: str, *, what: str = "date") -> date:
+    """Parse a YYYY-MM-DD day, raising DateRangeError with a fix-it message."""
+    cleaned = text.strip()
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        raise DateRangeError(
+            f"{what} {cleaned!r} is not a date: use YYYY-MM-DD, e.g. 2026-03-01"
+        ) from None
+
+
+def parse_api_time(text: str) -> date:
+    """Parse an RFC 3339 bucket start from the API into its UTC day."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.date()
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 + months
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+PRESET_LABELS: dict[str, str] = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "last-7-days": "Last 7 days",
+    "last-30-days": "Last 30 days",
+    "last-90-days": "Last 90 days",
+    "this-month": "This month",
+    "last-month": "Last month",
+    "year-to-date": "Year to date",
+    "last-12-months": "Last 12 months",
+}
+"""Preset ids mapped to the labels shown to the user, in display order."""
+
+
+def preset_range(preset: str, today: date) -> DateRange:
+    """Return the UTC day range of a named preset, relative to `today`."""
+    one_day = timedelta(days=1)
+    if preset == "today":
+        return DateRange(today, today)
+    if preset == "yesterday":
+        return DateRange(today - one_day, today - one_day)
+    if preset.startswith("last-") and preset.endswith("-days"):
+        count = int(preset.removeprefix("last-").removesuffix("-days"))
+        return DateRange(today - timedelta(days=count - 1), today)
+    if preset == "this-month":
+        return DateRange(_month_start(today), today)
+    if preset == "last-month":
+        this_month = _month_start(today)
+        return DateRange(_add_months(this_month, -1), this_month - one_day)
+    if preset == "year-to-date":
+        return DateRange(date(today.year, 1, 1), today)
+    if preset == "last-12-months":
+        return DateRange(_add_months(_month_start(today), -11), today)
+    raise DateRangeError(f"unknown preset {preset!r}: use one of {', '.join(PRESET_LABELS)}")
+
+
+def parse_range(
+    first: str | None, last: str | None, today: date, default_days: int = 30
+) -> DateRange:
+    """Build a range from optional typed dates; missing ends default to the last N days."""
+    last_day = parse_day(last, what="--to date") if last else today
+    first_day = (
+        parse_day(first, what="--from date")
+        if first
+        else min(last_day, today) - timedelta(days=default_days - 1)
+    )
+    return DateRange(first_day, last_day)
+
+
+def contiguous_ranges(days: Iterable[date]) -> list[DateRange]:
+    """Return the sorted days as runs of consecutive days."""
+    ranges: list[DateRange] = []
+    for day in sorted(set(days)):
+        if ranges and ranges[-1].last_day + timedelta(days=1) == day:
+            ranges[-1] = DateRange(ranges[-1].first_day, day)
+        else:
+            ranges.append(DateRange(day, day))
+    return ranges

@@ -1,0 +1,373 @@
+"""The Textual-free view model: drill path, filters, text filter, sort and the rows of a level."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from costtui.core.models import CostItem, LoadedReport
+from costtui.core.report import (
+    DIMENSION_LABELS,
+    DimensionValue,
+    check_dimensions,
+    daily_costs_by_group,
+    daily_totals,
+    display_value,
+    group_costs,
+    select,
+)
+
+DEFAULT_DRILL_PATH = ("workspace", "model", "token_type")
+"""The drill path a new session starts with."""
+
+NULL_ROW_KEY = "\x00null"
+"""The row key of the group whose dimension value is null (the API never sends NUL)."""
+
+SORT_COLUMNS = ("name", "cost", "share", "change", "change_pct", "trend")
+"""Columns a level can be sorted by, in the order `s` cycles through them."""
+
+SORT_COLUMN_LABELS = {
+    "name": "name",
+    "cost": "cost",
+    "share": "share",
+    "change": "Δ $",
+    "change_pct": "Δ %",
+    "trend": "latest day",
+}
+"""How each sort column is named in messages."""
+
+INCOMPLETE_DAYS = 2
+"""Cost data of the last this-many UTC days (today included) may still be incomplete."""
+
+
+class DrillError(ValueError):
+    """A drill, pivot or path change that cannot be done; the message says why."""
+
+
+def level_label(dimension: str, value: DimensionValue, workspace_names: dict[str, str]) -> str:
+    """Return a row's name: the display value, or "(no model)" style words for a null."""
+    if value is None and dimension != "workspace":
+        return f"(no {DIMENSION_LABELS[dimension].lower()})"
+    return display_value(dimension, value, workspace_names)
+
+
+def row_key_for(value: DimensionValue) -> str:
+    """Return the stable table row key of a dimension value."""
+    return NULL_ROW_KEY if value is None else value
+
+
+def value_for_row_key(key: str) -> DimensionValue:
+    """Return the dimension value a row key stands for."""
+    return None if key == NULL_ROW_KEY else key
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Where the user is: the drill path, the values drilled into, the text filter and the sort."""
+
+    drill_path: tuple[str, ...] = DEFAULT_DRILL_PATH
+    """Ordered dimensions; Enter goes from one to the next."""
+    drilled_values: tuple[DimensionValue, ...] = ()
+    """Values chosen at each level above the current one, in path order."""
+    text_filter: str = ""
+    """Case-insensitive text the shown rows' names must contain."""
+    sort_column: str = "cost"
+    """The column rows are sorted by."""
+    sort_descending: bool = True
+    """Whether the sort puts the largest value first."""
+
+    def __post_init__(self) -> None:
+        check_dimensions(self.drill_path)
+        if not self.drill_path:
+            raise DrillError("the drill path is empty: choose at least one dimension")
+        if len(self.drilled_values) >= len(self.drill_path):
+            raise DrillError("cannot drill below the last dimension of the path")
+        if self.sort_column not in SORT_COLUMNS:
+            raise DrillError(f"unknown sort column {self.sort_column!r}")
+
+    @property
+    def depth(self) -> int:
+        """Return how many levels the user has drilled into (0 at the top)."""
+        return len(self.drilled_values)
+
+    @property
+    def dimension(self) -> str:
+        """Return the dimension the current level groups by."""
+        return self.drill_path[self.depth]
+
+    @property
+    def filters(self) -> dict[str, DimensionValue]:
+        """Return the dimension filters of the levels above the current one."""
+        return dict(zip(self.drill_path, self.drilled_values, strict=False))
+
+    @property
+    def filter_dimensions(self) -> tuple[str, ...]:
+        """Return the dimensions filtered by drilling, outermost first."""
+        return self.drill_path[: self.depth]
+
+    @property
+    def can_drill(self) -> bool:
+        """Tell whether there is a dimension below the current level."""
+        return self.depth + 1 < len(self.drill_path)
+
+    def drill(self, value: DimensionValue) -> ViewState:
+        """Return the state one level down, filtered to `value`, with the text filter cleared."""
+        if not self.can_drill:
+            raise DrillError(
+                f"{DIMENSION_LABELS[self.dimension]} is the last level of the drill path: "
+                "press g to group this level differently or G to extend the path"
+            )
+        return replace(self, drilled_values=(*self.drilled_values, value), text_filter="")
+
+    def up(self) -> tuple[ViewState, DimensionValue]:
+        """Return the state one level up and the value the user had drilled into."""
+        if not self.drilled_values:
+            raise DrillError("already at the top level")
+        left = self.drilled_values[-1]
+        return replace(self, drilled_values=self.drilled_values[:-1], text_filter=""), left
+
+    def pivot(self, dimension: str) -> ViewState:
+        """Return the state with the current level grouped by `dimension`, filters kept."""
+        check_dimensions([dimension])
+        if dimension in self.filter_dimensions:
+            raise DrillError(
+                f"{DIMENSION_LABELS[dimension]} is already filtered above this level"
+            )
+        current = self.dimension
+        below = [
+            current if name == dimension else name for name in self.drill_path[self.depth + 1 :]
+        ]
+        path = (*self.filter_dimensions, dimension, *below)
+        return replace(self, drill_path=path, text_filter="")
+
+    def with_path(self, drill_path: Sequence[str]) -> ViewState:
+        """Return the state at the top of a new drill path."""
+        return replace(self, drill_path=check_dimensions(drill_path), drilled_values=(),
+                       text_filter="")
+
+    def with_text_filter(self, text: str) -> ViewState:
+        """Return the state with a new text filter."""
+        return replace(self, text_filter=text)
+
+    def sorted_by(self, column: str, descending: bool | None = None) -> ViewState:
+        """Return the state sorted by a column, in its natural direction unless told."""
+        if column not in SORT_COLUMNS:
+            raise DrillError(f"unknown sort column {column!r}")
+        natural = column != "name"
+        return replace(
+            self, sort_column=column, sort_descending=natural if descending is None else descending
+        )
+
+    def next_sort(self) -> ViewState:
+        """Return the state sorted by the next column of SORT_COLUMNS."""
+        position = SORT_COLUMNS.index(self.sort_column)
+        return self.sorted_by(SORT_COLUMNS[(position + 1) % len(SORT_COLUMNS)])
+
+    def reversed_sort(self) -> ViewState:
+        """Return the state with the sort direction flipped."""
+        return replace(self, sort_descending=not self.sort_descending)
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    """One group of the current level with its cost, the period before, and a per-day series."""
+
+    key: str
+    """Stable row key (see row_key_for)."""
+    value: DimensionValue
+    label: str
+    """The name shown to the user, never markup."""
+    cost: Decimal
+    previous_cost: Decimal
+    daily: tuple[Decimal, ...]
+    """Cost of each day of the range, oldest first."""
+
+    @property
+    def change(self) -> Decimal:
+        """Return the cost change against the previous period in dollars."""
+        return self.cost - self.previous_cost
+
+    @property
+    def change_ratio(self) -> Decimal | None:
+        """Return the relative change, or None when there was nothing before."""
+        if self.previous_cost == 0:
+            return None
+        return self.change / self.previous_cost
+
+
+@dataclass(frozen=True)
+class LevelView:
+    """What the table and chart show for one state: rows (filtered, sorted) and totals."""
+
+    dimension: str
+    rows: tuple[LevelRow, ...]
+    """Rows passing the text filter, in sort order."""
+    total: Decimal
+    """Cost of the whole level (drill filters only), the base of every share."""
+    previous_total: Decimal
+    daily_total: tuple[Decimal, ...]
+    group_count: int
+    """How many groups the level has before the text filter."""
+    changes_known: bool = True
+    """False when days of the previous period are missing (offline): no Δ can be trusted."""
+
+    @property
+    def shown_total(self) -> Decimal:
+        """Return the cost of the rows shown (differs from total under a text filter)."""
+        return sum((row.cost for row in self.rows), Decimal(0))
+
+    @property
+    def shown_previous_total(self) -> Decimal:
+        """Return the previous-period cost of the rows shown."""
+        return sum((row.previous_cost for row in self.rows), Decimal(0))
+
+    @property
+    def is_text_filtered(self) -> bool:
+        """Tell whether the text filter hides some groups."""
+        return len(self.rows) != self.group_count
+
+
+def _sort_value(column: str, row: LevelRow) -> Decimal | str:
+    """Return the comparable value of a row for a sort column ("new" sorts above any change)."""
+    if column == "name":
+        return row.label.casefold()
+    if column == "change":
+        return row.change
+    if column == "change_pct":
+        ratio = row.change_ratio
+        if ratio is None:
+            return Decimal("Infinity") if row.cost > 0 else Decimal(0)
+        return ratio
+    if column == "trend":
+        return row.daily[-1] if row.daily else Decimal(0)
+    return row.cost
+
+
+FilterKey = tuple[tuple[str, DimensionValue], ...]
+
+
+@dataclass(frozen=True)
+class _GroupedLevel:
+    """A level's rows before the text filter and sort, with its exact totals."""
+
+    rows: tuple[LevelRow, ...]
+    total: Decimal
+    previous_total: Decimal
+    daily_total: tuple[Decimal, ...]
+
+
+class ItemSelection:
+    """One report's items filtered and grouped per level, remembered while the user browses.
+
+    Drilling then filters only the parent's items, and sorting or a text filter regroups nothing.
+    """
+
+    def __init__(self, report: LoadedReport) -> None:
+        self.report = report
+        self._subsets: dict[FilterKey, tuple[list[CostItem], list[CostItem]]] = {
+            (): (list(report.items), list(report.previous_items))
+        }
+        self._levels: dict[tuple[FilterKey, str], _GroupedLevel] = {}
+
+    def items(self, filters: Mapping[str, DimensionValue]) -> tuple[list[CostItem], list[CostItem]]:
+        """Return the (current, previous period) items passing the filters, in drill order."""
+        key: FilterKey = tuple(filters.items())
+        found = self._subsets.get(key)
+        if found is None:
+            current, previous = self.items(dict(key[:-1]))
+            last_filter = dict(key[-1:])
+            found = (select(current, last_filter), select(previous, last_filter))
+            self._subsets[key] = found
+        return found
+
+    def grouped(self, filters: Mapping[str, DimensionValue], dimension: str) -> _GroupedLevel:
+        """Return the level of `dimension` under the filters, grouping it the first time only."""
+        key = (tuple(filters.items()), dimension)
+        if key not in self._levels:
+            self._levels[key] = _group_level(self.report, dimension, *self.items(filters))
+        return self._levels[key]
+
+
+def _group_level(
+    report: LoadedReport,
+    dimension: str,
+    items: Sequence[CostItem],
+    previous_items: Sequence[CostItem],
+) -> _GroupedLevel:
+    """Group items by one dimension with per-day series and the previous period's costs."""
+    days = report.date_range.days()
+    series = daily_costs_by_group(items, dimension, days)
+    current = {value: sum(daily, Decimal(0)) for value, daily in series.items()}
+    previous: dict[DimensionValue, Decimal] = {}
+    for row in group_costs(previous_items, [dimension]):
+        value = row.values[0]
+        if dimension == "day" and value is not None:
+            # A day compares with the day at the same place in the previous period.
+            value = (date.fromisoformat(value) + timedelta(days=report.date_range.day_count)
+                     ).isoformat()
+        previous[value] = previous.get(value, Decimal(0)) + row.cost
+    values = list(current) + [
+        value for value in previous if value not in current and dimension != "day"
+    ]
+    zeros = tuple(Decimal(0) for _ in days)
+    rows = tuple(
+        LevelRow(
+            key=row_key_for(value),
+            value=value,
+            label=level_label(dimension, value, report.workspace_names),
+            cost=current.get(value, Decimal(0)),
+            previous_cost=previous.get(value, Decimal(0)),
+            daily=tuple(series.get(value, zeros)),
+        )
+        for value in values
+    )
+    return _GroupedLevel(
+        rows=rows,
+        total=sum(current.values(), Decimal(0)),
+        previous_total=sum(previous.values(), Decimal(0)),
+        daily_total=tuple(daily_totals(items, days)),
+    )
+
+
+def compute_level(
+    report: LoadedReport, state: ViewState, selection: ItemSelection | None = None
+) -> LevelView:
+    """Group the loaded items for the current level and compare them with the previous period."""
+    if selection is None or selection.report is not report:
+        selection = ItemSelection(report)
+    grouped = selection.grouped(state.filters, state.dimension)
+    needle = state.text_filter.strip().casefold()
+    shown = [
+        row for row in grouped.rows
+        if not needle or needle in row.label.casefold() or needle in (row.value or "").casefold()
+    ]
+    shown.sort(key=lambda row: row.label.casefold())
+    shown.sort(key=lambda row: _sort_value(state.sort_column, row), reverse=state.sort_descending)
+    return LevelView(
+        dimension=state.dimension,
+        rows=tuple(shown),
+        total=grouped.total,
+        previous_total=grouped.previous_total,
+        daily_total=grouped.daily_total,
+        group_count=len(grouped.rows),
+        changes_known=not report.previous_missing_days,
+    )
+
+
+def breadcrumb(state: ViewState, workspace_names: dict[str, str]) -> list[str]:
+    """Return the drill trail: "All costs", each drilled value's name, then the level's label."""
+    trail = ["All costs"]
+    trail += [
+        level_label(dimension, value, workspace_names)
+        for dimension, value in zip(state.drill_path, state.drilled_values, strict=False)
+    ]
+    trail.append(f"by {DIMENSION_LABELS[state.dimension].lower()}")
+    return trail
+
+
+def incomplete_days(days: Sequence[date], today: date) -> list[date]:
+    """Return the days of a range recent enough that their cost data may still be incomplete."""
+    first_recent = today - timedelta(days=INCOMPLETE_DAYS - 1)
+    return [day for day in days if day >= first_recent]

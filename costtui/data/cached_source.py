@@ -1,0 +1,335 @@
+"""A cost source that serves complete days from the SQLite cache and fetches only the rest."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar
+
+from costtui.core.dates import DateRange
+from costtui.core.models import DayBucket, Organization, Workspace
+from costtui.data.api import MAX_BUCKETS_PER_PAGE, ApiError, FetchProgress, ProgressCallback
+from costtui.data.cache import CacheError, CostCache, DayState
+from costtui.data.source import CostSource
+
+_T = TypeVar("_T")
+
+
+class OfflineError(ApiError):
+    """Offline, and the cache cannot answer (nothing stored yet for this profile)."""
+
+    def one_line(self) -> str:
+        """Return the hint alone: there was no API call to describe."""
+        return self.hint
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOrigin:
+    """Where the days of the last cost query came from, and how old the oldest one is."""
+
+    days_from_cache: int
+    days_fetched: int
+    oldest_fetched_at: datetime | None
+    """When the oldest served day was fetched; None when no day was served."""
+
+    @property
+    def label(self) -> str:
+        """Return "cache", "live" or "cache + live"."""
+        if self.days_fetched and self.days_from_cache:
+            return "cache + live"
+        return "live" if self.days_fetched else "cache"
+
+
+@dataclass(frozen=True, slots=True)
+class _CacheRead:
+    """What the cache holds for one query under one organisation, with the load under way."""
+
+    org_id: str
+    states: dict[date, DayState]
+    wanted: set[date]
+    """Days to serve from the cache."""
+    missing: list[date]
+    """Days to fetch."""
+    load: asyncio.Future[dict[date, DayBucket]]
+
+
+def _abandon(task: asyncio.Future[Any] | None) -> None:
+    """Cancel a task we no longer need, marking a failure already raised elsewhere as seen."""
+    if task is None:
+        return
+    if task.done():
+        if not task.cancelled():
+            task.exception()
+    else:
+        task.cancel()
+
+
+def plan_windows(days: Iterable[date], max_days: int = MAX_BUCKETS_PER_PAGE) -> list[DateRange]:
+    """Cover the days with as few windows of at most `max_days` days as possible."""
+    windows: list[DateRange] = []
+    for day in sorted(set(days)):
+        if windows and day < windows[-1].first_day + timedelta(days=max_days):
+            windows[-1] = DateRange(windows[-1].first_day, day)
+        else:
+            windows.append(DateRange(day, day))
+    return windows
+
+
+class CachedSource:
+    """Wraps a source: complete days come from the cache, the rest from `inner`, then stored."""
+
+    def __init__(
+        self,
+        inner: CostSource | None,
+        cache: CostCache,
+        *,
+        profile: str = "default",
+        offline: bool = False,
+        refresh_all: bool = False,
+        concurrency: int = 4,
+    ) -> None:
+        if inner is None and not offline:
+            raise ValueError("a CachedSource without an inner source must be offline")
+        self.inner = inner
+        """Where missing days come from; None for a purely offline source (no key needed)."""
+        self.cache = cache
+        self.profile = profile
+        """The profile whose organisation is remembered for offline use."""
+        self.offline = offline
+        """Never call `inner`: serve what the cache holds, omitting missing days."""
+        self.refresh_all = refresh_all
+        """Fetch every day again, complete ones included (and store them)."""
+        self.concurrency = max(1, concurrency)
+        self.last_origin: LoadOrigin | None = None
+        """Where the last `cost_buckets` call's days came from; None before the first."""
+        self._refresh_next = False
+        self._organization: Organization | None = None
+        self._organization_lock = asyncio.Lock()
+
+    @property
+    def source_label(self) -> str:
+        """Return "cache", "live" or "cache + live" for the last query (before one: the mode)."""
+        if self.last_origin is None:
+            return "cache" if self.offline else "live"
+        return self.last_origin.label
+
+    @property
+    def warnings(self) -> list[str]:
+        """Return the one-line cache warnings so far (a corrupt file moved aside, …)."""
+        return self.cache.warnings
+
+    def request_full_refresh(self) -> None:
+        """Make the next query fetch every day again and ask the organisation anew."""
+        self._refresh_next = True
+        self._organization = None
+
+    async def organization(self) -> Organization:
+        """Return the organisation: from `inner` (remembered), or offline from the cache."""
+        async with self._organization_lock:
+            if self._organization is None:
+                self._organization = await self._resolve_organization()
+            return self._organization
+
+    async def _resolve_organization(self) -> Organization:
+        if self.offline:
+            remembered = await self._cached(
+                partial(self.cache.organization_for_profile, self.profile), None
+            )
+            if remembered is None:
+                raise OfflineError(
+                    f"offline, and the cache holds nothing for profile {self.profile!r} yet: "
+                    "run once online to fill it"
+                )
+            return remembered
+        organization = await self._online().organization()
+        await self._cached(
+            partial(self.cache.remember_organization, organization, self.profile), None
+        )
+        return organization
+
+    async def workspaces(self) -> list[Workspace]:
+        """Return the workspaces from `inner` (remembered), or offline from the cache."""
+        if self.offline:
+            organization = await self.organization()
+            remembered = await self._cached(partial(self.cache.workspaces, organization.id), None)
+            if remembered is None:
+                raise OfflineError("offline, and the cache holds no workspace names yet")
+            return remembered
+        # Ask for both at once: the names do not depend on the id, only storing them does.
+        organization, workspaces = await asyncio.gather(
+            self.organization(), self._online().workspaces()
+        )
+        await self._cached(
+            partial(self.cache.remember_workspaces, organization.id, workspaces), None
+        )
+        return workspaces
+
+    async def cost_buckets(
+        self,
+        date_range: DateRange,
+        api_group_by: tuple[str, ...] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> list[DayBucket]:
+        """Return cached complete days plus freshly fetched others; offline, only cached days."""
+        refresh = self.refresh_all or self._refresh_next
+        self._refresh_next = False
+        organization = asyncio.ensure_future(self.organization())
+        read: _CacheRead | None = None
+        early_fetch: asyncio.Future[dict[date, DayBucket]] | None = None
+        try:
+            # Under the profile's remembered organisation, start reading the cache and fetching
+            # the missing days while the API confirms the id: the fetched days are right for
+            # whichever organisation the key opens; only storing them waits for the id.
+            guess = await self._known_organization_id()
+            if guess:
+                read = await self._read(guess, date_range, api_group_by, refresh)
+                early_fetch = asyncio.ensure_future(self._fetch(
+                    organization, plan_windows(read.missing), api_group_by, on_progress))
+            org_id = (await organization).id
+            fetched: dict[date, DayBucket] = {}
+            if read is not None and read.org_id != org_id:
+                read.load.cancel()
+                read = None
+            if read is None:
+                read = await self._read(org_id, date_range, api_group_by, refresh)
+            if early_fetch is not None:
+                fetched = await early_fetch
+            still_missing = [day for day in read.missing if day not in fetched]
+            fetched.update(await self._fetch(
+                organization, plan_windows(still_missing), api_group_by, on_progress))
+            served = await read.load
+        finally:
+            for task in (organization, early_fetch, read.load if read is not None else None):
+                _abandon(task)
+        lost = sorted(read.wanted - served.keys())
+        if lost and not self.offline:
+            # The cache lost days between the two reads (moved aside): fetch them as well.
+            fetched.update(
+                await self._fetch(organization, plan_windows(lost), api_group_by, on_progress)
+            )
+        served.update(fetched)
+        ages = [read.states[day].fetched_at for day in served.keys() - fetched.keys()]
+        self.last_origin = LoadOrigin(
+            days_from_cache=len(served) - len(fetched),
+            days_fetched=len(fetched),
+            oldest_fetched_at=min(ages, default=self.cache.clock() if fetched else None),
+        )
+        return [served[day] for day in date_range.days() if day in served]
+
+    async def _known_organization_id(self) -> str | None:
+        """Return the confirmed organisation id, else (online) the profile's remembered one."""
+        if self._organization is not None:
+            return self._organization.id
+        if self.offline:
+            return None
+        remembered = await self._cached(
+            partial(self.cache.organization_for_profile, self.profile), None
+        )
+        return remembered.id if remembered else None
+
+    async def _read(
+        self, org_id: str, date_range: DateRange, api_group_by: tuple[str, ...], refresh: bool
+    ) -> _CacheRead:
+        """Read day states now and start loading the days to serve from the cache."""
+        states: dict[date, DayState] = await self._cached(
+            partial(self.cache.day_states, org_id, api_group_by, date_range), {}
+        )
+        if self.offline:
+            wanted = set(states)
+        elif refresh:
+            wanted = set()
+        else:
+            wanted = {day for day, state in states.items() if state.complete}
+        load = partial(
+            self.cache.load_days, org_id, api_group_by, wanted, include_incomplete=self.offline
+        )
+        no_days: dict[date, DayBucket] = {}
+        missing = [] if self.offline else sorted(set(date_range.days()) - wanted)
+        return _CacheRead(
+            org_id, states, wanted, missing, asyncio.ensure_future(self._cached(load, no_days))
+        )
+
+    async def _fetch(
+        self,
+        organization: asyncio.Future[Organization],
+        windows: list[DateRange],
+        api_group_by: tuple[str, ...],
+        on_progress: ProgressCallback | None,
+    ) -> dict[date, DayBucket]:
+        """Fetch windows concurrently, storing each under the confirmed organisation as it arrives.
+
+        A failure half-way keeps (stores) the windows that succeeded, then re-raises the first.
+        """
+        if not windows:
+            return {}
+        pages = [0] * len(windows)
+        done = 0
+        limiter = asyncio.Semaphore(self.concurrency)
+
+        def report() -> None:
+            if on_progress is not None:
+                on_progress(FetchProgress(done, len(windows), sum(pages)))
+
+        def window_progress(index: int) -> ProgressCallback:
+            def update(progress: FetchProgress) -> None:
+                pages[index] = progress.pages_done
+                report()
+
+            return update
+
+        async def fetch(index: int, window: DateRange) -> list[DayBucket]:
+            nonlocal done
+            async with limiter:
+                buckets = await self._online().cost_buckets(
+                    window, api_group_by, window_progress(index)
+                )
+            org_id = (await organization).id
+            await self._cached(partial(self.cache.store, org_id, api_group_by, buckets), None)
+            done += 1
+            report()
+            return buckets
+
+        report()
+        outcomes = await asyncio.gather(
+            *(fetch(index, window) for index, window in enumerate(windows)),
+            return_exceptions=True,
+        )
+        fetched: dict[date, DayBucket] = {}
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+            fetched.update((bucket.day, bucket) for bucket in outcome)
+        return fetched
+
+    async def _cached(self, call: Callable[[], _T], unavailable: _T) -> _T:
+        """Run a cache call in a thread; online, a CacheError is a warning and `unavailable`."""
+        try:
+            return await asyncio.to_thread(call)
+        except CacheError as error:
+            if self.offline:
+                raise OfflineError(f"offline, and the cache cannot be read: {error}") from None
+            self.cache.warnings.append(f"{error}; working without the cache")
+            return unavailable
+
+    async def __aenter__(self) -> CachedSource:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the inner source and the cache file."""
+        try:
+            if self.inner is not None:
+                await self.inner.aclose()
+        finally:
+            self.cache.close()
+
+    def _online(self) -> CostSource:
+        """Return the inner source, refusing when offline (a guard: offline paths never ask)."""
+        if self.offline or self.inner is None:
+            raise OfflineError("offline: no request may be sent")
+        return self.inner

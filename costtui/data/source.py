@@ -1,0 +1,98 @@
+"""The data-source interface and the loader that turns one query into a report."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Protocol
+
+from costtui.core.dates import DateRange
+from costtui.core.models import CostItem, DayBucket, LoadedReport, Organization, Workspace
+from costtui.data.api import ApiError, ProgressCallback
+
+
+class CostSource(Protocol):
+    """Where cost data comes from: the live API, the demo, or a cache in front of either."""
+
+    async def organization(self) -> Organization:
+        """Return the organisation."""
+        ...
+
+    async def workspaces(self) -> list[Workspace]:
+        """Return every workspace, archived ones included."""
+        ...
+
+    async def cost_buckets(
+        self,
+        date_range: DateRange,
+        api_group_by: tuple[str, ...] = (),
+        on_progress: ProgressCallback | None = None,
+    ) -> list[DayBucket]:
+        """Return a bucket per day of the range it can provide; absent days are missing."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections and files."""
+        ...
+
+
+async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]]:
+    """Return the organisation name and workspace names, falling back to ids with a note."""
+    organization, workspaces = await asyncio.gather(
+        source.organization(), source.workspaces(), return_exceptions=True
+    )
+    notes: list[str] = []
+    if isinstance(organization, ApiError):
+        notes.append(f"organisation name unavailable ({organization.hint})")
+        organization_name = "Organisation"
+    elif isinstance(organization, BaseException):
+        raise organization
+    else:
+        organization_name = organization.name
+    if isinstance(workspaces, ApiError):
+        notes.append(f"workspace names unavailable, showing ids ({workspaces.hint})")
+        workspace_names: dict[str, str] = {}
+    elif isinstance(workspaces, BaseException):
+        raise workspaces
+    else:
+        workspace_names = {workspace.id: workspace.name for workspace in workspaces}
+    return organization_name, workspace_names, notes
+
+
+async def load_report(
+    source: CostSource,
+    date_range: DateRange,
+    api_group_by: tuple[str, ...],
+    *,
+    with_previous: bool = True,
+    on_progress: ProgressCallback | None = None,
+) -> LoadedReport:
+    """Fetch names and the range (plus the period before it, in the same fetch) from a source."""
+    fetch_range = (
+        DateRange(date_range.previous().first_day, date_range.last_day)
+        if with_previous
+        else date_range
+    )
+    (organization_name, workspace_names, notes), buckets = await asyncio.gather(
+        load_names(source), source.cost_buckets(fetch_range, api_group_by, on_progress)
+    )
+    days_present = {bucket.day for bucket in buckets}
+    items: list[CostItem] = []
+    previous_items: list[CostItem] = []
+    for bucket in buckets:
+        target = items if bucket.day >= date_range.first_day else previous_items
+        target.extend(bucket.items)
+    return LoadedReport(
+        date_range=date_range,
+        api_group_by=api_group_by,
+        items=tuple(items),
+        previous_items=tuple(previous_items),
+        organization_name=organization_name,
+        workspace_names=workspace_names,
+        fetched_at=datetime.now(timezone.utc),
+        notes=tuple(notes),
+        missing_days=tuple(day for day in date_range.days() if day not in days_present),
+        previous_missing_days=tuple(
+            day for day in date_range.previous().days() if day not in days_present
+        ) if with_previous else (),
+    )

@@ -1,0 +1,470 @@
+"""The costtui Textual app: owns the data source, the load worker and the loaded report."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerState
+
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import PRESET_LABELS, DateRange, preset_range, utc_today
+from costtui.core.models import DEFAULT_PROFILE, LoadedReport
+from costtui.core.report import api_group_by_for
+from costtui.core.view_export import export_file_name, export_text, write_new_file
+from costtui.core.view_state import ViewState
+from costtui.data.api import ApiError, AuthenticationError, FetchProgress
+from costtui.data.cached_source import CachedSource
+from costtui.data.config import ConfigError, load_config
+from costtui.data.open import SourceFactory
+from costtui.data.secrets import ADMIN_KEY_ENV, resolve_key
+from costtui.data.source import CostSource, load_report
+from costtui.data.source_status import SourceStatus, missing_days_text, source_status
+from costtui.tui.commands import CostCommands
+from costtui.tui.messages import (
+    CacheWarned,
+    ExportFailed,
+    ExportWritten,
+    LoadProgressed,
+    ProfileKeyResolved,
+    ProfilesListed,
+    ReportFailed,
+    ReportLoaded,
+)
+from costtui.tui.screens.cost_view import CostScreen
+from costtui.tui.screens.help import HelpScreen
+from costtui.tui.screens.key_entry import KeyEntryScreen
+from costtui.tui.settings import DEFAULT_PRESET, AppSettings
+
+LOAD_GROUP = "cost-report"
+EXPORT_GROUP = "export"
+PROFILE_KEY_GROUP = "profile-key"
+PROFILES_GROUP = "profiles"
+FULL_API_GROUPING = ("workspace_id", "description")
+"""Loaded up front so that every dimension can be drilled or pivoted without a new request."""
+
+
+def _styles_path() -> Path:
+    """Return styles.tcss inside the package (wheel) or at the top of a checkout."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "styles.tcss"
+    return packaged if packaged.exists() else package.parent / "styles.tcss"
+
+
+def matching_preset(date_range: DateRange, today: date) -> str | None:
+    """Return the first preset id whose range equals `date_range` today, else None."""
+    for preset in PRESET_LABELS:
+        if preset_range(preset, today) == date_range:
+            return preset
+    return None
+
+
+class CostApp(App[None]):
+    """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
+
+    TITLE = "costtui"
+    CSS_PATH = _styles_path()
+    COMMANDS = App.COMMANDS | {CostCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", tooltip="Quit costtui", id="quit"),
+        Binding("f1,question_mark", "show_help", "Help", key_display="?",
+                tooltip="List every key", id="help"),
+    ]
+
+    is_loading: reactive[bool] = reactive(False, bindings=True, init=False)
+    """Whether a cost report load is running (shows the progress bar and the Cancel key)."""
+
+    def __init__(
+        self,
+        source: CostSource | None,
+        settings: AppSettings,
+        make_source: SourceFactory | None = None,
+    ) -> None:
+        super().__init__()
+        self.source = source
+        """Where costs come from; None until an Admin key is known."""
+        self.settings = settings
+        """Start-up choices; the profile changes when another one is chosen."""
+        self.make_source = make_source
+        """Builds a profile's source from its key (key entry, profile switch); None: demo."""
+        self.session_keys: dict[str, AdminKey] = {}
+        """Keys entered in this session by profile, kept in memory only."""
+        self.declined_source: CostSource | None = None
+        """The source whose 401 the user already answered with Escape: no second prompt."""
+        self.source_status: SourceStatus | None = None
+        """Where the shown report's days came from, when the source is cached."""
+        self.warnings_shown: set[str] = set()
+        """Cache warnings already notified (each is shown once)."""
+        self.today = settings.today or utc_today()
+        """The UTC day presets are relative to."""
+        self.date_range = settings.date_range or preset_range(DEFAULT_PRESET, self.today)
+        """The range shown (or being loaded)."""
+        self.report: LoadedReport | None = None
+        """The last report that loaded in full; kept on screen through refreshes and errors."""
+        self.load_generation = 0
+        """Stamp of the newest load; results of older loads are dropped."""
+        self.last_error: ApiError | BaseException | None = None
+        self.load_cancel_requested = False
+        self._load_worker: Worker[None] | None = None
+        self.cost_screen = CostScreen(ViewState(drill_path=settings.drill_path))
+
+    def get_default_screen(self) -> CostScreen:
+        """Return the cost view, the screen under every dialog."""
+        return self.cost_screen
+
+    def start(self) -> None:
+        """Start the first load once the cost view is up, or ask for a key if there is none."""
+        if self.source is None:
+            self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
+            # A keyring problem (settings.key_note) is explained by the dialog itself.
+            self.request_admin_key(f"No Admin key for profile '{self.settings.profile}' yet.")
+        else:
+            self.load(self.date_range)
+
+    async def on_unmount(self) -> None:
+        """Stop loading and close the source's connections."""
+        self.workers.cancel_group(self, LOAD_GROUP)
+        if self.source is not None:
+            await self.source.aclose()
+
+    # Loading ---------------------------------------------------------------------------------
+
+    def load(self, date_range: DateRange) -> None:
+        """Fetch a range (and the period before it) in the background; a new load replaces one."""
+        self.date_range = date_range
+        if self.source is None:
+            self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
+            return
+        self.load_generation += 1
+        self.load_cancel_requested = False
+        self.is_loading = True
+        self.cost_screen.loading_started(date_range)
+        self._load_worker = self.load_cost_report(self.source, date_range, self.load_generation)
+
+    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False, description="cost report")
+    async def load_cost_report(
+        self, source: CostSource, date_range: DateRange, generation: int
+    ) -> None:
+        """Fetch the report and post it (or the API error) as a message; touch no widget."""
+        def report_progress(progress: FetchProgress) -> None:
+            self.post_message(LoadProgressed(generation, progress))
+
+        try:
+            report = await load_report(
+                source, date_range, FULL_API_GROUPING, with_previous=True,
+                on_progress=report_progress,
+            )
+        except ApiError as error:
+            self.post_message(ReportFailed(generation, error))
+            return
+        finally:
+            if isinstance(source, CachedSource) and source.warnings:
+                self.post_message(CacheWarned(tuple(source.warnings)))
+        self.post_message(ReportLoaded(generation, report, source_status(source)))
+
+    def ensure_grouping(self, dimensions: tuple[str, ...]) -> bool:
+        """Reload if the loaded data cannot answer these dimensions; tell whether it can."""
+        if self.report is None:
+            return False
+        if set(api_group_by_for(dimensions)) <= set(self.report.api_group_by):
+            return True
+        self.load(self.date_range)
+        return False
+
+    @on(LoadProgressed)
+    def _show_progress(self, message: LoadProgressed) -> None:
+        if message.generation == self.load_generation:
+            self.cost_screen.loading_progressed(message.progress)
+
+    @on(ReportLoaded)
+    def _show_report(self, message: ReportLoaded) -> None:
+        if message.generation != self.load_generation:
+            return
+        self.report = message.report
+        self.source_status = message.status
+        self.last_error = None
+        self.is_loading = False
+        self.cost_screen.report_arrived(message.report)
+        missing = message.report.missing_days
+        if missing:
+            where = "the cache" if message.status and message.status.offline else "the source"
+            self.notify(f"{len(missing)} day(s) missing from {where}: "
+                        f"{missing_days_text(missing, limit=12)}.",
+                        title="Days missing", severity="warning", markup=False, timeout=10)
+
+    @on(CacheWarned)
+    def _show_cache_warnings(self, message: CacheWarned) -> None:
+        """Notify each cache warning once (a damaged file moved aside, a locked file, …)."""
+        for warning in message.warnings:
+            if warning not in self.warnings_shown:
+                self.warnings_shown.add(warning)
+                self.notify(warning, title="Cache", severity="warning", markup=False,
+                            timeout=10)
+
+    @on(ReportFailed)
+    def _show_failure(self, message: ReportFailed) -> None:
+        if message.generation != self.load_generation:
+            return
+        self.is_loading = False
+        self.show_load_error(message.error)
+
+    def show_load_error(self, error: ApiError | BaseException) -> None:
+        """Tell the user a load failed, what to do, and keep the data already shown."""
+        self.last_error = error
+        kept = " Still showing the data loaded before." if self.report is not None else ""
+        if isinstance(error, ApiError):
+            self.notify(f"{error.hint}.{kept} Press r to retry.", title="Could not load costs",
+                        severity="error", markup=False, timeout=10)
+        else:
+            self.notify(f"Unexpected error: {error}.{kept} Press r to retry.",
+                        title="Could not load costs", severity="error", markup=False,
+                        timeout=10)
+        self.cost_screen.show_load_error(error)
+        if isinstance(error, AuthenticationError) and self.source is not self.declined_source:
+            self.request_admin_key("The Admin key was rejected (401): it may have been revoked "
+                                   "or expired. Enter a new one.")
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn cancelled and crashed loads into clear UI; the one place workers end up."""
+        worker = event.worker
+        if worker.group == EXPORT_GROUP and event.state == WorkerState.ERROR:
+            self.notify(f"Export failed: {worker.error}", severity="error", markup=False)
+            return
+        if worker.group != LOAD_GROUP or worker is not self._load_worker:
+            return
+        if event.state == WorkerState.CANCELLED:
+            self.is_loading = False
+            self.cost_screen.loading_stopped()
+            if self.load_cancel_requested:
+                what = ("showing the data already loaded for " + str(self.report.date_range)
+                        if self.report is not None else "nothing was loaded yet: press r to load")
+                self.notify(f"Load cancelled: {what}.", title="Cancelled", severity="warning",
+                            markup=False)
+        elif event.state == WorkerState.ERROR and worker.error is not None:
+            self.is_loading = False
+            self.show_load_error(worker.error)
+        elif event.state == WorkerState.SUCCESS:
+            self.is_loading = False
+
+    def watch_is_loading(self, loading: bool) -> None:
+        """Show or hide the progress line."""
+        self.cost_screen.set_class(loading, "-loading")
+        if not loading:
+            self.cost_screen.loading_stopped()
+        self.cost_screen.refresh_bindings()
+
+    def action_cancel_load(self) -> None:
+        """Stop the running load; the data already shown stays."""
+        if self.is_loading:
+            self.load_cancel_requested = True
+            self.workers.cancel_group(self, LOAD_GROUP)
+
+    def action_refresh(self) -> None:
+        """Fetch the shown range again (presets move with the UTC day), or retry after an error."""
+        preset = matching_preset(self.date_range, self.today)
+        self.today = self.settings.today or utc_today()
+        self.load(preset_range(preset, self.today) if preset else self.date_range)
+
+    @property
+    def can_full_refresh(self) -> bool:
+        """Tell whether a cache sits in front of the live API (what a full refresh bypasses)."""
+        return isinstance(self.source, CachedSource) and not self.source.offline
+
+    def action_full_refresh(self) -> None:
+        """Fetch every day of the range again, ignoring (and then refilling) the cache."""
+        if isinstance(self.source, CachedSource) and not self.source.offline:
+            self.source.request_full_refresh()
+            self.action_refresh()
+        elif self.settings.offline:
+            self.notify("Offline: nothing can be fetched. Start costtui without --offline.",
+                        severity="warning", markup=False)
+        else:
+            self.notify("No cache is in use: r already fetches everything.", markup=False)
+
+    def action_use_preset(self, preset: str) -> None:
+        """Load a preset range (used by the command palette)."""
+        self.load(preset_range(preset, self.today))
+
+    # Admin key -------------------------------------------------------------------------------
+
+    def use_admin_key(self, admin_key: AdminKey) -> None:
+        """Switch to a source built from a new Admin key and load the range again."""
+        self.switch_source(self.settings.profile, admin_key)
+
+    def switch_source(self, profile: str, admin_key: AdminKey | None) -> None:
+        """Use a profile's source built from its key (None offline) and load the range."""
+        if self.make_source is None:
+            self.notify("The demo organisation needs no key and has no profiles.",
+                        markup=False)
+            return
+        try:
+            new_source = self.make_source(admin_key, profile)
+        except (ConfigError, ValueError) as error:
+            self.notify(str(error), title="Cannot use this profile", severity="error",
+                        markup=False, timeout=10)
+            return
+        if admin_key is not None:
+            self.session_keys[profile] = admin_key
+        if profile != self.settings.profile:
+            self.settings = replace(self.settings, profile=profile, key_note=None)
+            self.report = None
+            self.source_status = None
+            self.cost_screen.clear_report()
+        old_source, self.source = self.source, new_source
+        if old_source is not None:
+            self.run_worker(old_source.aclose(), group="close-source")
+        self.load(self.date_range)
+
+    def request_admin_key(self, reason: str | None = None, profile: str | None = None) -> None:
+        """Open the key dialog for a profile (default: the current one), once at a time."""
+        if self.make_source is None:
+            self.notify(f"{reason or ''} This session (the demo) cannot switch keys.".strip(),
+                        severity="warning" if reason else "information", markup=False)
+            return
+        if self.settings.offline:
+            self.notify("Offline: no key is used. Start costtui without --offline to use the "
+                        "API.", severity="warning", markup=False)
+            return
+        if any(isinstance(screen, KeyEntryScreen) for screen in self.screen_stack):
+            return
+        profile = profile or self.settings.profile
+        self.push_screen(KeyEntryScreen(profile, reason, self.make_source),
+                         partial(self._key_entered, profile, self.source))
+
+    def _key_entered(
+        self, profile: str, source_when_asked: CostSource | None, admin_key: AdminKey | None
+    ) -> None:
+        """Use the key the dialog returned, or remember that the user declined."""
+        if admin_key is not None:
+            self.switch_source(profile, admin_key)
+            return
+        self.declined_source = source_when_asked
+        if profile != self.settings.profile:
+            self.notify(f"Still on profile '{self.settings.profile}'.", markup=False)
+        elif self.source is None:
+            self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
+
+    def action_enter_key(self) -> None:
+        """Enter a new Admin key."""
+        self.request_admin_key()
+
+    # Profiles --------------------------------------------------------------------------------
+
+    def action_switch_profile(self) -> None:
+        """Pick another profile (organisation) from the config file, and reload for it."""
+        if self.make_source is None:
+            self.notify("The demo organisation has no profiles.", markup=False)
+            return
+        self.list_profiles()
+
+    @work(thread=True, exclusive=True, group=PROFILES_GROUP, exit_on_error=False,
+          description="list profiles")
+    def list_profiles(self) -> None:
+        """Read the profile names from config.toml off the UI thread (file IO)."""
+        try:
+            names = set(load_config().profiles)
+        except ConfigError as error:
+            self.post_message(ProfilesListed((DEFAULT_PROFILE,), str(error)))
+            return
+        names.discard(DEFAULT_PROFILE)
+        self.post_message(ProfilesListed((DEFAULT_PROFILE, *sorted(names)), None))
+
+    @on(ProfilesListed)
+    def _pick_profile(self, message: ProfilesListed) -> None:
+        if message.problem:
+            self.notify(message.problem, title="Config file", severity="warning", markup=False)
+        current = self.settings.profile
+        commands = [
+            SimpleCommand(
+                f"{name} (current)" if name == current else name,
+                partial(self.switch_profile, name),
+                "Reload for this profile's organisation",
+            )
+            for name in message.profiles
+        ]
+        self.search_commands(commands, placeholder="Switch to profile…")
+
+    def switch_profile(self, profile: str) -> None:
+        """Resolve the profile's key off the UI thread, then reload (or ask for a key)."""
+        if profile == self.settings.profile and self.source is not None:
+            self.notify(f"Already on profile '{profile}'.", markup=False)
+            return
+        if self.settings.offline:
+            self.switch_source(profile, None)
+            return
+        self.resolve_profile_key(profile)
+
+    @work(thread=True, exclusive=True, group=PROFILE_KEY_GROUP, exit_on_error=False,
+          description="resolve profile key")
+    def resolve_profile_key(self, profile: str) -> None:
+        """Look the key up ($ANTHROPIC_ADMIN_KEY, then the keyring: it may block)."""
+        try:
+            resolved = resolve_key(profile)
+        except Exception as error:  # A keyring failure must never end the app.
+            note = (f"the keyring failed ({type(error).__name__}): set {ADMIN_KEY_ENV}, or "
+                    "repair the keyring backend")
+            self.post_message(ProfileKeyResolved(profile, None, None, note))
+            return
+        self.post_message(
+            ProfileKeyResolved(profile, resolved.key, resolved.source, resolved.note))
+
+    @on(ProfileKeyResolved)
+    def _profile_key_resolved(self, message: ProfileKeyResolved) -> None:
+        key = message.key or self.session_keys.get(message.profile)
+        if key is None:
+            # A keyring problem (message.note) is explained by the dialog itself.
+            self.request_admin_key(f"No Admin key for profile '{message.profile}' yet.",
+                                   profile=message.profile)
+            return
+        if message.key_source == "environment":
+            self.notify(f"{ADMIN_KEY_ENV} is set, so it is used for every profile.",
+                        severity="warning", markup=False)
+        self.switch_source(message.profile, key)
+
+    # Export ----------------------------------------------------------------------------------
+
+    def export_view(self, state: ViewState, export_format: str) -> None:
+        """Write the current view to a new CSV or JSON file in the background."""
+        if self.report is None:
+            self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
+            return
+        directory = self.settings.export_directory or Path.cwd()
+        text = export_text(self.report, state, export_format)
+        name = export_file_name(self.report.date_range, state, export_format)
+        self.write_export(directory, name, text)
+
+    @work(thread=True, group=EXPORT_GROUP, exit_on_error=False, description="export")
+    def write_export(self, directory: Path, name: str, text: str) -> None:
+        """Write the file off the UI thread (a slow disk must not freeze keys)."""
+        try:
+            path = write_new_file(directory, name, text)
+        except OSError as error:
+            self.post_message(ExportFailed(directory / name, error.strerror or str(error)))
+            return
+        self.post_message(ExportWritten(path))
+
+    @on(ExportWritten)
+    def _export_written(self, message: ExportWritten) -> None:
+        self.notify(f"Exported the view to {message.path}", title="Exported", markup=False,
+                    timeout=10)
+
+    @on(ExportFailed)
+    def _export_failed(self, message: ExportFailed) -> None:
+        self.notify(f"Could not write {message.path}: {message.reason}", title="Export failed",
+                    severity="error", markup=False, timeout=10)
+
+    # Help ------------------------------------------------------------------------------------
+
+    def action_show_help(self) -> None:
+        """Open the list of every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())

@@ -1,0 +1,73 @@
+"""The command palette's costtui commands: the same actions as the keys, found by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from costtui.core.dates import PRESET_LABELS
+from costtui.core.report import DIMENSION_LABELS
+
+if TYPE_CHECKING:
+    from costtui.tui.app import CostApp
+
+Command = tuple[str, str, Callable[[], object]]
+
+
+class CostCommands(Provider):
+    """Offers range presets, grouping, table/chart, export, refresh, keys and profiles by name."""
+
+    def _commands(self) -> Iterator[Command]:
+        """Yield (name, help, callback) for every costtui command."""
+        app = cast("CostApp", self.app)
+        screen = app.cost_screen
+        yield ("Change date range…", "Presets or custom UTC dates (d)", screen.action_choose_range)
+        for preset, label in PRESET_LABELS.items():
+            yield (f"Range: {label}", "Load this UTC date range", partial(app.action_use_preset,
+                                                                          preset))
+        yield ("Group this level by…", "Regroup the current level, keeping filters (g)",
+               screen.action_pivot)
+        for dimension, label in DIMENSION_LABELS.items():
+            yield (f"Group by {label.lower()}", "Regroup the current level",
+                   partial(screen.pivot_to, dimension))
+        yield ("Edit drill path…", "Choose the ordered dimensions Enter walks (G)",
+               screen.action_edit_path)
+        yield ("Show chart", "Cost per day of the current level (c)", screen.action_show_chart)
+        yield ("Show table", "The table of the current level (c)", screen.action_show_table)
+        yield ("Toggle cumulative line", "Chart: stacked bars or running total (l)",
+               screen.action_show_cumulative)
+        yield ("Filter rows…", "Show rows whose name contains a text (/)", screen.action_filter)
+        yield ("Export CSV", "Write the view to a CSV file", partial(screen.export_as, "csv"))
+        yield ("Export JSON", "Write the view to a JSON file", partial(screen.export_as, "json"))
+        yield ("Show report command", "The costtui report command for scripts (y)",
+               screen.action_show_command)
+        yield ("Refresh", "Fetch the range again; cached complete days are reused (r)",
+               app.action_refresh)
+        if app.can_full_refresh:
+            yield ("Full refresh (ignore cache)", "Fetch every day of the range from the API again",
+                   app.action_full_refresh)
+        yield ("Keys", "List every key (?)", app.action_show_help)
+        if app.make_source is not None:
+            yield ("Switch profile…", "Reload for another profile's organisation",
+                   app.action_switch_profile)
+            if not app.settings.offline:
+                yield ("Enter Admin key", "Check and use another Admin key (k)",
+                       app.action_enter_key)
+
+    async def discover(self) -> Hits:
+        """Yield the most useful commands before anything is typed."""
+        for name, help_text, callback in self._commands():
+            if name.startswith("Group by "):
+                continue
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Yield commands whose name matches the query."""
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)

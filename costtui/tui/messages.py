@@ -1,0 +1,98 @@
+"""Messages the load and export workers post to the app: past-tense facts, never widget calls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.message import Message
+
+from costtui.core.admin_key import AdminKey
+from costtui.core.models import LoadedReport
+from costtui.data.api import ApiError, FetchProgress
+from costtui.data.secrets import KeySource
+from costtui.data.source_status import SourceStatus
+
+
+class LoadProgressed(Message):
+    """A cost report fetch finished another page or window."""
+
+    def __init__(self, generation: int, progress: FetchProgress) -> None:
+        super().__init__()
+        self.generation = generation
+        """The load this progress belongs to (stale ones are dropped)."""
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        """Let a newer progress message of the same load replace a queued older one."""
+        return isinstance(message, LoadProgressed) and message.generation == self.generation
+
+
+class ReportLoaded(Message):
+    """A cost report (range and previous period) arrived."""
+
+    def __init__(
+        self, generation: int, report: LoadedReport, status: SourceStatus | None = None
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+        self.status = status
+        """Where its days came from (cache or live) when the source is cached, else None."""
+
+
+class CacheWarned(Message):
+    """The cache reported problems it worked around (a damaged file moved aside, …)."""
+
+    def __init__(self, warnings: tuple[str, ...]) -> None:
+        super().__init__()
+        self.warnings = warnings
+
+
+class ReportFailed(Message):
+    """A cost report fetch failed with an API or network error."""
+
+    def __init__(self, generation: int, error: ApiError) -> None:
+        super().__init__()
+        self.generation = generation
+        self.error = error
+
+
+class ExportWritten(Message):
+    """An export file was written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class ExportFailed(Message):
+    """An export file could not be written."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__()
+        self.path = path
+        self.reason = reason
+
+
+class ProfilesListed(Message):
+    """The profiles of the config file were read (for the profile picker)."""
+
+    def __init__(self, profiles: tuple[str, ...], problem: str | None) -> None:
+        super().__init__()
+        self.profiles = profiles
+        self.problem = problem
+        """Why the config file could not be read, or None."""
+
+
+class ProfileKeyResolved(Message):
+    """The key of a profile was looked up (environment, then keyring) off the UI thread."""
+
+    def __init__(
+        self, profile: str, key: AdminKey | None, key_source: KeySource | None, note: str | None
+    ) -> None:
+        super().__init__()
+        self.profile = profile
+        self.key = key
+        self.key_source = key_source
+        self.note = note
+        """A one-line keyring problem (naming ANTHROPIC_ADMIN_KEY), or None."""

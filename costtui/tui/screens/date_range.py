@@ -1,0 +1,133 @@
+"""The date range dialog: UTC presets, or a custom range validated as it is typed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from costtui.core.dates import PRESET_LABELS, DateRange, DateRangeError, parse_day, preset_range
+
+PRESET_LABEL_WIDTH = max(map(len, PRESET_LABELS.values())) + 2
+DATE_CHARACTERS = r"[0-9-]*"
+
+
+def check_custom_range(first_text: str, last_text: str, today: date) -> DateRange:
+    """Return the typed range, or raise DateRangeError saying what to fix."""
+    first_day = parse_day(first_text, what="From")
+    last_day = parse_day(last_text, what="To")
+    if first_day > today:
+        raise DateRangeError(f"From {first_day} is after today ({today} UTC): no data yet")
+    if last_day > today:
+        raise DateRangeError(f"To {last_day} is after today ({today} UTC): no data yet")
+    return DateRange(first_day, last_day)
+
+
+def describe_range(date_range: DateRange) -> str:
+    """Return "30 days: 2026-10-27 → 2026-11-25 (UTC)"."""
+    days = "1 day" if date_range.day_count == 1 else f"{date_range.day_count} days"
+    return f"{days}: {date_range} (UTC)"
+
+
+class DateRangeScreen(ModalScreen[DateRange]):
+    """Pick a preset with Enter, or type From and To dates; every day is a UTC day."""
+
+    HELP = """\
+## Date range
+
+Every day is a **UTC** day, both ends included.
+Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
+`YYYY-MM-DD` dates; Enter applies them once they are valid. Escape closes.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Cancel", tooltip="Keep the current range", id="close"),
+    ]
+
+    def __init__(self, today: date, current: DateRange) -> None:
+        super().__init__()
+        self.today = today
+        self.current = current
+        self.typed_range: DateRange | None = current
+        """The custom range typed so far, or None while it is invalid."""
+
+    def compose(self) -> ComposeResult:
+        """Yield the presets, the custom range fields and the validation line."""
+        with Vertical(id="date-range-dialog", classes="dialog"):
+            yield Label("Date range", classes="dialog-title")
+            yield Label(f"All dates are UTC days, both ends included. Today is {self.today} UTC.",
+                        classes="dialog-note", markup=False)
+            yield OptionList(*self._preset_options(), id="presets")
+            with Horizontal(id="custom-range"):
+                yield Label("From", classes="field-label")
+                yield Input(self.current.first_day.isoformat(), placeholder="YYYY-MM-DD",
+                            restrict=DATE_CHARACTERS, max_length=10, compact=True, id="first-day")
+                yield Label("To", classes="field-label")
+                yield Input(self.current.last_day.isoformat(), placeholder="YYYY-MM-DD",
+                            restrict=DATE_CHARACTERS, max_length=10, compact=True, id="last-day")
+            yield Label(describe_range(self.current), id="range-message", markup=False)
+            yield Label("↑↓ Enter: preset · Tab: custom dates · Enter: apply · Esc: cancel",
+                        classes="dialog-keys", markup=False)
+
+    def _preset_options(self) -> list[Option]:
+        """Return an option per preset showing its label and the days it means today."""
+        options = []
+        for preset, label in PRESET_LABELS.items():
+            prompt = Text(label.ljust(PRESET_LABEL_WIDTH))
+            prompt.append(str(preset_range(preset, self.today)), style="dim")
+            options.append(Option(prompt, id=preset))
+        return options
+
+    def on_mount(self) -> None:
+        """Highlight the preset matching the current range, if any."""
+        presets = self.query_one("#presets", OptionList)
+        for index, preset in enumerate(PRESET_LABELS):
+            if preset_range(preset, self.today) == self.current:
+                presets.highlighted = index
+                break
+        else:
+            presets.highlighted = 0
+        presets.focus()
+
+    @on(OptionList.OptionSelected, "#presets")
+    def _preset_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dismiss(preset_range(event.option.id, self.today))
+
+    @on(Input.Changed)
+    def _dates_typed(self, event: Input.Changed) -> None:
+        message = self.query_one("#range-message", Label)
+        try:
+            self.typed_range = check_custom_range(
+                self.query_one("#first-day", Input).value,
+                self.query_one("#last-day", Input).value,
+                self.today,
+            )
+        except DateRangeError as error:
+            self.typed_range = None
+            message.update(Text(str(error)))
+            message.add_class("-invalid")
+        else:
+            message.update(Text(describe_range(self.typed_range)))
+            message.remove_class("-invalid")
+
+    @on(Input.Submitted)
+    def _dates_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.typed_range is not None:
+            self.dismiss(self.typed_range)
+        elif event.input.id == "first-day":
+            self.query_one("#last-day", Input).focus()
+
+    def action_close(self) -> None:
+        """Close without changing the range."""
+        self.dismiss(None)

@@ -1,0 +1,34 @@
+"""What the TUI starts with: mode, profile, range, drill path, and a frozen day for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from costtui.core.dates import DateRange
+from costtui.core.models import DEFAULT_PROFILE
+from costtui.core.view_state import DEFAULT_DRILL_PATH
+
+DEFAULT_PRESET = "last-30-days"
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Start-up choices of one TUI session."""
+
+    demo: bool = False
+    """Whether the data is the embedded demo organisation."""
+    offline: bool = False
+    """Whether only the local cache is read (--offline): no network and no key."""
+    profile: str = DEFAULT_PROFILE
+    """The profile (organisation) whose Admin key is used."""
+    date_range: DateRange | None = None
+    """The range to open on; None means the default preset relative to today."""
+    drill_path: tuple[str, ...] = DEFAULT_DRILL_PATH
+    """The drill path to open on."""
+    today: date | None = None
+    """The UTC day presets are relative to; None means the real UTC today (tests freeze it)."""
+    export_directory: Path | None = None
+    """Where exports are written; None means the current directory at export time."""
+    key_note: str | None = None
+    """Why no key was found (e.g. a keyring problem), shown with the no-key panel."""

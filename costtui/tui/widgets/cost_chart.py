@@ -1,0 +1,222 @@
+"""A reusable plotext chart of daily costs: stacked bars per day, or cumulative lines."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol, cast
+
+from textual.app import RenderResult
+from textual_plotext import PlotextPlot
+from textual_plotext.plot import PlotextThemeName
+
+from costtui.core.chart_data import ChartData, cumulative, day_labels, dollar_ticks
+
+RGB = tuple[int, int, int]
+
+PALETTE: tuple[RGB, ...] = (
+    (0, 114, 178),
+    (230, 159, 0),
+    (0, 158, 115),
+    (213, 94, 0),
+    (86, 180, 233),
+    (204, 121, 167),
+    (136, 136, 136),
+)
+"""Series colours (Okabe-Ito without yellow, then grey for "Other" at the default top 6).
+
+Mid-luminance colours read both on dark and on light canvases.
+"""
+
+TOTAL_COLOR = "default"
+"""The total line uses the widget's own foreground colour, so it follows the app theme."""
+
+PLOTEXT_THEME: PlotextThemeName = "clear"
+"""plotext's colourless theme: axes, ticks, title and legend take the widget's own CSS colours.
+
+textual-plotext's "auto" theme paints $surface and $foreground as RGB, which comes out black on
+black under Textual's ansi-dark and ansi-light themes; "clear" reads on every theme.
+"""
+
+EMPTY_MESSAGE = "No cost in this range"
+TOTAL_LABEL = "Total"
+POINT_MARKER = "●"
+LINE_MARKER = "braille"
+
+BAR_HALF_WIDTH = 0.4
+"""Half of plotext's default bar width (4/5 of the gap between two days)."""
+
+LABEL_STEPS = (1, 2, 3, 7, 14)
+"""Show every k-th day label with k from these (then multiples of 28), so labels never overlap."""
+LABEL_GAP = 2
+"""Blank columns kept between two day labels."""
+
+
+class _StackedBar(Protocol):
+    """plotext 5.3.2's real `stacked_bar`, which the textual-plotext stub misnames (P13)."""
+
+    def __call__(
+        self,
+        x: Sequence[float],
+        ys: Sequence[Sequence[float]],
+        /,
+        *,
+        labels: Sequence[str],
+        color: Sequence[RGB],
+    ) -> None:
+        """Draw one stacked bar per x, one layer per sequence of ys."""
+
+
+def _floats(values: Sequence[Decimal]) -> list[float]:
+    """Return the values as floats, for plotext only (it cannot add Decimals)."""
+    return [float(value) for value in values]
+
+
+def label_step(count: int, label_width: int, canvas_width: int) -> int:
+    """Return k such that showing every k-th of `count` labels leaves a gap between them."""
+    if count <= 1:
+        return 1
+    fitting = max(1, canvas_width // (label_width + LABEL_GAP))
+    needed = math.ceil(count / fitting)
+    for step in LABEL_STEPS:
+        if step >= needed:
+            return step
+    return 28 * math.ceil(needed / 28)
+
+
+class CostChart(PlotextPlot):
+    """A daily cost chart that keeps its data and rebuilds the plot at every render and size."""
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        """Create an empty chart; call `show_data` to draw."""
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self.set_reactive(PlotextPlot.theme, PLOTEXT_THEME)
+        self._data: ChartData | None = None
+        self._cumulative = False
+        self._title = ""
+
+    @property
+    def data(self) -> ChartData | None:
+        """Return the data shown, or None before the first `show_data`."""
+        return self._data
+
+    @property
+    def is_cumulative(self) -> bool:
+        """Return True when the chart shows running totals instead of daily bars."""
+        return self._cumulative
+
+    def show_data(self, data: ChartData, *, cumulative: bool = False, title: str = "") -> None:
+        """Show new data, as stacked daily bars or as cumulative lines, under a title."""
+        self._data = data
+        self._cumulative = cumulative
+        self._title = title
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        """Rebuild the plot for the current size, then let PlotextPlot size, theme and build it."""
+        self._draw()
+        return super().render()
+
+    def _draw(self) -> None:
+        """Clear the figure and draw the stored data (or the empty state) into it."""
+        plt = self.plt
+        plt.clf()
+        if self._title:
+            plt.title(self._title)
+        data = self._data
+        if data is None or data.is_empty:
+            self._draw_empty(message=data is not None)
+        elif self._cumulative:
+            self._draw_cumulative(data)
+        else:
+            self._draw_bars(data)
+
+    def _draw_empty(self, *, message: bool) -> None:
+        """Draw a bare frame, with the empty-range message when data was given."""
+        plt = self.plt
+        plt.xlim(0, 1)
+        plt.ylim(0, 1)
+        plt.xticks([], [])
+        plt.yticks([], [])
+        if message:
+            plt.text(EMPTY_MESSAGE, 0.5, 0.5, color=TOTAL_COLOR, alignment="center")
+
+    def _draw_bars(self, data: ChartData) -> None:
+        """Draw one stacked bar per day, one colour per series, with a legend kept clear of bars."""
+        daily_totals = data.daily_totals
+        top = self._bar_axis_top(data, daily_totals)
+        stacked_bar = cast(_StackedBar, self.plt.stacked_bar)
+        stacked_bar(
+            self._x_positions(data),
+            [_floats(series.values) for series in data.series],
+            labels=[series.label for series in data.series],
+            color=[PALETTE[index % len(PALETTE)] for index in range(len(data.series))],
+        )
+        self.plt.xlim(0, len(data.days) + 1)
+        self._set_axes(data, top)
+
+    def _draw_cumulative(self, data: ChartData) -> None:
+        """Draw the running total (with point markers when there is room) and each series' sum."""
+        plt = self.plt
+        x = self._x_positions(data)
+        if len(data.series) > 1:
+            for index, series in enumerate(data.series):
+                plt.plot(
+                    x,
+                    _floats(cumulative(series.values)),
+                    marker=LINE_MARKER,
+                    color=PALETTE[index % len(PALETTE)],
+                    label=series.label,
+                )
+        running_total = cumulative(data.daily_totals)
+        total_label = TOTAL_LABEL if len(data.series) > 1 else data.series[0].label
+        plt.plot(
+            x, _floats(running_total), marker=LINE_MARKER, color=TOTAL_COLOR, label=total_label
+        )
+        _, y_labels = dollar_ticks(running_total[-1])
+        if self._canvas_width(y_labels) >= 2 * len(x):
+            plt.scatter(x, _floats(running_total), marker=POINT_MARKER, color=TOTAL_COLOR)
+        self._set_axes(data, running_total[-1])
+
+    def _set_axes(self, data: ChartData, top: Decimal) -> None:
+        """Set dollar ticks from $0 to at least `top` and thinned day labels under the plot."""
+        plt = self.plt
+        positions, labels = dollar_ticks(top)
+        plt.ylim(0, positions[-1])
+        plt.yticks(positions, labels)
+        days = day_labels(data.days)
+        step = label_step(len(days), max(map(len, days)), self._canvas_width(labels))
+        shown = range(0, len(days), step)
+        plt.xticks([float(index + 1) for index in shown], [days[index] for index in shown])
+
+    def _bar_axis_top(self, data: ChartData, daily_totals: Sequence[Decimal]) -> Decimal:
+        """Return the axis top that keeps the legend rows (top left) above the bars beneath it."""
+        highest = max(daily_totals)
+        canvas_rows = self.size.height - 3 - (1 if self._title else 0)
+        legend_rows = len(data.series)
+        if canvas_rows - legend_rows < 3:
+            return highest
+        legend_width = 5 + max(len(series.label) for series in data.series)
+        canvas_width = max(1, self._canvas_width(dollar_ticks(highest)[1]))
+        days = len(daily_totals)
+        covered = min(days, math.ceil(legend_width * (days + 1) / canvas_width + BAR_HALF_WIDTH))
+        under_legend = max(daily_totals[:covered])
+        needed = under_legend * canvas_rows / (canvas_rows - legend_rows - 1)
+        return max(highest, needed)
+
+    def _canvas_width(self, y_labels: Sequence[str]) -> int:
+        """Return the columns left for data once the y labels and the frame are drawn."""
+        return self.size.width - max(map(len, y_labels), default=0) - 2
+
+    @staticmethod
+    def _x_positions(data: ChartData) -> list[float]:
+        """Return plotext's x positions: 1 for the first day, 2 for the next, …."""
+        return [float(index + 1) for index in range(len(data.days))]

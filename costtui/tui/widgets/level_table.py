@@ -1,0 +1,249 @@
+"""The table of one drill level: a row per group and a total line that sorting never moves."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.events import Resize
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from costtui.core.formatting import format_change, format_share, sparkline
+from costtui.core.report import DIMENSION_LABELS
+from costtui.core.view_state import LevelView, ViewState
+from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_text
+
+CELL_PADDING = 1
+MIN_NAME_WIDTH = 8
+PREFERRED_NAME_WIDTH = 28
+"""The name column grows to this before the trend column gets any room."""
+MIN_TREND_WIDTH = 5
+MAX_TREND_WIDTH = 60
+MAX_CELLS_PER_DAY = 3
+"""On wide terminals each day of the trend may take up to this many cells."""
+COLUMN_LABELS = {
+    "cost": "Cost",
+    "share": "Share",
+    "change": "Δ $",
+    "change_pct": "Δ %",
+    "trend": "Trend",
+}
+NUMBER_COLUMNS = ("cost", "share", "change", "change_pct")
+
+
+@dataclass(frozen=True)
+class ColumnWidths:
+    """Widths (without padding) of the name, number and trend columns; trend 0 means hidden."""
+
+    name: int
+    numbers: dict[str, int]
+    trend: int
+
+
+def plan_columns(
+    available: int, number_widths: dict[str, int], longest_name: int, day_count: int
+) -> ColumnWidths:
+    """Share the width: numbers whole first, then the name up to a point, then the trend."""
+    padding = 2 * CELL_PADDING
+    rest = available - sum(width + padding for width in number_widths.values()) - padding
+    wanted_name = max(MIN_NAME_WIDTH, min(longest_name, PREFERRED_NAME_WIDTH))
+    room = min(MAX_TREND_WIDTH, rest - padding - wanted_name)
+    cells_per_day = max(1, min(MAX_CELLS_PER_DAY, room // max(day_count, 1)))
+    trend = min(day_count * cells_per_day, room)
+    if trend < MIN_TREND_WIDTH:
+        return ColumnWidths(max(MIN_NAME_WIDTH, min(longest_name, rest)), number_widths, 0)
+    name = max(wanted_name, min(longest_name, rest - padding - trend))
+    return ColumnWidths(name, number_widths, trend)
+
+
+def change_texts(current: Decimal, previous: Decimal, known: bool) -> tuple[str, str]:
+    """Return the Δ $ and Δ % texts, or "n/a" when the previous period is incomplete."""
+    return format_change(current, previous) if known else ("n/a", "n/a")
+
+
+def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Text:
+    """Return a sparkline (widened on wide cells) whose last, possibly incomplete, days are dim."""
+    line = sparkline(values, width)
+    if values and len(line) == len(values) and width >= 2 * len(values):
+        line = "".join(block * (width // len(values)) for block in line)
+    dimmed = math.ceil(recent_days * len(line) / len(values)) if values and recent_days else 0
+    text = Text(line, no_wrap=True, overflow="crop")
+    if dimmed:
+        text.stylize("dim", len(line) - dimmed)
+    return text
+
+
+class LevelRows(DataTable[object]):
+    """The rows table; Enter drills into the highlighted group (shown in the Footer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Drill", tooltip="Drill into the selected row",
+                id="drill"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Grey out Enter while the table is empty (on the last level it explains why not)."""
+        if action == "select_cursor":
+            return True if self.row_count else None
+        return True
+
+
+class LevelTable(Vertical):
+    """The rows of the current level with Cost, Share, Δ $, Δ %, Trend and a fixed total line."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._view: LevelView | None = None
+        self._state: ViewState | None = None
+        self._recent_days = 0
+        self._planned_for = -1
+
+    def compose(self) -> ComposeResult:
+        """Yield the rows table and the one-line total table under it."""
+        yield LevelRows(id="level-rows", cursor_type="row", zebra_stripes=True,
+                        cell_padding=CELL_PADDING)
+        yield DataTable(id="level-total", cursor_type="none", show_header=False,
+                        show_cursor=False, cell_padding=CELL_PADDING)
+
+    @property
+    def rows_table(self) -> LevelRows:
+        """Return the table of groups (the one with the cursor)."""
+        return self.query_one(LevelRows)
+
+    @property
+    def total_table(self) -> DataTable[object]:
+        """Return the one-row total table."""
+        return self.query_one("#level-total", DataTable)
+
+    def cursor_key(self) -> str | None:
+        """Return the row key under the cursor, or None for an empty table."""
+        table = self.rows_table
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return key
+
+    def show(
+        self, view: LevelView, state: ViewState, *, recent_days: int,
+        cursor_key: str | None = None,
+    ) -> None:
+        """Show a level with the cursor on the row `cursor_key`, else on the top row."""
+        self._view = view
+        self._state = state
+        self.rows_table.refresh_bindings()
+        self._recent_days = recent_days
+        self._rebuild(cursor_key)
+
+    def shows_column(self, column: str) -> bool:
+        """Tell whether a column is on screen (the trend column is dropped when narrow)."""
+        return any(key.value == column for key in self.rows_table.columns)
+
+    def clear_level(self) -> None:
+        """Remove every row (the data being replaced belongs to another organisation)."""
+        self._view = None
+        self.rows_table.clear()
+        self.total_table.clear()
+
+    def on_resize(self, event: Resize) -> None:
+        """Re-plan the columns for the new width."""
+        if self._view is not None and event.size.width != self._planned_for:
+            self._rebuild(self.cursor_key())
+
+    def _rebuild(self, cursor_key: str | None) -> None:
+        """Rebuild both tables for the current view and width."""
+        view, state = self._view, self._state
+        if view is None or state is None:
+            return
+        table, total_table = self.rows_table, self.total_table
+        self._planned_for = self.size.width
+        shown_total = view.shown_total
+        shown_previous = view.shown_previous_total
+        number_texts: dict[str, list[str]] = {name: [] for name in NUMBER_COLUMNS}
+        for cost, previous in [(row.cost, row.previous_cost) for row in view.rows] + [
+            (shown_total, shown_previous)
+        ]:
+            change_text, percent_text = change_texts(cost, previous, view.changes_known)
+            number_texts["cost"].append(money_text(cost))
+            number_texts["share"].append(format_share(cost, view.total))
+            number_texts["change"].append(change_text)
+            number_texts["change_pct"].append(percent_text)
+        widths = {
+            name: max([len(self._column_label(name, state)), *map(len, texts)])
+            for name, texts in number_texts.items()
+        }
+        label = self._column_label("name", state)
+        longest = max([len(label), len(self._total_label(view)),
+                       *(len(row.label) for row in view.rows)])
+        available = self.size.width - self._scrollbar_width(table)
+        plan = plan_columns(available, widths, longest, len(view.daily_total))
+        with self.app.batch_update():
+            for each in (table, total_table):
+                each.clear(columns=True)
+                each.add_column(name_text(label), width=plan.name, key="name")
+                for name in NUMBER_COLUMNS:
+                    each.add_column(right_text(self._column_label(name, state)),
+                                    width=plan.numbers[name], key=name)
+                if plan.trend:
+                    each.add_column(name_text(self._column_label("trend", state)),
+                                    width=plan.trend, key="trend")
+            for row in view.rows:
+                change_text, percent_text = change_texts(
+                    row.cost, row.previous_cost, view.changes_known
+                )
+                cells: list[object] = [
+                    name_text(row.label),
+                    MoneyCell(row.cost),
+                    right_text(format_share(row.cost, view.total)),
+                    right_text(change_text),
+                    right_text(percent_text),
+                ]
+                if plan.trend:
+                    cells.append(trend_text(row.daily, plan.trend, self._recent_days))
+                table.add_row(*cells, key=row.key)
+            change_text, percent_text = change_texts(
+                shown_total, shown_previous, view.changes_known
+            )
+            total_cells: list[object] = [
+                name_text(self._total_label(view), style="bold"),
+                MoneyCell(shown_total),
+                right_text(format_share(shown_total, view.total)),
+                right_text(change_text),
+                right_text(percent_text),
+            ]
+            if plan.trend:
+                total_cells.append(trend_text(view.daily_total, plan.trend, self._recent_days))
+            total_table.add_row(*total_cells, key="total")
+            if cursor_key is not None:
+                try:
+                    table.move_cursor(row=table.get_row_index(cursor_key), animate=False)
+                except RowDoesNotExist:
+                    pass
+
+    @staticmethod
+    def _scrollbar_width(table: DataTable[object]) -> int:
+        """Return the width the vertical scrollbar gutter takes."""
+        return table.styles.scrollbar_size_vertical
+
+    @staticmethod
+    def _total_label(view: LevelView) -> str:
+        """Return the first cell of the total line."""
+        if view.is_text_filtered:
+            return f"Shown {len(view.rows)} of {view.group_count}"
+        groups = "group" if view.group_count == 1 else "groups"
+        return f"Total · {view.group_count} {groups}"
+
+    @staticmethod
+    def _column_label(column: str, state: ViewState) -> str:
+        """Return a header label with an arrow on the sorted column."""
+        label = (DIMENSION_LABELS[state.dimension] if column == "name"
+                 else COLUMN_LABELS[column])
+        if column == state.sort_column:
+            label += " ▼" if state.sort_descending else " ▲"
+        return label

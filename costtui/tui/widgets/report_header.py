@@ -1,0 +1,75 @@
+"""The header lines: organisation, UTC range, fetch time, drill breadcrumb and freshness notes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label
+
+from costtui.core.dates import DateRange
+
+BREADCRUMB_SEPARATOR = " › "
+
+
+def title_line(
+    organization_name: str | None,
+    date_range: DateRange,
+    fetched_at: datetime | None,
+    *,
+    profile: str | None = None,
+    source_text: str | None = None,
+) -> str:
+    """Return the first header line: who (and which profile), which UTC days, and how fresh.
+
+    `source_text` ("cache + live · cached 2 h ago") replaces the fetch time.
+    """
+    days = "1 day" if date_range.day_count == 1 else f"{date_range.day_count} d"
+    who = organization_name or "costtui"
+    if profile:
+        who += f" (profile {profile})"
+    parts = [who, f"{date_range} UTC ({days})"]
+    if source_text:
+        parts.append(source_text)
+    else:
+        parts.append(f"fetched {fetched_at:%H:%M} UTC" if fetched_at else "not loaded yet")
+    return " · ".join(parts)
+
+
+def freshness_line(recent_days: Sequence[date], notes: Sequence[str]) -> str:
+    """Return the warning line about possibly incomplete recent days and source notes."""
+    parts: list[str] = []
+    if recent_days:
+        span = DateRange(recent_days[0], recent_days[-1])
+        parts.append(f"⚠ {span} may be incomplete (cost data lags up to 48 h)")
+    parts += [f"note: {note}" for note in notes]
+    return " · ".join(parts)
+
+
+class ReportHeader(Vertical):
+    """Three short lines above the table that say what the numbers are."""
+
+    def compose(self) -> ComposeResult:
+        """Yield the title, breadcrumb and freshness labels."""
+        yield Label(id="header-title", markup=False)
+        yield Label(id="breadcrumb", markup=False)
+        yield Label(id="freshness", markup=False)
+
+    def update_header(
+        self,
+        *,
+        title: str,
+        trail: Sequence[str],
+        freshness: str,
+    ) -> None:
+        """Show new header texts; the freshness line hides itself when empty."""
+        self.query_one("#header-title", Label).update(Text(title))
+        self.query_one("#breadcrumb", Label).update(
+            Text(BREADCRUMB_SEPARATOR.join(trail))
+        )
+        freshness_label = self.query_one("#freshness", Label)
+        freshness_label.update(Text(freshness))
+        freshness_label.display = bool(freshness)
