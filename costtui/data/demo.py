@@ -25,6 +25,7 @@ __all__ = [
     "DemoOrganization",
     "DemoTransport",
     "demo_spike_day",
+    "demo_transport",
 ]
 
 DEMO_BASE_URL = "https://demo.costtui.invalid"
@@ -39,7 +40,7 @@ SPIKE_AGE_DAYS = 3
 """The seeded spike falls at least this many days before today: recent, past the 48 h lag."""
 _SPIKE_WORKSPACE = "Research Sandbox"
 _SPIKE_LINE = "Claude Opus 4.1 Usage - Output Tokens"
-_SPIKE_FACTOR = Decimal(25)
+_SPIKE_FACTOR = Decimal(40)
 
 _PREFIX = "/v1/organizations"
 _GROUPS = ("workspace_id", "description")
@@ -234,7 +235,7 @@ class DemoOrganization:
             raise ValueError("workspace_count must be 0 or more")
         self.seed = seed
         self.spike_day = spike_day
-        """The day one workspace's Opus output costs 25 times its usual (None: no spike)."""
+        """The day one workspace's Opus output costs 40 times its usual (None: no spike)."""
         self.name = name
         self.org_id = str(
             uuid.UUID(int=_roll(f"{seed}|org") << 64 | _roll(f"{seed}|id"), version=4)
@@ -569,3 +570,8 @@ class DemoTransport(httpx.AsyncBaseTransport):
         if self.api.faults.latency_seconds > 0:
             await asyncio.sleep(self.api.faults.latency_seconds)
         return self.api.handle(request)
+
+
+def demo_transport(today: date) -> DemoTransport:
+    """Return a transport over the default demo organisation with its spike seeded near today."""
+    return DemoTransport(DemoApi(DemoOrganization(spike_day=demo_spike_day(today))))
