@@ -83,6 +83,10 @@ def test_partial_days_count_the_larger_of_reported_and_expected() -> None:
     result = forecast(data, utc(2026, 11, 23))
     assert result.actual_to_date == Decimal(2280)
     assert result.projected == Decimal(2000 + 100 + 250 + 8 * 100)
+    assert result.projected_days[:3] == (
+        (date(2026, 11, 21), Decimal(100)), (date(2026, 11, 22), Decimal(250)),
+        (date(2026, 11, 23), Decimal(100)))
+    assert len(result.projected_days) == 10
     assert result.low >= result.actual_to_date
 
 

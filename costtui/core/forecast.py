@@ -62,6 +62,8 @@ class Forecast:
     """How many complete days the weekday factors were fitted on (at most 56)."""
     method: str = METHOD
     confidence_percent: int = CONFIDENCE_PERCENT
+    projected_days: tuple[tuple[date, Decimal], ...] = ()
+    """Each day after the last complete one with the cost it counts for (for a chart's path)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,8 @@ def project_month(
                    if day <= last_complete), ZERO)
     remaining = [(day, cost) for day, cost in zip(days, reported, strict=True)
                  if day > last_complete]
-    projected = settled + sum((max(cost, model.expected(day)) for day, cost in remaining), ZERO)
+    path = tuple((day, max(cost, model.expected(day))) for day, cost in remaining)
+    projected = settled + sum((cost for _, cost in path), ZERO)
     rng = random.Random(seed)
     outcomes = sorted(
         _simulate(model, settled, remaining, rng, resample_level) for _ in range(runs)
@@ -151,6 +154,7 @@ def project_month(
         max(_cents(low), actual),
         max(_cents(high), actual),
         min(len(history), FACTOR_DAYS),
+        projected_days=path,
     )
 
 
