@@ -23,7 +23,8 @@ from costtui.cli.common import (
     range_arguments,
     source_options,
 )
-from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range, utc_today
+from costtui.core.clock import Clock
+from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range
 from costtui.core.export import report_csv, report_json
 from costtui.core.formatting import format_dollars, format_share
 from costtui.core.models import LoadedReport
@@ -66,11 +67,11 @@ def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     return dimensions_argument(values, ("workspace",))
 
 
-def open_source(args: argparse.Namespace) -> CostSource:
+def open_source(args: argparse.Namespace, clock: Clock) -> CostSource:
     """Return the demo, or the cache in front of a live client (offline: the cache alone)."""
     options = source_options(args)
     if not options.needs_key:
-        return with_cache(demo_client() if options.demo else None, options)
+        return with_cache(demo_client() if options.demo else None, options, clock)
     profile = profile_name(args)
     try:
         resolved = resolve_key(profile)
@@ -83,7 +84,7 @@ def open_source(args: argparse.Namespace) -> CostSource:
             f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
             "'costtui key set', or try '--demo'"
         )
-    return with_cache(live_client(resolved.key, profile), options)
+    return with_cache(live_client(resolved.key, profile), options, clock)
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -100,15 +101,15 @@ def progress_printer(stream: TextIO) -> Any:
 
 
 async def fetch(
-    args: argparse.Namespace, dimensions: tuple[str, ...]
+    args: argparse.Namespace, dimensions: tuple[str, ...], clock: Clock
 ) -> tuple[LoadedReport, list[str]]:
     """Load the report the arguments describe; also return the cache's one-line warnings."""
-    date_range = parse_range(*range_arguments(args), utc_today())
+    date_range = parse_range(*range_arguments(args), clock.today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    source = open_source(args)
+    source = open_source(args, clock)
     try:
         report = await load_report(
-            source, date_range, api_group_by_for(dimensions), with_previous=False,
+            source, date_range, api_group_by_for(dimensions), clock=clock, with_previous=False,
             on_progress=show_progress,
         )
     finally:
@@ -146,11 +147,11 @@ def render_table(
     console.print(table)
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run_report(args: argparse.Namespace, clock: Clock) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
-        report, warnings = asyncio.run(fetch(args, dimensions))
+        report, warnings = asyncio.run(fetch(args, dimensions, clock))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:

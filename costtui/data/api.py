@@ -7,10 +7,9 @@ import email.utils
 import ipaddress
 import os
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from sys import intern
@@ -21,6 +20,7 @@ import httpx
 
 from costtui import __version__
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, day_start, parse_api_time
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
 
@@ -182,7 +182,7 @@ def _error_for(response: httpx.Response) -> ApiError:
     )
 
 
-def _retry_delay(response: httpx.Response | None, retries_done: int) -> float:
+def _retry_delay(response: httpx.Response | None, retries_done: int, now: datetime) -> float:
     """Return seconds to wait before the next try, honouring retry-after headers."""
     if response is not None:
         header_ms = response.headers.get("retry-after-ms")
@@ -198,7 +198,7 @@ def _retry_delay(response: httpx.Response | None, retries_done: int) -> float:
             except (TypeError, ValueError):
                 moment = None
             if moment is not None:
-                return max(0.0, float(moment.timestamp()) - time.time())
+                return max(0.0, (moment - now).total_seconds())
     backoff: float = min(0.5 * 2.0**retries_done, 8.0)
     return backoff * (1 - 0.25 * random.random())
 
@@ -295,12 +295,14 @@ class CostClient:
         concurrency: int = 4,
         timeout: float = 60.0,
         sleep: Sleeper = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self._admin_key = admin_key
         self.base_url = validate_base_url(base_url)
         self.max_retries = max_retries
         self.concurrency = max(1, concurrency)
         self._sleep = sleep
+        self._clock = clock or Clock()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -362,7 +364,7 @@ class CostClient:
                         raise InvalidResponseError(error.hint, request_id=request_id) from None
                 if retries_done >= self.max_retries or not _should_retry(response):
                     raise _error_for(response)
-            await self._sleep(_retry_delay(response, retries_done))
+            await self._sleep(_retry_delay(response, retries_done, self._clock.now()))
             retries_done += 1
 
     async def organization(self) -> Organization:
