@@ -12,6 +12,7 @@ import pytest
 
 from costtui.cli.insights import forecast_json, forecast_line
 from costtui.cli.main import main
+from costtui.core.clock import FixedClock
 from costtui.core.forecast import NoForecast
 from costtui.data.demo import DemoApi, DemoFaults, DemoOrganization, DemoTransport
 
@@ -22,13 +23,11 @@ Run = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
+def run(capsys: pytest.CaptureFixture[str]) -> Run:
     """Return a runner of main() at NOW giving exit code, stdout and stderr."""
-    monkeypatch.setattr("costtui.cli.insights.wall_clock_now", lambda: NOW)
-    monkeypatch.setattr("costtui.cli.report.wall_clock_now", lambda: NOW)
 
     def invoke(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
+        code = main(list(argv), clock=FixedClock(NOW))
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from costtui.core.dates import is_day_complete
 from costtui.core.forecast import (
     Forecast,
     NoForecast,
-    is_day_complete,
     last_complete_day,
     month_days,
     project_month,

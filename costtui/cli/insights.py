@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, TextIO
 
@@ -28,8 +28,9 @@ from costtui.core.budgets import (
     check_budgets,
     parse_budgets,
 )
-from costtui.core.dates import DateRange, DateRangeError
-from costtui.core.forecast import Forecast, NoForecast, is_day_complete, project_month
+from costtui.core.clock import Clock
+from costtui.core.dates import DateRange, DateRangeError, is_day_complete
+from costtui.core.forecast import Forecast, NoForecast, project_month
 from costtui.core.formatting import format_dollars, format_exact
 from costtui.core.models import LoadedReport
 from costtui.core.report import (
@@ -45,21 +46,13 @@ from costtui.data.demo import DEMO_BUDGETS
 from costtui.data.secrets import KeyringUnavailable
 from costtui.data.source import CostSource, load_report
 
-SourceOpener = Callable[[argparse.Namespace], CostSource]
+SourceOpener = Callable[[argparse.Namespace, Clock], CostSource]
 HISTORY_DAYS = 70
 """Days before today fetched for a projection: 8 weeks of complete days plus the lag."""
 ANOMALY_HISTORY_DAYS = 56
 """Days before a range fetched for spike scores: 4 weeks of expectations of 4 weeks' residuals."""
 TOTAL_DIMENSION = "total"
 SCORE_PLACES = Decimal("0.01")
-
-
-def wall_clock_now() -> datetime:
-    """Return the current UTC moment: the one place this command reads the wall clock.
-
-    TODO(issue 13): the lead's costtui.core.clock.Clock replaces this at merge.
-    """
-    return datetime.now(timezone.utc)
 
 
 def add_insight_options(parser: argparse.ArgumentParser) -> None:
@@ -76,23 +69,26 @@ def add_insight_options(parser: argparse.ArgumentParser) -> None:
 
 
 async def _load(
-    source: CostSource, first_day: date, last_day: date, dimensions: Sequence[str]
+    args: argparse.Namespace, clock: Clock, open_source: SourceOpener, window: DateRange,
+    dimensions: Sequence[str],
 ) -> LoadedReport:
     """Fetch the days of a window under the grouping the dimensions need, then close."""
+    source = open_source(args, clock)
     try:
-        return await load_report(source, DateRange(first_day, last_day),
-                                 api_group_by_for(dimensions), with_previous=False)
+        return await load_report(source, window, api_group_by_for(dimensions), clock=clock,
+                                 with_previous=False)
     finally:
         await source.aclose()
 
 
 def fetch_window(
-    args: argparse.Namespace, open_source: SourceOpener, first_day: date, last_day: date,
-    dimensions: Sequence[str],
+    args: argparse.Namespace, clock: Clock, open_source: SourceOpener, first_day: date,
+    last_day: date, dimensions: Sequence[str],
 ) -> LoadedReport:
     """Fetch a window, turning every data-layer failure into a CliError."""
     try:
-        return asyncio.run(_load(open_source(args), first_day, last_day, dimensions))
+        window = DateRange(first_day, last_day)
+        return asyncio.run(_load(args, clock, open_source, window, dimensions))
     except (ApiError, ConfigError, KeyringUnavailable, DateRangeError, ValueError) as error:
         raise CliError(str(error)) from None
 
@@ -107,9 +103,9 @@ def profile_budgets(args: argparse.Namespace) -> Budgets:
     return budgets if isinstance(budgets, Budgets) else Budgets()
 
 
-def run_check_budget(args: argparse.Namespace, open_source: SourceOpener) -> int:
+def run_check_budget(args: argparse.Namespace, clock: Clock, open_source: SourceOpener) -> int:
     """Check the budgets and print them; every failure is UNKNOWN (exit 3), one line."""
-    now = wall_clock_now()
+    now = clock.now()
     try:
         budgets = profile_budgets(args)
         if not budgets.configured:
@@ -117,8 +113,9 @@ def run_check_budget(args: argparse.Namespace, open_source: SourceOpener) -> int
             raise CliError(
                 f"no budget configured for profile {profile!r}: add [profiles.{profile}.budgets] "
                 'with monthly = "40000" to config.toml', exit_code=EXIT_CODES["unknown"])
-        report = fetch_window(args, open_source, now.date() - timedelta(days=HISTORY_DAYS),
-                              now.date(), ("workspace",))
+        report = fetch_window(args, clock, open_source,
+                              now.date() - timedelta(days=HISTORY_DAYS), now.date(),
+                              ("workspace",))
     except (CliError, ConfigError, ValueError) as error:  # BudgetConfigError is a ValueError
         raise CliError(str(error), exit_code=EXIT_CODES["unknown"]) from None
     days = report.date_range.days()
@@ -184,15 +181,15 @@ class Insights:
 
 
 def collect_insights(
-    args: argparse.Namespace, open_source: SourceOpener, dimensions: Sequence[str],
-    date_range: DateRange,
+    args: argparse.Namespace, clock: Clock, open_source: SourceOpener,
+    dimensions: Sequence[str], date_range: DateRange,
 ) -> Insights:
     """Compute the projection and spike days the arguments ask for."""
     insights = Insights()
-    now = wall_clock_now()
+    now = clock.now()
     if getattr(args, "forecast", False):
-        report = fetch_window(args, open_source, now.date() - timedelta(days=HISTORY_DAYS),
-                              now.date(), ())
+        report = fetch_window(args, clock, open_source,
+                              now.date() - timedelta(days=HISTORY_DAYS), now.date(), ())
         days = report.date_range.days()
         forecast = project_month(dict(zip(days, daily_totals(report.items, days), strict=True)),
                                  now)
@@ -201,7 +198,8 @@ def collect_insights(
     if getattr(args, "anomalies", False):
         dimension = dimensions[0] if dimensions and dimensions[0] != "day" else None
         report = fetch_window(
-            args, open_source, date_range.first_day - timedelta(days=ANOMALY_HISTORY_DAYS),
+            args, clock, open_source,
+            date_range.first_day - timedelta(days=ANOMALY_HISTORY_DAYS),
             date_range.last_day, (dimension,) if dimension else ())
         insights.anomalies = anomaly_records(report, dimension, date_range, now)
         insights.json["anomalies"] = insights.anomalies

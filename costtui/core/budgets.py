@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from costtui.core.forecast import DATA_LAG, Forecast, month_days, project_month
+from costtui.core.dates import DATA_LAG
+from costtui.core.forecast import Forecast, month_days, project_month
 from costtui.core.formatting import format_exact
 
 Status = Literal["ok", "warn", "over", "unknown"]

@@ -15,22 +15,11 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from costtui.core.dates import DATA_LAG, is_day_complete
 from costtui.core.stats import median, nearest_rank
-
-# TODO(issue 13): the lead is adding DATA_LAG and is_day_complete to costtui/core/dates.py;
-# import them from there at merge and delete these two copies.
-DATA_LAG = timedelta(hours=48)
-"""How long after a UTC day ends its cost data may still change (the API lags up to 48 h)."""
-
-
-def is_day_complete(day: date, now: datetime, lag: timedelta = DATA_LAG) -> bool:
-    """Tell whether a day ended more than `lag` before `now`, so its data is final."""
-    day_end = datetime(day.year, day.month, day.day, tzinfo=timezone.utc) + timedelta(days=1)
-    return now - day_end > lag
-
 
 CONFIDENCE_PERCENT = 80
 """The band covers the central 80 % of bootstrap outcomes (10th to 90th percentile)."""
