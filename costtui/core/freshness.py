@@ -42,3 +42,16 @@ def missing_days_text(days: Sequence[date], limit: int = MAX_RANGES_SHOWN) -> st
     ranges = [str(each) for each in contiguous_ranges(days)]
     shown = ranges[:limit] + (["…"] if len(ranges) > limit else [])
     return ", ".join(shown)
+
+
+def report_notes(report: LoadedReport) -> list[str]:
+    """Return the header's notes on a report: source remarks, missing days, unknown changes."""
+    notes = list(report.notes)
+    if report.missing_days:
+        where = "cache" if report.offline else "source"
+        notes.append(f"{len(report.missing_days)} day(s) missing from the {where}: "
+                     f"{missing_days_text(report.missing_days)}")
+    if report.previous_missing_days:
+        notes.append(f"Δ n/a: {len(report.previous_missing_days)} day(s) of the previous "
+                     "period are missing")
+    return notes

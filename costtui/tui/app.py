@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -16,7 +15,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from costtui.core.admin_key import AdminKey
-from costtui.core.dates import PRESET_LABELS, DateRange, preset_range
+from costtui.core.dates import DateRange, matching_preset, preset_range
 from costtui.core.freshness import missing_days_text
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.core.view_export import export_file_name, export_text, write_new_file
@@ -29,9 +28,7 @@ from costtui.data.source import CostSource, load_report
 from costtui.tui.commands import CostCommands
 from costtui.tui.messages import (
     CostViewReady,
-    ExportFailed,
     ExportRequested,
-    ExportWritten,
     LoadProgressed,
     ProfileKeyResolved,
     ProfilesListed,
@@ -58,14 +55,6 @@ def _styles_path() -> Path:
     package = Path(__file__).resolve().parent.parent
     packaged = package / "styles.tcss"
     return packaged if packaged.exists() else package.parent / "styles.tcss"
-
-
-def matching_preset(date_range: DateRange, today: date) -> str | None:
-    """Return the first preset id whose range equals `date_range` today, else None."""
-    for preset in PRESET_LABELS:
-        if preset_range(preset, today) == date_range:
-            return preset
-    return None
 
 
 class CostApp(App[None]):
@@ -229,8 +218,8 @@ class CostApp(App[None]):
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn cancelled and crashed loads into clear UI; the one place workers end up."""
         worker = event.worker
-        if worker.group == EXPORT_GROUP and event.state == WorkerState.ERROR:
-            self.notify(f"Export failed: {worker.error}", severity="error", markup=False)
+        if worker.group == EXPORT_GROUP:
+            self._export_finished(event.state, worker.result, worker.error)
             return
         if worker.group != LOAD_GROUP or worker is not self._load_worker:
             return
@@ -433,24 +422,22 @@ class CostApp(App[None]):
         self.write_export(directory, name, text)
 
     @work(thread=True, group=EXPORT_GROUP, exit_on_error=False, description="export")
-    def write_export(self, directory: Path, name: str, text: str) -> None:
+    def write_export(self, directory: Path, name: str, text: str) -> Path:
         """Write the file off the UI thread (a slow disk must not freeze keys)."""
         try:
-            path = write_new_file(directory, name, text)
+            return write_new_file(directory, name, text)
         except OSError as error:
-            self.post_message(ExportFailed(directory / name, error.strerror or str(error)))
-            return
-        self.post_message(ExportWritten(path))
+            raise OSError(f"Could not write {directory / name}: "
+                          f"{error.strerror or error}") from None
 
-    @on(ExportWritten)
-    def _export_written(self, message: ExportWritten) -> None:
-        self.notify(f"Exported the view to {message.path}", title="Exported", markup=False,
-                    timeout=10)
-
-    @on(ExportFailed)
-    def _export_failed(self, message: ExportFailed) -> None:
-        self.notify(f"Could not write {message.path}: {message.reason}", title="Export failed",
-                    severity="error", markup=False, timeout=10)
+    def _export_finished(self, state: WorkerState, path: object, error: object) -> None:
+        """Say where the export went, or why it failed (the worker's result or error)."""
+        if state == WorkerState.SUCCESS:
+            self.notify(f"Exported the view to {path}", title="Exported", markup=False,
+                        timeout=10)
+        elif state == WorkerState.ERROR:
+            self.notify(str(error), title="Export failed", severity="error", markup=False,
+                        timeout=10)
 
     # Help ------------------------------------------------------------------------------------
 

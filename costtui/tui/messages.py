@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.message import Message
 
 from costtui.core.admin_key import AdminKey
@@ -45,23 +43,6 @@ class ReportFailed(Message):
         super().__init__()
         self.generation = generation
         self.error = error
-
-
-class ExportWritten(Message):
-    """An export file was written."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-
-
-class ExportFailed(Message):
-    """An export file could not be written."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__()
-        self.path = path
-        self.reason = reason
 
 
 class ProfilesListed(Message):

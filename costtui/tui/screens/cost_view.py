@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
-from costtui.core.freshness import missing_days_text, source_text
-from costtui.core.models import DEFAULT_PROFILE, LoadedReport
+from costtui.core.freshness import report_notes
+from costtui.core.models import LoadedReport
 from costtui.core.view_export import export_file_name, report_command, rows_to_look_at
 from costtui.core.view_state import (
     SORT_COLUMN_LABELS,
@@ -35,10 +35,10 @@ from costtui.tui.screens.dialogs import ExportScreen, ReportCommandScreen
 from costtui.tui.screens.grouping import DrillPathScreen, PivotScreen
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
-from costtui.tui.widgets.error_panel import ErrorPanel
+from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
-from costtui.tui.widgets.report_header import ReportHeader, freshness_line, title_line
+from costtui.tui.widgets.report_header import ReportHeader, freshness_line, header_title
 
 TABLE_VIEW = "table-view"
 CHART_VIEW = "chart-view"
@@ -165,21 +165,7 @@ the change against the previous period of the same length and a per-day trend.
     def show_load_error(self, error: ApiError | BaseException) -> None:
         """Show what failed, what to do next and the request id above the kept data."""
         self.show_loading_stopped()
-        if isinstance(error, ApiError):
-            details = [error.hint[:1].upper() + error.hint[1:] + "."]
-            if error.api_message:
-                details.append(f"The API said: {error.api_message}")
-            if error.status:
-                details.append(f"HTTP {error.status}" + (f" ({error.error_type})"
-                                                         if error.error_type else ""))
-            if error.request_id:
-                details.append(f"request-id: {error.request_id}")
-        else:
-            details = [f"{type(error).__name__}: {error}"]
-        if self.report is not None:
-            details.append("The table still shows the data loaded before.")
-        details.append("Press r to retry" + (", k to enter a new key" if getattr(
-            error, "status", None) == 401 else "") + ".")
+        details = load_error_details(error, data_kept=self.report is not None)
         self.query_one(ErrorPanel).show_problem("Could not load costs", details)
         self.add_class("-error")
         self._update_header()
@@ -236,25 +222,11 @@ the change against the previous period of the same length and a per-day trend.
         """Rewrite the header lines from the report, the range asked for and the view state."""
         report = self.report
         shown_range = report.date_range if report is not None else self.requested_range
-        profile = self.settings.profile
-        title = title_line(report.organization_name if report else None, shown_range,
-                           report.fetched_at if report else None,
-                           profile=None if profile == DEFAULT_PROFILE else profile,
-                           source_text=source_text(report) if report else None)
-        if self.load_running and (report is None or self.requested_range != report.date_range):
-            title += f" · loading {self.requested_range}…"
+        loading = self.requested_range if self.load_running else None
+        title = header_title(report, shown_range, self.settings.profile, loading)
+        freshness = freshness_line(incomplete_days(shown_range.days(), self.settings.clock.now()),
+                                   report_notes(report) if report else [])
         names = report.workspace_names if report else {}
-        notes = list(report.notes) if report else []
-        if report is not None and report.missing_days:
-            where = "cache" if report.offline else "source"
-            notes.append(f"{len(report.missing_days)} day(s) missing from the {where}: "
-                         f"{missing_days_text(report.missing_days)}")
-        if report is not None and report.previous_missing_days:
-            notes.append(f"Δ n/a: {len(report.previous_missing_days)} day(s) of the previous "
-                         "period are missing")
-        freshness = freshness_line(
-            incomplete_days(shown_range.days(), self.settings.clock.now()), notes
-        )
         self.query_one(ReportHeader).update_header(
             title=title, trail=breadcrumb(self.state, names), freshness=freshness
         )
