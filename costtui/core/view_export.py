@@ -10,6 +10,7 @@ from pathlib import Path
 from costtui.core.dates import DateRange
 from costtui.core.export import report_csv, report_json
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
+from costtui.core.names import matches
 from costtui.core.report import DIMENSION_LABELS, GroupRow, display_value, group_costs
 from costtui.core.view_state import ViewState, level_label
 
@@ -28,14 +29,13 @@ class ViewRows:
 def view_rows(report: LoadedReport, state: ViewState) -> ViewRows:
     """Return the view's groups with the drilled dimensions as leading columns."""
     dimensions = (*state.filter_dimensions, state.dimension)
-    needle = state.text_filter.strip().casefold()
     rows = [
         row
         for row in group_costs(report.items, dimensions, state.filters)
-        if not needle
-        or needle in level_label(state.dimension, row.values[-1], report.workspace_names)
-        .casefold()
-        or needle in (row.values[-1] or "").casefold()
+        if matches(state.text_filter,
+                   level_label(state.dimension, row.values[-1], report.workspace_names,
+                               state.filters),
+                   row.values[-1] or "")
     ]
     return ViewRows(dimensions, tuple(rows), sum((row.cost for row in rows), Decimal(0)))
 
