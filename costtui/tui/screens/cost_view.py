@@ -91,7 +91,7 @@ the change against the previous period of the same length and a per-day trend.
                 tooltip="Show the costtui report command for this view", id="show-command"),
         Binding("r", "refresh", "Refresh", show=False, tooltip="Fetch the range again (or retry)",
                 id="refresh"),
-        Binding("k", "enter_key", "Key", show=False, tooltip="Enter a new Admin key",
+        Binding("K", "enter_key", "Key", show=False, tooltip="Enter a new Admin key",
                 id="enter-key"),
     ]
 

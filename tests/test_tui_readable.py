@@ -1,0 +1,199 @@
+"""Pilot tests of a readable TUI: wide and accented names, human labels, keys, Δ marks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+
+from costtui.core.chart_data import top_series
+from costtui.data.demo import DemoApi, DemoOrganization
+from costtui.tui.widgets.cells import MoneyCell
+from costtui.tui.widgets.cost_chart import CostChart, cell_safe
+from costtui.tui.widgets.level_table import DECREASE_MARK, INCREASE_MARK
+from tests.test_chart import NOVEMBER
+from tests.tui_support import (
+    LAST_30_DAYS,
+    column_texts,
+    cursor_key,
+    expected_costs,
+    make_app,
+    rows_table,
+    screen_text,
+    wait_loaded,
+    wait_until,
+)
+
+WIDE_NAMES = ("Ops 🚀 EU", "Données & Modèles", "数据管道", "Research Sandbox", "Legacy Chat")
+"""The demo's five workspaces renamed with an emoji, accents and CJK (two cells a character)."""
+
+
+def wide_names_api() -> DemoApi:
+    """Return the demo API whose workspaces carry wide and accented names."""
+    return DemoApi(DemoOrganization(workspace_names=WIDE_NAMES))
+
+
+class ChartApp(App[None]):
+    """A bare app holding one CostChart."""
+
+    def compose(self) -> ComposeResult:
+        """Yield the chart."""
+        yield CostChart(id="chart")
+
+
+def test_cell_safe_pads_wide_characters_so_plotext_counts_cells() -> None:
+    assert cell_safe("Ops 🚀 EU") == "Ops 🚀\u200b EU"
+    assert cell_len(cell_safe("数据")) == len(cell_safe("数据")) == 4
+    assert cell_safe("Mode\u0300les") == "Modèles"  # combined to one cell
+    assert cell_safe("plain") == "plain"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("cumulative", [False, True])
+async def test_an_emoji_in_the_legend_keeps_the_frame_and_the_day_labels(
+    size: tuple[int, int], cumulative: bool,
+) -> None:
+    app = ChartApp()
+    async with app.run_test(size=size) as pilot:
+        chart = app.query_one(CostChart)
+        data = top_series({"Ops 🚀 EU": [Decimal(100)] * 30, "数据管道": [Decimal(50)] * 30},
+                          NOVEMBER)
+        chart.show_data(data, cumulative=cumulative, title="Cost 🚀 per day")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert len(lines) == size[1]
+        legend = [line for line in lines if "Ops 🚀" in line]
+        assert len(legend) == 1 and legend[0].rstrip().endswith("│")
+        assert {cell_len(line.rstrip()) for line in lines if line.rstrip().endswith("│")} == {
+            size[0]}
+        assert "Nov 01" in lines[-1] and "Nov 22" in lines[-1]
+
+
+async def test_series_differ_by_pattern_and_marker_not_only_by_colour() -> None:
+    app = ChartApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        chart = app.query_one(CostChart)
+        chart.show_data(top_series({"first": [Decimal(100)] * 30,
+                                    "second": [Decimal(50)] * 30}, NOVEMBER))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "██ first" in text and "▓▓ second" in text
+        chart.show_data(chart.data or top_series({}, NOVEMBER), cumulative=True)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "•• first" in text and "xx second" in text and " Total" in text
+
+
+async def test_wide_names_are_whole_in_the_table_and_the_chart() -> None:
+    app = make_app(wide_names_api())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        text = screen_text(app)
+        for name in WIDE_NAMES:
+            assert name in column_texts(app, "name")
+            assert name in text, name
+        assert "…" not in text
+        await pilot.press("c")
+        await wait_until(pilot, lambda: "Cost per day by workspace" in screen_text(app))
+        lines = screen_text(app).splitlines()
+        assert any("Ops 🚀" in line for line in lines)
+        assert any("Oct 27" in line and "Nov 23" in line for line in lines)
+
+
+async def test_the_filter_finds_accented_names_without_accents() -> None:
+    app = make_app(wide_names_api())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("slash", *"modele")
+        await wait_until(pilot, lambda: rows_table(app).row_count == 1)
+        assert column_texts(app, "name") == ["Données & Modèles"]
+
+
+async def test_token_types_read_as_words_and_exports_keep_api_values() -> None:
+    app = make_app(drill_path=("token_type", "workspace"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        assert sorted(column_texts(app, "name")) == [
+            "(no token type)", "Cache read", "Cache write 1h", "Cache write 5m", "Input",
+            "Output"]
+        text = screen_text(app)
+        assert "cache_creation" not in text and "…" not in text
+
+
+async def test_at_80_columns_descriptions_under_a_model_are_short_and_whole() -> None:
+    app = make_app(drill_path=("model", "description"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "by description" in screen_text(app))
+        model = cursor_key(app) and app.cost_screen.state.drilled_values[0]
+        names = column_texts(app, "name")
+        raw = expected_costs(LAST_30_DAYS, "description", {"model": model})
+        assert len(names) == len(raw)
+        assert all(" Usage - " not in name for name in names)
+        assert "Cache Write (5m)" in names
+        text = screen_text(app)
+        assert "…" not in text, "names get the width before the trend column"
+
+
+async def test_home_end_j_and_k_move_the_table_cursor() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        table = rows_table(app)
+        assert table.cursor_row == 0
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+
+
+async def test_increases_and_decreases_differ_by_mark_and_style() -> None:
+    app = make_app(drill_path=("day",))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        table = rows_table(app)
+        percents = column_texts(app, "change_pct")
+        changes = column_texts(app, "change")
+        marks = {INCREASE_MARK.strip(): "+", DECREASE_MARK.strip(): "-"}
+        styles = {}
+        for row, (change, percent) in zip(table.ordered_rows, zip(changes, percents,
+                                                                  strict=True), strict=True):
+            if percent in ("new", "—"):
+                continue
+            mark = percent[-1]
+            assert change.startswith(marks[mark]) and percent.startswith(marks[mark])
+            styles[mark] = table.get_cell(row.key, "change_pct").style
+        assert set(styles) == {"▲", "▼"}, "the demo has both"
+        assert styles["▲"] != styles["▼"]
+
+
+def test_money_under_a_cent_is_not_shown_as_nothing() -> None:
+    assert str(MoneyCell(Decimal("0.003"))) == "<$0.01"
+    assert str(MoneyCell(Decimal("0.003"), signed=True)) == "+<$0.01"
+    assert MoneyCell(Decimal("0.003")) < MoneyCell(Decimal("0.004"))
+
+
+@pytest.mark.parametrize("width", [40, 50, 55, 60, 64])
+async def test_the_footer_ends_with_the_palette_key_at_any_width(width: int) -> None:
+    app = make_app()
+    async with app.run_test(size=(width, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        assert screen_text(app).splitlines()[-1].endswith("▏^p palette")
+
+
+async def test_the_cumulative_chart_is_not_titled_cost_per_day() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: "Cost per day by workspace" in screen_text(app))
+        await pilot.press("l")
+        await wait_until(pilot, lambda: "Running total of cost by workspace" in screen_text(app))
+        assert "Cost per day" not in screen_text(app)
