@@ -71,8 +71,12 @@ async def test_an_emoji_in_the_legend_keeps_the_frame_and_the_day_labels(
         assert "Nov 01" in lines[-1] and "Nov 22" in lines[-1]
 
 
-async def test_series_differ_by_pattern_and_marker_not_only_by_colour() -> None:
+async def test_series_differ_by_pattern_and_marker_not_only_by_colour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
     app = ChartApp()
+    assert app.no_color
     async with app.run_test(size=(80, 24)) as pilot:
         chart = app.query_one(CostChart)
         chart.show_data(top_series({"first": [Decimal(100)] * 30,
