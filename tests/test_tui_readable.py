@@ -7,9 +7,11 @@ from decimal import Decimal
 import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 
 from costtui.core.chart_data import top_series
 from costtui.data.demo import DemoApi, DemoOrganization
+from costtui.tui.screens.help import OTHER_VIEWS_HEADING, HelpScreen
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.cost_chart import CostChart, cell_safe
 from costtui.tui.widgets.level_table import DECREASE_MARK, INCREASE_MARK
@@ -201,3 +203,37 @@ async def test_the_cumulative_chart_is_not_titled_cost_per_day() -> None:
         await pilot.press("l")
         await wait_until(pilot, lambda: "Running total of cost by workspace" in screen_text(app))
         assert "Cost per day" not in screen_text(app)
+
+
+async def test_help_at_80_by_24_never_scrolls_sideways_and_starts_with_the_chart_keys() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("c", "question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        scroll = app.screen.query_one("#help-keys", VerticalScroll)
+        assert scroll.max_scroll_x == 0 and scroll.max_scroll_y > 0
+        first_page = screen_text(app)
+        assert " Table " in first_page and " Line " in first_page
+        assert " Drill " not in first_page and OTHER_VIEWS_HEADING not in first_page
+        await pilot.press("end")
+        await pilot.pause()
+        last_page = screen_text(app)
+        assert OTHER_VIEWS_HEADING in last_page and " Drill " in last_page
+
+
+async def test_help_lists_home_end_j_k_and_ctrl_c_which_quits() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        for keys, name in (("home", "First"), ("end", "Last"), ("j", "Down"), ("k", "Up a row"),
+                           ("q / ^c", "Quit")):
+            assert any(f" {keys} " in line and f" {name} " in line for line in lines), keys
+        await pilot.press("escape")
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: app._exit)
