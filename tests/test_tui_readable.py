@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from rich.cells import cell_len
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
+from textual.widgets import Input
 
 from costtui.core.chart_data import top_series
+from costtui.core.dates import DateRange
 from costtui.data.demo import DemoApi, DemoOrganization
+from costtui.tui.screens.date_range import DateRangeScreen
 from costtui.tui.screens.help import OTHER_VIEWS_HEADING, HelpScreen
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.cost_chart import CostChart, cell_safe
@@ -24,6 +29,7 @@ from tests.tui_support import (
     make_app,
     rows_table,
     screen_text,
+    shows_range,
     wait_loaded,
     wait_until,
 )
@@ -237,3 +243,28 @@ async def test_help_lists_home_end_j_k_and_ctrl_c_which_quits() -> None:
         await pilot.press("escape")
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: app._exit)
+
+
+def burst(app: App[None], *keys: str) -> None:
+    """Queue keys at once, as a terminal sends Tab and the text typed right after it."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_dates_typed_right_after_tab_land_in_the_date_fields() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, DateRangeScreen))
+        burst(app, "tab", *"2026-10-05", "tab", *"2026-10-09")
+        await wait_until(pilot, lambda: app.screen.query_one("#last-day", Input).value
+                         == "2026-10-09")
+        assert app.screen.query_one("#first-day", Input).value == "2026-10-05"
+        assert "5 days: 2026-10-05 → 2026-10-09 (UTC)" in screen_text(app)
+        burst(app, "shift+tab", *"2026-10-07")
+        await wait_until(pilot, lambda: app.screen.query_one("#first-day", Input).value
+                         == "2026-10-07")
+        await pilot.press("enter")
+        await wait_until(pilot, shows_range(app, DateRange(date(2026, 10, 7),
+                                                           date(2026, 10, 9))))
