@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
@@ -16,6 +17,7 @@ from costtui.core.chart_data import top_series
 from costtui.core.dates import DateRange
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.tui.screens.date_range import DateRangeScreen
+from costtui.tui.screens.dialogs import ExportScreen
 from costtui.tui.screens.help import OTHER_VIEWS_HEADING, HelpScreen
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.cost_chart import CostChart, cell_safe
@@ -268,3 +270,21 @@ async def test_dates_typed_right_after_tab_land_in_the_date_fields() -> None:
         await pilot.press("enter")
         await wait_until(pilot, shows_range(app, DateRange(date(2026, 10, 7),
                                                            date(2026, 10, 9))))
+
+
+async def test_the_export_dialog_shows_the_name_that_will_be_written(tmp_path: Path) -> None:
+    taken = "costtui-2026-10-27_2026-11-25-workspace.csv"
+    (tmp_path / taken).write_text("an older export\n")
+    app = make_app(export_directory=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "CSV   costtui-2026-10-27_2026-11-25-workspace-2.csv" in text
+        assert "JSON  costtui-2026-10-27_2026-11-25-workspace.json" in text
+        await pilot.press("c")
+        written = tmp_path / "costtui-2026-10-27_2026-11-25-workspace-2.csv"
+        await wait_until(pilot, written.exists)
+        assert (tmp_path / taken).read_text() == "an older export\n"

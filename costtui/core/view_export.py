@@ -61,12 +61,28 @@ def export_file_name(date_range: DateRange, state: ViewState, export_format: str
             f"-{dimensions}.{export_format}")
 
 
+MAX_NUMBERED_NAMES = 999
+
+
+def numbered_name(file_name: str, attempt: int) -> str:
+    """Return the name of the attempt-th try: the name itself, then name-2.csv, name-3.csv…."""
+    base = Path(file_name)
+    return base.name if attempt == 1 else f"{base.stem}-{attempt}{base.suffix}"
+
+
+def free_file_name(directory: Path, file_name: str) -> str:
+    """Return the name write_new_file would use now: the first numbered name not taken."""
+    for attempt in range(1, MAX_NUMBERED_NAMES + 1):
+        name = numbered_name(file_name, attempt)
+        if not (directory / name).exists():
+            return name
+    return file_name
+
+
 def write_new_file(directory: Path, file_name: str, text: str) -> Path:
     """Write text to a new file, adding -2, -3… before the suffix rather than overwrite one."""
-    base = Path(file_name)
-    for attempt in range(1, 1000):
-        name = base.name if attempt == 1 else f"{base.stem}-{attempt}{base.suffix}"
-        path = directory / name
+    for attempt in range(1, MAX_NUMBERED_NAMES + 1):
+        path = directory / numbered_name(file_name, attempt)
         try:
             with path.open("x", encoding="utf-8", newline="") as handle:
                 handle.write(text)
