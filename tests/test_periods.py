@@ -58,3 +58,26 @@ def test_the_change_label_names_the_previous_period() -> None:
     assert change_label(DateRange(TODAY, TODAY)) == "Δ vs 24 Nov"
     assert short_range(DateRange(date(2025, 12, 20), date(2026, 1, 3))) == (
         "20 Dec 2025–3 Jan 2026")
+
+
+def test_row_info_names_ids_exact_amounts_source_and_freshness() -> None:
+    from costtui.core.row_info import row_info_lines
+    from costtui.core.view_state import ViewState, compute_level
+    from tests.test_tui_view_state import report
+
+    loaded = report()
+    state = ViewState().drill("ws_a")
+    row = compute_level(loaded, state).rows[0]
+    lines = row_info_lines(row, state, loaded, source_text="cache + live",
+                           recent_days=[date(2026, 3, 2)])
+    assert lines == [
+        "Model: sonnet",
+        "API value: sonnet",
+        "Within Workspace: [prod] A (ws_a)",
+        "Cost 2026-03-01 → 2026-03-02 UTC: $10.005 (exact, unrounded)",
+        "Previous period 27–28 Feb: $5 · Δ +$5.00 (+100.1%)",
+        "Days with cost: 1 of 2",
+        "May be incomplete: 2026-03-02 (cost data lags up to 48 h); this row has no cost on "
+        "them yet",
+        "Source: cache + live · fetched 2026-03-03 12:00 UTC",
+    ]
