@@ -15,6 +15,7 @@ from textual.widgets import Input
 
 from costtui.core.chart_data import top_series
 from costtui.core.dates import DateRange
+from costtui.data.api import FetchProgress
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.tui.screens.date_range import DateRangeScreen
 from costtui.tui.screens.dialogs import ExportScreen
@@ -22,6 +23,7 @@ from costtui.tui.screens.help import OTHER_VIEWS_HEADING, HelpScreen
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.cost_chart import CostChart, cell_safe
 from costtui.tui.widgets.level_table import DECREASE_MARK, INCREASE_MARK
+from costtui.tui.widgets.load_progress import LoadProgress
 from tests.test_chart import NOVEMBER
 from tests.tui_support import (
     LAST_30_DAYS,
@@ -288,3 +290,33 @@ async def test_the_export_dialog_shows_the_name_that_will_be_written(tmp_path: P
         written = tmp_path / "costtui-2026-10-27_2026-11-25-workspace-2.csv"
         await wait_until(pilot, written.exists)
         assert (tmp_path / taken).read_text() == "an older export\n"
+
+
+class ProgressApp(App[None]):
+    """A bare app holding one LoadProgress."""
+
+    CSS = "#load-label { width: auto; } #load-bar { width: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        """Yield the progress line."""
+        yield LoadProgress(id="load-progress")
+
+
+async def test_the_progress_line_says_why_it_waits_and_for_how_long() -> None:
+    app = ProgressApp()
+    async with app.run_test(size=(120, 3)) as pilot:
+        progress = app.query_one(LoadProgress)
+        progress.start()
+        progress.show_elapsed(1.2)
+        await pilot.pause()
+        assert screen_text(app).startswith("Loading… · Esc cancels")
+        progress.advance_to(FetchProgress(windows_done=1, windows_total=2, pages_done=3))
+        progress.show_retry("429 rate limited", 2.6)
+        progress.show_elapsed(12.7)
+        await pilot.pause()
+        assert screen_text(app).startswith(
+            "Loading window 2/2 · 3 pages · 429 rate limited, retrying in 3 s · 12 s · "
+            "Esc cancels")
+        progress.advance_to(FetchProgress(windows_done=1, windows_total=2, pages_done=4))
+        await pilot.pause()
+        assert screen_text(app).startswith("Loading window 2/2 · 4 pages · 12 s · Esc cancels")
