@@ -20,9 +20,11 @@ from costtui.cli.common import (
     profile_name,
 )
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import Clock
 from costtui.core.models import DEFAULT_PROFILE, Organization
-from costtui.data.api import ApiError, CostClient, resolve_base_url
+from costtui.data.api import ApiError, resolve_base_url
 from costtui.data.config import ConfigError, load_config
+from costtui.data.open import live_client
 from costtui.data.secrets import (
     ADMIN_KEY_ENV,
     KeyringUnavailable,
@@ -113,6 +115,7 @@ def _one_line_errors(command: Callable[_P, int]) -> Callable[_P, int]:
 @_one_line_errors
 def run_key_set(
     args: argparse.Namespace,
+    clock: Clock | None = None,
     *,
     stdin: TextIO | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -146,6 +149,7 @@ def run_key_set(
 @_one_line_errors
 def run_key_status(
     args: argparse.Namespace,
+    clock: Clock | None = None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     base_url: str | None = None,
@@ -173,7 +177,7 @@ def run_key_status(
 
 
 @_one_line_errors
-def run_key_delete(args: argparse.Namespace) -> int:
+def run_key_delete(args: argparse.Namespace, clock: Clock | None = None) -> int:
     """Delete the profile's key from the keyring and say whether there was one."""
     profile = profile_name(args)
     try:
@@ -226,7 +230,7 @@ def _fetch_organization(
     """Call GET /v1/organizations/me with the key, turning any failure into a CliError."""
 
     async def fetch() -> Organization:
-        async with CostClient(key, base_url=base_url, transport=transport) as client:
+        async with live_client(key, DEFAULT_PROFILE, transport, base_url=base_url) as client:
             return await client.organization()
 
     try:

@@ -18,13 +18,14 @@ from costtui.cli.common import (
     add_source_options,
     print_error,
 )
+from costtui.core.clock import Clock
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def run_tui(args: argparse.Namespace, clock: Clock) -> int:
     """Open the Textual app."""
     from costtui.cli.tui import launch
 
-    return launch(args)
+    return launch(args, clock)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,12 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run costtui with the given arguments and return the exit code."""
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run costtui with the given arguments and return the exit code.
+
+    The process's one clock is made here (tests hand in their own) and passed down.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        exit_code: int = args.func(args)
+        exit_code: int = args.func(args, clock or Clock())
     except CliError as error:
         print_error(str(error))
         return error.exit_code

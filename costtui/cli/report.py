@@ -19,11 +19,11 @@ from costtui.cli.common import (
     add_source_options,
     dimensions_argument,
     print_warning,
-    profile_name,
     range_arguments,
     source_options,
 )
-from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range, utc_today
+from costtui.core.clock import Clock
+from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range
 from costtui.core.export import report_csv, report_json
 from costtui.core.formatting import format_dollars, format_share
 from costtui.core.models import LoadedReport
@@ -38,7 +38,7 @@ from costtui.core.report import (
 )
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.config import ConfigError
-from costtui.data.open import demo_client, live_client, with_cache
+from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
 
@@ -66,12 +66,12 @@ def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     return dimensions_argument(values, ("workspace",))
 
 
-def open_source(args: argparse.Namespace) -> CostSource:
-    """Return the demo, or the cache in front of a live client (offline: the cache alone)."""
+def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
+    """Resolve the key if one is needed, then open the source the options ask for."""
     options = source_options(args)
     if not options.needs_key:
-        return with_cache(demo_client() if options.demo else None, options)
-    profile = profile_name(args)
+        return open_source(options, None, clock)
+    profile = options.profile
     try:
         resolved = resolve_key(profile)
     except KeyringUnavailable as error:
@@ -83,7 +83,7 @@ def open_source(args: argparse.Namespace) -> CostSource:
             f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
             "'costtui key set', or try '--demo'"
         )
-    return with_cache(live_client(resolved.key, profile), options)
+    return open_source(options, resolved.key, clock)
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -100,22 +100,22 @@ def progress_printer(stream: TextIO) -> Any:
 
 
 async def fetch(
-    args: argparse.Namespace, dimensions: tuple[str, ...]
+    args: argparse.Namespace, dimensions: tuple[str, ...], clock: Clock
 ) -> tuple[LoadedReport, list[str]]:
     """Load the report the arguments describe; also return the cache's one-line warnings."""
-    date_range = parse_range(*range_arguments(args), utc_today())
+    date_range = parse_range(*range_arguments(args), clock.today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    source = open_source(args)
+    source = report_source(args, clock)
     try:
         report = await load_report(
-            source, date_range, api_group_by_for(dimensions), with_previous=False,
+            source, date_range, api_group_by_for(dimensions), clock=clock, with_previous=False,
             on_progress=show_progress,
         )
     finally:
         await source.aclose()
         if show_progress is not None:
             sys.stderr.write("\r\033[K")
-    return report, list(getattr(source, "warnings", ()))
+    return report, list(report.warnings)
 
 
 def missing_days_warning(report: LoadedReport, offline: bool) -> str:
@@ -146,11 +146,11 @@ def render_table(
     console.print(table)
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run_report(args: argparse.Namespace, clock: Clock) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
-        report, warnings = asyncio.run(fetch(args, dimensions))
+        report, warnings = asyncio.run(fetch(args, dimensions, clock))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:

@@ -7,10 +7,9 @@ import email.utils
 import ipaddress
 import os
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from sys import intern
@@ -21,6 +20,7 @@ import httpx
 
 from costtui import __version__
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, day_start, parse_api_time
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
 
@@ -182,7 +182,7 @@ def _error_for(response: httpx.Response) -> ApiError:
     )
 
 
-def _retry_delay(response: httpx.Response | None, retries_done: int) -> float:
+def _retry_delay(response: httpx.Response | None, retries_done: int, now: datetime) -> float:
     """Return seconds to wait before the next try, honouring retry-after headers."""
     if response is not None:
         header_ms = response.headers.get("retry-after-ms")
@@ -198,7 +198,7 @@ def _retry_delay(response: httpx.Response | None, retries_done: int) -> float:
             except (TypeError, ValueError):
                 moment = None
             if moment is not None:
-                return max(0.0, float(moment.timestamp()) - time.time())
+                return max(0.0, (moment - now).total_seconds())
     backoff: float = min(0.5 * 2.0**retries_done, 8.0)
     return backoff * (1 - 0.25 * random.random())
 
@@ -295,12 +295,14 @@ class CostClient:
         concurrency: int = 4,
         timeout: float = 60.0,
         sleep: Sleeper = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         self._admin_key = admin_key
         self.base_url = validate_base_url(base_url)
         self.max_retries = max_retries
         self.concurrency = max(1, concurrency)
         self._sleep = sleep
+        self._clock = clock or Clock()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
@@ -312,6 +314,15 @@ class CostClient:
         )
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
+
+    uses_cache = False
+    """Every day comes straight from the API."""
+    offline = False
+    """The client always calls the API."""
+
+    def take_warnings(self) -> list[str]:
+        """Return no warnings: problems of the API are raised as errors."""
+        return []
 
     def __repr__(self) -> str:
         return f"CostClient(base_url={self.base_url!r}, key={self._admin_key.masked()!r})"
@@ -362,7 +373,7 @@ class CostClient:
                         raise InvalidResponseError(error.hint, request_id=request_id) from None
                 if retries_done >= self.max_retries or not _should_retry(response):
                     raise _error_for(response)
-            await self._sleep(_retry_delay(response, retries_done))
+            await self._sleep(_retry_delay(response, retries_done, self._clock.now()))
             retries_done += 1
 
     async def organization(self) -> Organization:
@@ -416,8 +427,13 @@ class CostClient:
         date_range: DateRange,
         api_group_by: tuple[str, ...] = (),
         on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[DayBucket]:
-        """Return one bucket per day of the range, fetched in concurrent 31-day windows."""
+        """Return one bucket per day of the range, fetched in concurrent 31-day windows.
+
+        Every call fetches every day, so `refresh` changes nothing here.
+        """
         unknown = [name for name in api_group_by if name not in API_GROUPINGS]
         if unknown:
             raise ValueError(f"unknown API grouping {unknown[0]!r}: use {API_GROUPINGS}")

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
 from pathlib import Path
@@ -17,15 +17,14 @@ from sys import intern
 from time import monotonic, sleep
 from typing import TypeVar
 
-from costtui.core.dates import DateRange, contiguous_ranges
+from costtui.core.clock import Clock
+from costtui.core.dates import DATA_LAG, DateRange, contiguous_ranges, is_day_complete
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
 from costtui.data.config import cache_dir
 
 SCHEMA_VERSION = 1
 """Stored in `PRAGMA user_version`; a file with another version is moved aside and rebuilt."""
 CACHE_FILE_NAME = "costs.sqlite3"
-DEFAULT_COMPLETE_AFTER = timedelta(hours=48)
-"""A day is complete, and never fetched again, once it ended this long ago."""
 BUSY_TIMEOUT_SECONDS = 10.0
 _CORRUPTION_CODES = frozenset({11, 26})
 """SQLITE_CORRUPT and SQLITE_NOTADB."""
@@ -65,11 +64,6 @@ class CacheError(Exception):
     """The cache file cannot be used right now (locked, unwritable, disk full); one line."""
 
 
-def now_utc() -> datetime:
-    """Return the current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
-
-
 def default_cache_path() -> Path:
     """Return the cache file under the per-user cache directory (honours XDG_CACHE_HOME)."""
     return cache_dir() / CACHE_FILE_NAME
@@ -78,11 +72,6 @@ def default_cache_path() -> Path:
 def grouping_key(api_group_by: Iterable[str]) -> str:
     """Return the canonical stored form of an API grouping: sorted names joined by commas."""
     return ",".join(sorted(set(api_group_by)))
-
-
-def day_end(day: date) -> datetime:
-    """Return the moment a UTC day ends."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +128,13 @@ class CostCache:
         self,
         path: Path | None = None,
         *,
-        complete_after: timedelta = DEFAULT_COMPLETE_AFTER,
-        clock: Callable[[], datetime] = now_utc,
+        clock: Clock,
+        complete_after: timedelta = DATA_LAG,
     ) -> None:
         self.path = path or default_cache_path()
         self.complete_after = complete_after
         self.clock = clock
+        """The process's one clock: what "now" is for completeness and fetch times."""
         self.warnings: list[str] = []
         """One-line warnings for the user, e.g. that a corrupt file was moved aside."""
         self._connection: sqlite3.Connection | None = None
@@ -162,7 +152,7 @@ class CostCache:
 
     def is_complete(self, day: date, at: datetime | None = None) -> bool:
         """Tell whether a day ended more than `complete_after` before `at` (default: now)."""
-        return (at or self.clock()) - day_end(day) > self.complete_after
+        return is_day_complete(day, at or self.clock.now(), self.complete_after)
 
     def day_states(
         self, org_id: str, api_group_by: Sequence[str], date_range: DateRange
@@ -197,21 +187,25 @@ class CostCache:
         span = DateRange(min(wanted), max(wanted))
         key = grouping_key(api_group_by)
 
-        def read(db: sqlite3.Connection) -> list[tuple[date, str]]:
+        def read(db: sqlite3.Connection) -> list[tuple[date, str, str]]:
             rows = db.execute(
-                "SELECT day, complete, items FROM days WHERE org_id = ? AND grouping = ? "
-                "AND day BETWEEN ? AND ?",
+                "SELECT day, complete, fetched_at, items FROM days "
+                "WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
                 (org_id, key, *_bounds(span)),
             )
-            found = ((date.fromisoformat(text), complete, items) for text, complete, items in rows)
-            return [(day, items) for day, complete, items in found
+            found = ((date.fromisoformat(text), complete, fetched, items)
+                     for text, complete, fetched, items in rows)
+            return [(day, fetched, items) for day, complete, fetched, items in found
                     if day in wanted and (complete or include_incomplete)]
 
         # Decode outside the connection lock: it is the slow part, and other calls may proceed.
-        none: list[tuple[date, str]] = []
+        none: list[tuple[date, str, str]] = []
         documents = self._run(read, default=none)
         try:
-            return {day: DayBucket(day, decode_items(day, items)) for day, items in documents}
+            return {
+                day: DayBucket(day, decode_items(day, items), datetime.fromisoformat(fetched))
+                for day, fetched, items in documents
+            }
         except _UnusableFileError as error:
             with self._lock:
                 self._move_aside(str(error))
@@ -219,7 +213,7 @@ class CostCache:
 
     def store(self, org_id: str, api_group_by: Sequence[str], buckets: Iterable[DayBucket]) -> None:
         """Store fetched buckets, replacing those days, each marked complete or not as of now."""
-        fetched_at = self.clock()
+        fetched_at = self.clock.now()
         stamp = fetched_at.isoformat()
         key = grouping_key(api_group_by)
         rows = [
@@ -236,7 +230,7 @@ class CostCache:
 
     def remember_organization(self, organization: Organization, profile: str | None) -> None:
         """Record an organisation's name and that a profile's key opens it (for offline use)."""
-        stamp = self.clock().isoformat()
+        stamp = self.clock.now().isoformat()
 
         def write(db: sqlite3.Connection) -> None:
             with _writing(db):
@@ -434,7 +428,7 @@ class CostCache:
     def _move_aside(self, reason: str) -> None:
         """Rename the unusable file (and its WAL files) to `.corrupt-<timestamp>` with a warning."""
         self.close()
-        stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         for suffix in ("", *_SIDE_FILES):
             source = Path(f"{self.path}{suffix}")

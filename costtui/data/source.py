@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
 from typing import Protocol
 
+from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
-from costtui.core.models import CostItem, DayBucket, LoadedReport, Organization, Workspace
-from costtui.data.api import ApiError, ProgressCallback
+from costtui.core.models import (
+    CostItem,
+    DayBucket,
+    LoadedReport,
+    Organization,
+    Workspace,
+    origin_of,
+)
+from costtui.data.api import (
+    ApiError,
+    AuthenticationError,
+    PermissionDeniedError,
+    ProgressCallback,
+)
 
 
 class CostSource(Protocol):
     """Where cost data comes from: the live API, the demo, or a cache in front of either."""
+
+    @property
+    def uses_cache(self) -> bool:
+        """Tell whether days may be served from the local cache."""
+        ...
+
+    @property
+    def offline(self) -> bool:
+        """Tell whether the source never calls the API (only the cache answers)."""
+        ...
 
     async def organization(self) -> Organization:
         """Return the organisation."""
@@ -27,8 +49,17 @@ class CostSource(Protocol):
         date_range: DateRange,
         api_group_by: tuple[str, ...] = (),
         on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[DayBucket]:
-        """Return a bucket per day of the range it can provide; absent days are missing."""
+        """Return a bucket per day of the range it can provide; absent days are missing.
+
+        With `refresh`, cached days are fetched again too.
+        """
+        ...
+
+    def take_warnings(self) -> list[str]:
+        """Return the one-line warnings worked around since the last call (a damaged cache…)."""
         ...
 
     async def aclose(self) -> None:
@@ -37,10 +68,16 @@ class CostSource(Protocol):
 
 
 async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]]:
-    """Return the organisation name and workspace names, falling back to ids with a note."""
+    """Return the organisation name and workspace names, falling back to ids with a note.
+
+    A rejected key (401/403) is raised, never turned into a note: the user must fix the key.
+    """
     organization, workspaces = await asyncio.gather(
         source.organization(), source.workspaces(), return_exceptions=True
     )
+    for outcome in (organization, workspaces):
+        if isinstance(outcome, (AuthenticationError, PermissionDeniedError)):
+            raise outcome
     notes: list[str] = []
     if isinstance(organization, ApiError):
         notes.append(f"organisation name unavailable ({organization.hint})")
@@ -64,18 +101,25 @@ async def load_report(
     date_range: DateRange,
     api_group_by: tuple[str, ...],
     *,
+    clock: Clock,
     with_previous: bool = True,
     on_progress: ProgressCallback | None = None,
+    full_refresh: bool = False,
 ) -> LoadedReport:
-    """Fetch names and the range (plus the period before it, in the same fetch) from a source."""
+    """Fetch names and the range (plus the period before it, in the same fetch) from a source.
+
+    The report says where its days came from; `full_refresh` ignores cached days.
+    """
     fetch_range = (
         DateRange(date_range.previous().first_day, date_range.last_day)
         if with_previous
         else date_range
     )
     (organization_name, workspace_names, notes), buckets = await asyncio.gather(
-        load_names(source), source.cost_buckets(fetch_range, api_group_by, on_progress)
+        load_names(source),
+        source.cost_buckets(fetch_range, api_group_by, on_progress, refresh=full_refresh),
     )
+    origin, oldest_cached_at = origin_of(buckets, offline=source.offline)
     days_present = {bucket.day for bucket in buckets}
     items: list[CostItem] = []
     previous_items: list[CostItem] = []
@@ -89,8 +133,12 @@ async def load_report(
         previous_items=tuple(previous_items),
         organization_name=organization_name,
         workspace_names=workspace_names,
-        fetched_at=datetime.now(timezone.utc),
+        fetched_at=clock.now(),
         notes=tuple(notes),
+        origin=origin if source.uses_cache else None,
+        oldest_cached_at=oldest_cached_at,
+        offline=source.offline,
+        warnings=tuple(source.take_warnings()),
         missing_days=tuple(day for day in date_range.days() if day not in days_present),
         previous_missing_days=tuple(
             day for day in date_range.previous().days() if day not in days_present

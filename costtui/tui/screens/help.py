@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.table import Table
@@ -13,9 +13,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
-
-from costtui.tui.screens.cost_view import CostScreen
-from costtui.tui.widgets.level_table import LevelRows
 
 EXTRA_KEYS = (
     ("↑↓ PgUp PgDn", "Move", "Move the cursor"),
@@ -29,7 +26,7 @@ KeyRow = tuple[str, str, str]
 """(keys, name, what it does) of one action."""
 
 
-def binding_rows(app: App[object], bindings: Iterable[BindingType]) -> list[KeyRow]:
+def binding_rows(app: App[Any], bindings: Iterable[BindingType]) -> list[KeyRow]:
     """Return (keys, name, description) per action, merging keys bound to the same action."""
     merged: dict[str, tuple[list[str], str, str]] = {}
     for binding in Binding.make_bindings(bindings):
@@ -53,7 +50,7 @@ def merged_keys(first: str, second: str) -> str:
     return " / ".join(keys)
 
 
-def active_rows(app: App[object], screen: Screen[object]) -> list[KeyRow]:
+def active_rows(app: App[Any], screen: Screen[Any]) -> list[KeyRow]:
     """Return the rows of the keys that work on `screen` right now (focus and state included)."""
     return binding_rows(app, [active.binding for active in screen.active_bindings.values()])
 
@@ -79,11 +76,17 @@ def help_text(rows: Iterable[KeyRow], other_rows: Iterable[KeyRow]) -> Group:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists the keys of the screen below (table or chart) first; Escape, q or ? closes it."""
+    """Lists the keys it is handed, those working on the screen below (table or chart) first;
+    Escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="close-help"),
     ]
+
+    def __init__(self, rows: list[KeyRow]) -> None:
+        super().__init__()
+        self.rows = rows
+        """(keys, action, what it does) of the screen underneath, from its bindings."""
 
     def compose(self) -> ComposeResult:
         """Yield the key table in a vertical scroll."""
@@ -96,14 +99,10 @@ class HelpScreen(ModalScreen[None]):
             yield Label("↑↓: scroll · Esc: close", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        """Fill the table from the bindings themselves, so it never goes stale."""
+        """Fill the table from the bindings handed in and the screen below, never stale."""
         below = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else None
         here = active_rows(self.app, below) if below is not None else []
-        every = [
-            *binding_rows(self.app, LevelRows.BINDINGS),
-            *binding_rows(self.app, CostScreen.BINDINGS),
-            *binding_rows(self.app, type(self.app).BINDINGS),
-        ]
+        every = self.rows
         every_keys = {name: keys for keys, name, _ in every}
         here = [(merged_keys(keys, every_keys.get(name, "")), name, description)
                 for keys, name, description in here]
