@@ -9,7 +9,7 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -230,9 +230,16 @@ class DemoOrganization:
         workspace_count: int = 5,
         name: str = "Acme Robotics (demo)",
         spike_day: date | None = None,
+        workspace_names: tuple[str, ...] = (),
     ) -> None:
+        """Build the organisation; `workspace_names` renames the first workspaces, in order.
+
+        Costs stay those of the default names, so a test can use emoji or accented names.
+        """
         if workspace_count < 0:
             raise ValueError("workspace_count must be 0 or more")
+        if len(workspace_names) > workspace_count:
+            raise ValueError("more workspace names than workspaces")
         self.seed = seed
         self.spike_day = spike_day
         """The day one workspace's Opus output costs 40 times its usual (None: no spike)."""
@@ -249,6 +256,8 @@ class DemoOrganization:
             weight = str(Decimal((roll >> 16) % 23 + 3) / 10)
             label = extra_names[slot] + (f" {lap + 1}" if lap else "")
             profiles.append(_Profile(label, weight, models))
+        for index, renamed in enumerate(workspace_names):
+            profiles[index] = replace(profiles[index], name=renamed)
         self.workspaces: list[dict[str, Any]] = []
         self._streams: list[tuple[str | None, bool, list[tuple[_Line, Decimal]]]] = []
         self._streams.append((None, True, _lines_for(_DEFAULT_PROFILE)))
