@@ -8,6 +8,7 @@ import sys
 
 from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.report import DIMENSIONS, check_dimensions
+from costtui.core.text import safe_line
 from costtui.data.open import SourceOptions
 
 
@@ -36,13 +37,18 @@ def profile_name(args: argparse.Namespace) -> str:
 
 
 def print_error(message: str) -> None:
-    """Print one error line on stderr."""
-    print(f"costtui: error: {message}", file=sys.stderr)
+    """Print one error line on stderr (controls made visible, keys masked)."""
+    print(f"costtui: error: {safe_line(message)}", file=sys.stderr)
 
 
 def print_warning(message: str) -> None:
-    """Print one warning line on stderr."""
-    print(f"costtui: warning: {message}", file=sys.stderr)
+    """Print one warning line on stderr (controls made visible, keys masked)."""
+    print(f"costtui: warning: {safe_line(message)}", file=sys.stderr)
+
+
+def print_note(message: str) -> None:
+    """Print one note line on stderr (controls made visible, keys masked)."""
+    print(f"costtui: note: {safe_line(message)}", file=sys.stderr)
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:

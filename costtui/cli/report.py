@@ -18,12 +18,19 @@ from costtui.cli.common import (
     add_range_options,
     add_source_options,
     dimensions_argument,
+    print_note,
     print_warning,
     profile_name,
     range_arguments,
     source_options,
 )
-from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range, utc_today
+from costtui.core.dates import (
+    DateRange,
+    DateRangeError,
+    choose_range,
+    contiguous_ranges,
+    utc_today,
+)
 from costtui.core.export import report_csv, report_json
 from costtui.core.formatting import format_dollars, format_share
 from costtui.core.models import LoadedReport
@@ -100,10 +107,9 @@ def progress_printer(stream: TextIO) -> Any:
 
 
 async def fetch(
-    args: argparse.Namespace, dimensions: tuple[str, ...]
+    args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange
 ) -> tuple[LoadedReport, list[str]]:
     """Load the report the arguments describe; also return the cache's one-line warnings."""
-    date_range = parse_range(*range_arguments(args), utc_today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
     source = open_source(args)
     try:
@@ -150,13 +156,16 @@ def run_report(args: argparse.Namespace) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
-        report, warnings = asyncio.run(fetch(args, dimensions))
+        chosen = choose_range(*range_arguments(args), utc_today())
+        if chosen.note:
+            print_note(chosen.note)
+        report, warnings = asyncio.run(fetch(args, dimensions, chosen.date_range))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
         raise CliError(str(error)) from None
     for note in report.notes:
-        print(f"costtui: note: {note}", file=sys.stderr)
+        print_note(note)
     for warning in warnings:
         print_warning(warning)
     extra: dict[str, Any] | None = None

@@ -8,12 +8,13 @@ from dataclasses import replace
 from costtui.cli.common import (
     CliError,
     dimensions_argument,
+    print_note,
     profile_name,
     range_arguments,
     source_options,
 )
 from costtui.core.admin_key import AdminKey
-from costtui.core.dates import DateRangeError, parse_range, utc_today
+from costtui.core.dates import DateRangeError, choose_range, utc_today
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError
@@ -38,7 +39,12 @@ def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppS
     """Return the session settings the arguments ask for."""
     today = utc_today()
     first_day, last_day = range_arguments(args)
-    date_range = parse_range(first_day, last_day, today) if first_day or last_day else None
+    date_range = None
+    if first_day or last_day:
+        chosen = choose_range(first_day, last_day, today)
+        date_range = chosen.date_range
+        if chosen.note:
+            print_note(chosen.note)
     options = source_options(args)
     return AppSettings(
         demo=options.demo,
