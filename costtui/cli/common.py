@@ -9,6 +9,7 @@ import sys
 from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.report import DIMENSIONS, check_dimensions
 from costtui.core.text import safe_line
+from costtui.data.config import ConfigError, load_config
 from costtui.data.open import SourceOptions
 
 
@@ -116,3 +117,45 @@ def source_options(args: argparse.Namespace) -> SourceOptions:
         offline=bool(getattr(args, "offline", False)),
         no_cache=bool(getattr(args, "no_cache", False)),
     )
+
+
+def detach_stdout() -> None:
+    """Point stdout at the null device, so the exit-time flush of a closed pipe stays quiet."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (tests capture it): nothing will be flushed there
+
+
+def write_output(text: str) -> None:
+    """Write to stdout; a full disk or other write failure becomes a CliError (closed pipe: not)."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        detach_stdout()
+        raise CliError(f"cannot write the output: {error.strerror or error}") from None
+
+
+def flush_output() -> None:
+    """Flush stdout now, so a write failure is reported as one line rather than at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        detach_stdout()
+        raise CliError(f"cannot write the output: {error.strerror or error}") from None
+
+
+def warn_about_config() -> None:
+    """Print one warning line per unknown name in config.toml; errors wait for their user."""
+    try:
+        config = load_config()
+    except ConfigError:
+        return  # The command that needs the config reports it, with the way out.
+    for warning in config.warnings:
+        print_warning(warning)

@@ -23,6 +23,7 @@ from costtui.cli.common import (
     profile_name,
     range_arguments,
     source_options,
+    write_output,
 )
 from costtui.core.dates import (
     DateRange,
@@ -175,10 +176,15 @@ def run_report(args: argparse.Namespace) -> int:
     rows = group_costs(report.items, dimensions)
     output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
     if output_format == "json":
-        sys.stdout.write(report_json(rows, dimensions, report.date_range,
-                                     report.workspace_names, total_cost(report.items), extra))
+        write_output(report_json(rows, dimensions, report.date_range,
+                                 report.workspace_names, total_cost(report.items), extra))
     elif output_format == "csv":
-        sys.stdout.write(report_csv(rows, dimensions, report.workspace_names))
+        write_output(report_csv(rows, dimensions, report.workspace_names))
     else:
-        render_table(rows, dimensions, report, Console())
+        try:
+            render_table(rows, dimensions, report, Console())
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise CliError(f"cannot write the output: {error.strerror or error}") from None
     return 0
