@@ -23,11 +23,16 @@ from costtui.cli.common import (
 )
 
 
+def has_terminal() -> bool:
+    """Tell whether stdin and stdout are both terminals, as a full-screen app needs."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def run_tui(args: argparse.Namespace) -> int:
     """Open the Textual app, which needs a terminal on both stdin and stdout."""
     from costtui.cli.tui import launch
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not has_terminal():
         raise CliError(
             "the TUI needs a terminal on stdin and stdout; for scripts and pipes use "
             "`costtui report` (e.g. costtui report --format csv)"
