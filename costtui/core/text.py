@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from costtui.core.admin_key import ADMIN_KEY_PREFIX, AdminKey
+from costtui.core.admin_key import ADMIN_KEY_PREFIX, mask_key
 
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f"  # C0 (TAB, LF and CR included), DEL, C1
@@ -45,7 +45,7 @@ def _masked(match: re.Match[str]) -> str:
     if _BARE_PREFIX.fullmatch(secret):
         return secret
     if secret.startswith(ADMIN_KEY_PREFIX):
-        return AdminKey(secret).masked()
+        return mask_key(secret)
     tail = secret[-3:] if len(secret) > 12 else ""
     return f"sk-ant-…{tail}"
 
@@ -54,7 +54,7 @@ def mask_secrets(text: str, *secrets: str) -> str:
     """Return the text with the given secrets and anything shaped like a key masked."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, AdminKey(secret).masked())
+            text = text.replace(secret, mask_key(secret))
     return _KEY.sub(_masked, text)
 
 

@@ -19,6 +19,7 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import PRESET_LABELS, DateRange, preset_range, utc_today
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.core.report import api_group_by_for
+from costtui.core.text import safe_line
 from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
@@ -224,7 +225,7 @@ class CostApp(App[None]):
             self.notify(f"{error.hint}.{kept} Press r to retry.", title="Could not load costs",
                         severity="error", markup=False, timeout=10)
         else:
-            self.notify(f"Unexpected error: {error}.{kept} Press r to retry.",
+            self.notify(f"Unexpected error: {safe_line(str(error))}.{kept} Press r to retry.",
                         title="Could not load costs", severity="error", markup=False,
                         timeout=10)
         self.cost_screen.show_load_error(error)

@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 from costtui.core.dates import DateRange
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.core.report import DIMENSION_LABELS
+from costtui.core.text import safe_line
 from costtui.core.view_export import export_file_name, report_command, rows_to_look_at
 from costtui.core.view_state import (
     SORT_COLUMN_LABELS,
@@ -164,7 +165,7 @@ the change against the previous period of the same length and a per-day trend.
             if error.request_id:
                 details.append(f"request-id: {error.request_id}")
         else:
-            details = [f"{type(error).__name__}: {error}"]
+            details = [f"{type(error).__name__}: {safe_line(str(error))}"]
         if self.cost_app.report is not None:
             details.append("The table still shows the data loaded before.")
         details.append("Press r to retry" + (", k to enter a new key" if getattr(
