@@ -167,8 +167,8 @@ class CostClient:
         max_retries: int = 2,
         concurrency: int = 4,
         timeout: float = READ_TIMEOUT_SECONDS,
-        request_deadline: float = REQUEST_DEADLINE_SECONDS,
-        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        request_deadline: float | None = None,
+        max_response_bytes: int | None = None,
         sleep: Sleeper = asyncio.sleep,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -176,8 +176,10 @@ class CostClient:
         self.base_url = validate_base_url(base_url)
         self.max_retries = max_retries
         self.concurrency = max(1, concurrency)
-        self.request_deadline = request_deadline
-        self.max_response_bytes = max_response_bytes
+        self.request_deadline = request_deadline or REQUEST_DEADLINE_SECONDS
+        """Seconds one request may take in all (connect, send, the whole body)."""
+        self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES
+        """The largest body accepted, counted after decompression."""
         self._sleep = sleep
         self._wall_clock = wall_clock
         """Reads the time only to turn an HTTP-date retry-after into seconds."""
