@@ -21,7 +21,7 @@ _UNSAFE = re.compile(
 )
 _KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 """Anything that looks like an Anthropic key (Admin or API)."""
-_BARE_PREFIX = re.compile(r"sk-ant-(?:[a-z]+[0-9]*-?)?")
+_BARE_PREFIX = re.compile(r"sk-ant-(?:[a-z]+[0-9]*-|admin)?")
 """A prefix alone, as left by masking: nothing secret to hide."""
 
 

@@ -124,7 +124,8 @@ class _Source:
         if profile is not None:
             header = re.compile(rf"^\s*\[\s*profiles\s*\.\s*[\"']?{re.escape(profile)}[\"']?\s*\]")
             start = next((i for i, line in enumerate(lines) if header.match(line)), 0)
-        setting = re.compile(rf"^\s*(?:[\w\"'-]+\s*\.\s*)*[\"']?{re.escape(key)}[\"']?\s*=")
+        setting = re.compile(rf"^\s*(?:[\w\"'-]+\s*\.\s*)*[\"']?{re.escape(key)}[\"']?\s*="
+                             rf"|^\s*\[+\s*[\"']?{re.escape(key)}[\"']?\s*[\].]")
         for number in range(start, len(lines)):
             if setting.match(lines[number]):
                 return f"{self.path}, line {number + 1}: {message}"
