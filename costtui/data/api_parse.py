@@ -39,7 +39,9 @@ def _shared_clean(value: str) -> str:
 def parse_amount(raw: Any, where: str) -> Decimal:
     """Parse an amount in cents exactly; refuse what cannot be summed exactly."""
     try:
-        amount = raw if isinstance(raw, Decimal) else Decimal(raw if isinstance(raw, str) else "x")
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
+            raise TypeError("not a number")
+        amount = Decimal(raw)
     except (TypeError, ValueError, InvalidOperation):
         raise _invalid(f"a result in {where} has no valid 'amount'") from None
     problem = amount_problem(amount)
@@ -94,7 +96,7 @@ def _parse_bucket(raw_bucket: Any, where: str) -> DayBucket:
             end_day = parse_bucket_day(ending_at)
         except (ValueError, OverflowError):
             end_day = None
-        if end_day is None or end_day != day + timedelta(days=1):
+        if end_day is None or end_day - day != timedelta(days=1):
             raise _invalid(f"the bucket of {day} in {where} does not last one UTC day")
     items = tuple(_parse_item(day, raw, f"{where}, {day}") for raw in raw_bucket["results"])
     return DayBucket(day, items)
