@@ -21,8 +21,8 @@ _UNSAFE = re.compile(
 )
 _KEY = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
 """Anything that looks like an Anthropic key (Admin or API)."""
-_BARE_PREFIX = re.compile(r"sk-ant-(?:[a-z]+[0-9]*-|admin)?")
-"""A prefix alone, as left by masking: nothing secret to hide."""
+MIN_SECRET_LENGTH = 20
+"""Shorter matches are prefixes ("sk-ant-api…", a masked "sk-ant-admin01-…"): nothing to hide."""
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -42,7 +42,7 @@ def clean_optional(text: str | None) -> str | None:
 
 def _masked(match: re.Match[str]) -> str:
     secret = match.group()
-    if _BARE_PREFIX.fullmatch(secret):
+    if len(secret) < MIN_SECRET_LENGTH:
         return secret
     if secret.startswith(ADMIN_KEY_PREFIX):
         return mask_key(secret)
