@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loopback import serve  # noqa: E402
 from costtui.core.admin_key import AdminKey  # noqa: E402
+from costtui.core.clock import FixedClock  # noqa: E402
 from costtui.core.dates import DateRange  # noqa: E402
 from costtui.data.api import CostClient  # noqa: E402
 from costtui.data.cache import CostCache  # noqa: E402
@@ -50,9 +51,10 @@ async def open_report(
     client = CostClient(AdminKey(DEMO_KEY), base_url=base_url)
     source: CostSource = client
     if cache_path is not None:
-        source = CachedSource(client, CostCache(cache_path, clock=lambda: now), offline=offline)
+        source = CachedSource(client, CostCache(cache_path, clock=FixedClock(now)), offline=offline)
     try:
-        report = await load_report(source, date_range, GROUPING, with_previous=False)
+        report = await load_report(source, date_range, GROUPING, clock=FixedClock(now),
+                                   with_previous=False)
     finally:
         await source.aclose()
     origin = source.source_label if isinstance(source, CachedSource) else "no cache"

@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loopback import serve  # noqa: E402
 from costtui.core.admin_key import AdminKey  # noqa: E402
-from costtui.core.dates import DateRange, day_start, utc_today  # noqa: E402
+from costtui.core.clock import Clock  # noqa: E402
+from costtui.core.dates import DateRange, day_start  # noqa: E402
 from costtui.data.api import CostClient  # noqa: E402
 from costtui.data.demo import DEMO_KEY  # noqa: E402
 
@@ -102,7 +103,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.15, help="seconds per request")
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
-    last = utc_today() - timedelta(days=1)
+    last = Clock().today() - timedelta(days=1)
     date_range = DateRange(last - timedelta(days=args.days - 1), last)
     port_queue: Any = multiprocessing.Queue()
     stop = multiprocessing.Event()

@@ -8,17 +8,16 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from textual.widgets import Input  # noqa: E402
 
-import costtui.data.source  # noqa: E402
 from costtui.core.admin_key import AdminKey  # noqa: E402
+from costtui.core.clock import FixedClock  # noqa: E402
 from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport  # noqa: E402
 from costtui.data.open import demo_client, live_client  # noqa: E402
 from costtui.data.source import CostSource  # noqa: E402
@@ -27,19 +26,14 @@ from costtui.tui.screens.key_entry import KeyEntryScreen  # noqa: E402
 from costtui.tui.settings import AppSettings  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent
-TODAY = date(2026, 11, 25)
-"""A fixed UTC today, so the pictures only change when the app does."""
-FETCHED_AT = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
-"""A fixed fetch time for the header's "fetched HH:MM UTC", for the same reason."""
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+"""A fixed moment (today and the fetch time), so the pictures only change when the app does."""
 
 
-class FrozenDatetime(datetime):
-    """A datetime whose now() is the fixed fetch time."""
+def frozen_clock() -> FixedClock:
+    """Return the fixed clock of every picture."""
+    return FixedClock(NOW)
 
-    @classmethod
-    def now(cls, tz: Any = None) -> FrozenDatetime:  # type: ignore[override]
-        """Return the fixed fetch time."""
-        return cls.fromtimestamp(FETCHED_AT.timestamp(), tz=timezone.utc)
 
 SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
     ("main", (120, 40), (), None),
@@ -63,7 +57,7 @@ SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
 async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: str | None) -> Path:
     """Open the demo app, press the keys and save an SVG of what is shown."""
     faults = DemoFaults(status_always=403) if name == "error" else DemoFaults()
-    settings = AppSettings(demo=True, today=TODAY, export_directory=Path("~/exports"))
+    settings = AppSettings(clock=frozen_clock(), demo=True, export_directory=Path("~/exports"))
     app = CostApp(demo_client(DemoTransport(DemoApi(faults=faults))), settings)
     async with app.run_test(size=size, notifications=True) as pilot:
         while app.is_loading or (app.report is None and app.last_error is None):
@@ -83,7 +77,7 @@ async def take_key_entry() -> Path:
         assert admin_key is not None
         return live_client(admin_key, profile, transport=DemoTransport(DemoApi()))
 
-    app = CostApp(None, AppSettings(today=TODAY), make_source=make_source)
+    app = CostApp(None, AppSettings(clock=frozen_clock()), make_source=make_source)
     async with app.run_test(size=(120, 40)) as pilot:
         while not isinstance(app.screen, KeyEntryScreen) or app.screen.keyring_ok is None:
             await pilot.pause(0.05)
@@ -99,7 +93,6 @@ async def take_key_entry() -> Path:
 
 async def main() -> None:
     """Take every screenshot, one after the other."""
-    costtui.data.source.datetime = FrozenDatetime  # type: ignore[misc]
     for name, size, keys, screen in SHOTS:
         print(await take(name, size, keys, screen))
     print(await take_key_entry())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 import keyring
@@ -11,10 +12,38 @@ import keyring.backends.fail
 import keyring.core
 import keyring.errors
 import pytest
+import time_machine
 from keyring.backend import KeyringBackend
 
 SENTINEL_KEY = "sk-ant-admin01-SENTINEL-do-not-leak-7f3a9c"
 """A fake Admin key that tests search for in every output, repr and file: it must never leak."""
+
+WALL_CLOCK_ENV = "COSTTUI_TEST_WALL_CLOCK"
+"""Set to an ISO moment (e.g. 2028-02-29T23:30:00+00:00) to run the suite with the wall clock
+moved there: tests choose their own "now", so the suite must pass on any date (CI proves it)."""
+_moved_clock = pytest.StashKey["time_machine.travel"]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move the wall clock for the whole run when COSTTUI_TEST_WALL_CLOCK asks for it."""
+    moment = os.environ.get(WALL_CLOCK_ENV)
+    if moment:
+        traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.stash[_moved_clock] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put the wall clock back."""
+    traveller = config.stash.get(_moved_clock, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which wall clock the run sees."""
+    return f"wall clock: {datetime.now().astimezone().isoformat(timespec='seconds')}"
+
 
 ENV_VARS_TO_CLEAR = ("NO_COLOR", "TEXTUAL_THEME", "TEXTUAL_ANIMATIONS", "TEXTUAL_FILTERS")
 ENV_PREFIXES_TO_CLEAR = ("COSTTUI_", "ANTHROPIC_")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 
 from costtui import __version__
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.core.report import group_costs, total_cost
 from costtui.data.api import (
@@ -32,6 +33,8 @@ from tests.replay import RECORDINGS, ReplayTransport
 
 KEY = AdminKey("sk-ant-admin01-TESTKEY-api-suite-9q8w7e")
 RANGE_40 = DateRange(date(2025, 8, 1), date(2025, 9, 9))
+CLOCK = FixedClock(datetime(2025, 9, 20, 12, 0, tzinfo=timezone.utc))
+"""The moment the recordings are replayed at (after the recorded range)."""
 GROUPING = ("workspace_id", "description")
 
 
@@ -107,7 +110,7 @@ async def test_pages_and_windows_are_followed_to_the_end() -> None:
 
 async def test_totals_are_exact_to_the_last_cent_fraction() -> None:
     async with CostClient(KEY, transport=ReplayTransport("cost_report_40_days.json")) as client:
-        report = await load_report(client, RANGE_40, GROUPING, with_previous=False)
+        report = await load_report(client, RANGE_40, GROUPING, clock=CLOCK, with_previous=False)
     expected_cents = sum((Decimal(item["amount"]) for item in recorded_items()), Decimal(0))
     assert total_cost(report.items) == expected_cents / 100
     assert str(expected_cents / 100) == str(total_cost(report.items))
@@ -335,14 +338,42 @@ async def test_failed_names_fall_back_to_ids_with_a_note() -> None:
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("cost_report"):
             return httpx.Response(200, json=OK_BODY)
-        return error_response(403)
+        return error_response(404)
 
-    async with CostClient(KEY, transport=httpx.MockTransport(answer)) as client:
+    async with CostClient(KEY, transport=httpx.MockTransport(answer), max_retries=0) as client:
         report = await load_report(
-            client, DateRange(date(2025, 8, 1), date(2025, 8, 1)), (), with_previous=False
+            client, DateRange(date(2025, 8, 1), date(2025, 8, 1)), (), clock=CLOCK,
+            with_previous=False
         )
     assert report.workspace_names == {}
     assert report.notes[1].startswith("workspace names unavailable, showing ids")
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class", "failing_path"),
+    [(401, AuthenticationError, "workspaces"), (403, PermissionDeniedError, "workspaces"),
+     (401, AuthenticationError, "me")],
+)
+async def test_a_rejected_key_on_a_names_endpoint_fails_the_load(
+    status: int, error_class: type[ApiError], failing_path: str
+) -> None:
+    """A revoked key may first show on /workspaces: that is a key problem, never a note."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(failing_path):
+            return error_response(status)
+        if request.url.path.endswith("/me"):
+            return httpx.Response(200, json={"id": "org_1", "name": "Org", "type": "organization"})
+        if request.url.path.endswith("workspaces"):
+            return httpx.Response(200, json={"data": [], "has_more": False, "first_id": None,
+                                             "last_id": None})
+        return httpx.Response(200, json=OK_BODY)
+
+    async with CostClient(KEY, transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(error_class) as raised:
+            await load_report(client, DateRange(date(2025, 8, 1), date(2025, 8, 1)), (),
+                              clock=CLOCK, with_previous=False)
+    assert raised.value.status == status
 
 
 async def test_cancelling_a_fetch_stops_every_window() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange, contiguous_ranges
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
 from costtui.data.cache import (
@@ -67,7 +68,7 @@ def path(tmp_path: Path) -> Path:
 @pytest.fixture
 def cache(path: Path) -> CostCache:
     """Return a cache at `path` whose clock is frozen at NOW."""
-    return CostCache(path, clock=lambda: NOW)
+    return CostCache(path, clock=FixedClock(NOW))
 
 
 def test_amounts_and_dimensions_round_trip_exactly_through_a_reopened_file(
@@ -83,7 +84,7 @@ def test_amounts_and_dimensions_round_trip_exactly_through_a_reopened_file(
     cache.store("org-a", GROUPING, [DayBucket(day, items), DayBucket(day + timedelta(days=1), ())])
     cache.close()
 
-    loaded = CostCache(path, clock=lambda: NOW).load_days("org-a", GROUPING, days(day, 2))
+    loaded = CostCache(path, clock=FixedClock(NOW)).load_days("org-a", GROUPING, days(day, 2))
 
     assert loaded == {day: DayBucket(day, items), day + timedelta(days=1): DayBucket(
         day + timedelta(days=1), ())}
@@ -98,7 +99,7 @@ def test_amounts_and_dimensions_round_trip_exactly_through_a_reopened_file(
 def test_a_day_is_complete_only_once_it_ended_more_than_48_hours_ago(path: Path) -> None:
     day = date(2026, 11, 10)
     end = datetime(2026, 11, 11, tzinfo=timezone.utc)
-    at_48h = CostCache(path, clock=lambda: end + timedelta(hours=48))
+    at_48h = CostCache(path, clock=FixedClock(end + timedelta(hours=48)))
     assert not at_48h.is_complete(day)
     at_48h.store("org-a", (), [bucket(day, "1")])
     assert at_48h.load_days("org-a", (), [day]) == {}
@@ -107,7 +108,7 @@ def test_a_day_is_complete_only_once_it_ended_more_than_48_hours_ago(path: Path)
     }
     at_48h.close()
 
-    later = CostCache(path, clock=lambda: end + timedelta(hours=48, seconds=1))
+    later = CostCache(path, clock=FixedClock(end + timedelta(hours=48, seconds=1)))
     assert later.is_complete(day)
     assert later.load_days("org-a", (), [day]) == {}, "stored incomplete stays incomplete"
     later.store("org-a", (), [bucket(day, "2")])
@@ -118,7 +119,7 @@ def test_a_day_is_complete_only_once_it_ended_more_than_48_hours_ago(path: Path)
 
 
 def test_complete_after_is_configurable(path: Path) -> None:
-    cache = CostCache(path, complete_after=timedelta(hours=6), clock=lambda: NOW)
+    cache = CostCache(path, complete_after=timedelta(hours=6), clock=FixedClock(NOW))
     assert cache.is_complete(date(2026, 11, 19))  # ended 9 h 30 before NOW
     assert not cache.is_complete(date(2026, 11, 20))
 
@@ -163,7 +164,7 @@ def test_organisations_profiles_and_workspace_names_are_remembered(
     cache.remember_workspaces("org-a", [Workspace("w1", "Prod"), Workspace("w2", "Old", True)])
     cache.close()
 
-    reopened = CostCache(path)
+    reopened = CostCache(path, clock=FixedClock(NOW))
     assert reopened.organization_for_profile("default") == Organization("org-a", "Acme Renamed")
     assert reopened.organization_for_profile("work") == Organization("org-a", "Acme Renamed")
     assert reopened.organization_for_profile("other") is None
@@ -202,7 +203,7 @@ def test_status_reports_size_organisations_profiles_and_day_ranges(cache: CostCa
 
 
 def test_status_of_a_missing_file_creates_nothing(path: Path) -> None:
-    status = CostCache(path).status()
+    status = CostCache(path, clock=FixedClock(NOW)).status()
     assert (status.size_bytes, status.organizations) == (0, ())
     assert not path.exists()
 
@@ -235,7 +236,7 @@ def test_file_directory_and_wal_files_are_private_even_with_a_permissive_umask(
 ) -> None:
     old_umask = os.umask(0)
     try:
-        cache = CostCache(path, clock=lambda: NOW)
+        cache = CostCache(path, clock=FixedClock(NOW))
         cache.store("org-a", (), [bucket(date(2026, 11, 1), "1")])
     finally:
         os.umask(old_umask)
@@ -250,7 +251,7 @@ def test_an_existing_loose_file_is_tightened_to_0600(cache: CostCache, path: Pat
     cache.store("org-a", (), [bucket(date(2026, 11, 1), "1")])
     cache.close()
     path.chmod(0o644)
-    CostCache(path).status()
+    CostCache(path, clock=FixedClock(NOW)).status()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -280,7 +281,7 @@ def assert_healed(cache: CostCache, path: Path) -> None:
 def test_a_garbage_file_is_moved_aside_and_rebuilt(path: Path) -> None:
     path.parent.mkdir()
     path.write_bytes(b"this is not an sqlite file at all" * 200)
-    cache = CostCache(path, clock=lambda: NOW)
+    cache = CostCache(path, clock=FixedClock(NOW))
     assert cache.load_days("org-a", (), [date(2026, 11, 1)]) == {}
     assert "file is not a database" in cache.warnings[0]
     assert_healed(cache, path)
@@ -297,7 +298,7 @@ def test_a_truncated_file_is_moved_aside_and_rebuilt(cache: CostCache, path: Pat
     with path.open("r+b") as handle:
         handle.truncate(size // 3)
 
-    healed = CostCache(path, clock=lambda: NOW)
+    healed = CostCache(path, clock=FixedClock(NOW))
     loaded = healed.load_days("org-a", GROUPING, days(first, 60))
     assert loaded == {}
     assert_healed(healed, path)
@@ -309,7 +310,7 @@ def test_a_newer_schema_is_moved_aside_and_rebuilt(cache: CostCache, path: Path)
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
 
-    newer = CostCache(path, clock=lambda: NOW)
+    newer = CostCache(path, clock=FixedClock(NOW))
     assert newer.organization_for_profile("default") is None
     assert f"schema version {SCHEMA_VERSION + 1} is newer" in newer.warnings[0]
     assert_healed(newer, path)
@@ -319,7 +320,7 @@ def test_a_foreign_database_is_moved_aside(path: Path) -> None:
     path.parent.mkdir()
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE notes (text TEXT)")
-    cache = CostCache(path, clock=lambda: NOW)
+    cache = CostCache(path, clock=FixedClock(NOW))
     assert cache.status().organizations == ()
     assert "not a costtui cache" in cache.warnings[0]
     assert_healed(cache, path)
@@ -339,12 +340,12 @@ def test_the_wal_file_moves_aside_with_the_database_so_old_pages_never_return(
     path: Path,
 ) -> None:
     day = date(2026, 11, 1)
-    CostCache(path, clock=lambda: NOW).store("org-a", (), [bucket(day, "1")])
+    CostCache(path, clock=FixedClock(NOW)).store("org-a", (), [bucket(day, "1")])
     other = sqlite3.connect(path)  # Another instance keeps the WAL alive and un-checkpointed.
     other.execute("PRAGMA wal_autocheckpoint = 0")
     other.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     try:
-        cache = CostCache(path, clock=lambda: NOW)
+        cache = CostCache(path, clock=FixedClock(NOW))
         assert cache.load_days("org-a", (), [day]) == {}
         cache.store("org-b", (), [bucket(day, "2")])
         assert cache.load_days("org-b", (), [day]) == {day: bucket(day, "2")}
@@ -357,7 +358,7 @@ def test_the_wal_file_moves_aside_with_the_database_so_old_pages_never_return(
 
 def test_an_unusable_path_is_a_one_line_cache_error(tmp_path: Path) -> None:
     (tmp_path / "costs.sqlite3").mkdir()
-    cache = CostCache(tmp_path / "costs.sqlite3")
+    cache = CostCache(tmp_path / "costs.sqlite3", clock=FixedClock(NOW))
     with pytest.raises(CacheError, match="^cannot create cache .*costs.sqlite3: ") as caught:
         cache.store("org-a", (), [bucket(date(2026, 11, 1), "1")])
     assert "\n" not in str(caught.value)
@@ -368,7 +369,7 @@ def test_two_instances_in_threads_write_the_same_file_safely(path: Path) -> None
     errors: list[BaseException] = []
 
     def writer(org: str) -> None:
-        cache = CostCache(path, clock=lambda: NOW)
+        cache = CostCache(path, clock=FixedClock(NOW))
         try:
             for day in days(first, 40):
                 cache.store(org, GROUPING, [bucket(day, "1.1", "2.2")])
@@ -384,7 +385,7 @@ def test_two_instances_in_threads_write_the_same_file_safely(path: Path) -> None
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    reader = CostCache(path, clock=lambda: NOW)
+    reader = CostCache(path, clock=FixedClock(NOW))
     for org in ("org-a", "org-b"):
         assert len(reader.load_days(org, GROUPING, days(first, 40))) == 40
 
@@ -392,7 +393,7 @@ def test_two_instances_in_threads_write_the_same_file_safely(path: Path) -> None
 def _process_writer(path: str, org: str, ready: object) -> None:
     """Store 40 days into the cache from another process, after a shared start signal."""
     ready.wait()  # type: ignore[attr-defined]
-    cache = CostCache(Path(path), clock=lambda: NOW)
+    cache = CostCache(Path(path), clock=FixedClock(NOW))
     for day in days(date(2025, 1, 1), 40):
         cache.store(org, GROUPING, [bucket(day, "3.3")])
     cache.close()
@@ -411,7 +412,7 @@ def test_two_processes_write_the_same_file_safely(path: Path) -> None:
     for process in processes:
         process.join(timeout=60)
     assert [process.exitcode for process in processes] == [0, 0]
-    reader = CostCache(path, clock=lambda: NOW)
+    reader = CostCache(path, clock=FixedClock(NOW))
     assert len(reader.load_days("org-a", GROUPING, days(date(2025, 1, 1), 40))) == 40
     assert len(reader.load_days("org-b", GROUPING, days(date(2025, 1, 1), 40))) == 40
     assert reader.warnings == []

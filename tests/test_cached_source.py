@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.core.models import DayBucket, Organization
 from costtui.data.api import ApiError, CostClient, FetchProgress, PermissionDeniedError
@@ -23,23 +24,20 @@ from tests.conftest import SENTINEL_KEY
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 """The controlled clock: 2026-11-18, -19 and -20 are incomplete, 2026-11-17 is complete."""
 GROUPING = ("workspace_id", "description")
+CLOCK = FixedClock(NOW)
+"""The clock of reports loaded in these tests (never moved)."""
 LAST_60 = DateRange(date(2026, 9, 22), date(2026, 11, 20))
 
 
-class Clock:
-    """A settable clock for the cache."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+def cache_at(path: Path) -> CostCache:
+    """Return a new connection to the cache at `path`, its clock at NOW."""
+    return CostCache(path, clock=CLOCK)
 
 
 def source_over(
     api: DemoApi,
     path: Path,
-    clock: Callable[[], datetime] = lambda: NOW,
+    clock: FixedClock | None = None,
     *,
     key: str = DEMO_KEY,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -48,7 +46,7 @@ def source_over(
     """Return a cached source over the demo API with a fresh cache connection at `path`."""
     client = CostClient(AdminKey(key), base_url=DEMO_BASE_URL,
                         transport=transport or DemoTransport(api), max_retries=0)
-    return CachedSource(client, CostCache(path, clock=clock), **options)  # type: ignore[arg-type]
+    return CachedSource(client, CostCache(path, clock=clock or FixedClock(NOW)), **options)  # type: ignore[arg-type]
 
 
 def cost_windows(api: DemoApi) -> list[tuple[str, str]]:
@@ -99,7 +97,7 @@ async def test_cold_fetches_every_day_and_stores_it(path: Path) -> None:
     assert source.last_origin == LoadOrigin(days_from_cache=0, days_fetched=60,
                                             oldest_fetched_at=NOW)
     assert source.source_label == "live"
-    states = CostCache(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)
+    states = cache_at(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)
     assert len(states) == 60
     assert [day for day, state in states.items() if not state.complete] == [
         date(2026, 11, 18), date(2026, 11, 19), date(2026, 11, 20)
@@ -112,7 +110,7 @@ async def test_warm_reopen_fetches_only_incomplete_days(path: Path) -> None:
     await cold.aclose()
 
     api = DemoApi()
-    warm = source_over(api, path, lambda: NOW + timedelta(minutes=5))
+    warm = source_over(api, path, FixedClock(NOW + timedelta(minutes=5)))
     buckets = await warm.cost_buckets(LAST_60, GROUPING)
     await warm.aclose()
 
@@ -144,12 +142,12 @@ async def test_a_range_of_complete_cached_days_makes_no_cost_request(path: Path)
 async def test_after_a_day_passes_the_new_and_still_incomplete_days_are_fetched(
     path: Path,
 ) -> None:
-    clock = Clock()
+    clock = FixedClock(NOW)
     first = source_over(DemoApi(), path, clock)
     await first.cost_buckets(LAST_60, GROUPING)
     await first.aclose()
 
-    clock.now = NOW + timedelta(hours=24)
+    clock.advance(timedelta(hours=24))
     moved = DateRange(LAST_60.first_day + timedelta(days=1), LAST_60.last_day + timedelta(days=1))
     api = DemoApi()
     next_day = source_over(api, path, clock)
@@ -172,7 +170,7 @@ async def test_the_48_hour_boundary_with_a_controlled_clock(path: Path) -> None:
                          (end + timedelta(hours=48, seconds=1), 1),
                          (end + timedelta(hours=49), 0)):
         api = DemoApi()
-        source = source_over(api, path, Clock(now))
+        source = source_over(api, path, FixedClock(now))
         await source.cost_buckets(day, GROUPING)
         await source.aclose()
         assert len(cost_windows(api)) == fetches, now
@@ -241,7 +239,7 @@ async def test_organisation_is_asked_once_per_source_even_when_called_concurrent
 ) -> None:
     api = DemoApi()
     source = source_over(api, path)
-    report = await load_report(source, LAST_60, GROUPING, with_previous=False)
+    report = await load_report(source, LAST_60, GROUPING, clock=CLOCK, with_previous=False)
     await source.cost_buckets(LAST_60, GROUPING)
     await source.aclose()
     paths = [request.url.path for request in api.requests]
@@ -252,13 +250,14 @@ async def test_organisation_is_asked_once_per_source_even_when_called_concurrent
 async def test_offline_serves_cached_days_names_and_reports_gaps(path: Path) -> None:
     held = DateRange(date(2026, 11, 1), date(2026, 11, 20))
     online = source_over(DemoApi(), path)
-    online_report = await load_report(online, held, GROUPING, with_previous=False)
+    online_report = await load_report(online, held, GROUPING, clock=CLOCK, with_previous=False)
     await online.aclose()
 
     api = DemoApi()
-    offline = source_over(api, path, lambda: NOW + timedelta(days=3), offline=True)
+    later = FixedClock(NOW + timedelta(days=3))
+    offline = source_over(api, path, later, offline=True)
     report = await load_report(offline, DateRange(date(2026, 10, 22), date(2026, 11, 20)),
-                               GROUPING, with_previous=False)
+                               GROUPING, clock=later, with_previous=False)
     await offline.aclose()
 
     assert api.requests == []
@@ -320,7 +319,7 @@ async def test_a_profile_whose_key_now_opens_another_organisation_gets_that_ones
     assert await after.cost_buckets(past, GROUPING) == await reference(past, org_b)
     await after.aclose()
     assert cost_windows(api) == [("2026-08-01", "2026-08-21")]
-    assert CostCache(path).organization_for_profile("default") == Organization(
+    assert cache_at(path).organization_for_profile("default") == Organization(
         org_b.org_id, org_b.name
     )
 
@@ -348,7 +347,7 @@ async def test_a_fetch_failing_half_way_keeps_the_windows_it_got(path: Path) -> 
         await failing.cost_buckets(quarter, GROUPING)
     await failing.aclose()
     assert len(cost_windows(api)) == 2
-    stored = CostCache(path).day_states(DemoOrganization().org_id, GROUPING, quarter)
+    stored = cache_at(path).day_states(DemoOrganization().org_id, GROUPING, quarter)
     assert min(stored) == date(2026, 6, 1) and max(stored) == date(2026, 8, 29)
     assert len(stored) == 31 + 28
 
@@ -368,7 +367,7 @@ async def test_a_corrupt_cache_file_is_rebuilt_and_the_query_answered_live(path:
     await source.aclose()
     assert len(source.warnings) == 1
     assert "moved it to costs.sqlite3.corrupt-" in source.warnings[0]
-    assert len(CostCache(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)) == 60
+    assert len(cache_at(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)) == 60
 
 
 async def test_days_the_cache_loses_between_reads_are_fetched(path: Path) -> None:
@@ -407,7 +406,7 @@ async def test_the_key_never_reaches_the_cache_files(
     path = tmp_path / "cache" / "costs.sqlite3"
     api = DemoApi(check_key=False)
     source = source_over(api, path, key=SENTINEL_KEY)
-    report = await load_report(source, LAST_60, GROUPING)
+    report = await load_report(source, LAST_60, GROUPING, clock=CLOCK)
     assert Path(f"{path}-wal").exists()
     assert files_with_secret(SENTINEL_KEY) == []  # while open, WAL included
     await source.aclose()
@@ -415,7 +414,7 @@ async def test_the_key_never_reaches_the_cache_files(
     assert sum(item.amount_cents for item in report.items) > Decimal(0)
 
     offline = source_over(api, path, key=SENTINEL_KEY, offline=True)
-    await load_report(offline, LAST_60, GROUPING)
+    await load_report(offline, LAST_60, GROUPING, clock=CLOCK)
     offline.cache.status()
     await offline.aclose()
     assert path.exists()

@@ -17,6 +17,7 @@ from costtui.core.dates import DateRange
 from costtui.data.api import CostClient
 from costtui.data.demo import DEMO_BASE_URL, DemoApi, DemoOrganization, DemoTransport
 from tests.conftest import SENTINEL_KEY
+from tests.tui_support import frozen_clock
 
 Run = Callable[..., tuple[int, str, str]]
 ORG_A = DemoOrganization(seed=1, name="Alpha Labs")
@@ -49,7 +50,7 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
     """Return a runner of main() giving exit code, stdout and stderr, checked for secrets."""
 
     def invoke(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
+        code = main(list(argv), clock=frozen_clock())
         out, err = capsys.readouterr()
         assert SENTINEL_KEY not in out + err and "Traceback" not in out + err
         return code, out, err
@@ -172,7 +173,7 @@ def test_offline_with_an_empty_cache_is_one_clear_line(run: Run, cache_file: Pat
 
 def test_offline_and_no_cache_together_are_refused(run: Run, cache_file: Path) -> None:
     with pytest.raises(SystemExit) as caught:
-        main(["report", "--offline", "--no-cache"])
+        main(["report", "--offline", "--no-cache"], clock=frozen_clock())
     assert caught.value.code == 2
 
 

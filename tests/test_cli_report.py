@@ -20,6 +20,7 @@ from costtui.data.demo import DemoOrganization
 from tests.conftest import SENTINEL_KEY
 from tests.replay import RECORDINGS, normalise_query
 from tests.test_api import recorded_items
+from tests.tui_support import frozen_clock
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -29,7 +30,7 @@ def run(capsys: pytest.CaptureFixture[str]) -> Run:
     """Return a runner of costtui's main() that gives exit code, stdout and stderr."""
 
     def invoke(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
+        code = main(list(argv), clock=frozen_clock())
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from costtui.cli.main import main
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.core.text import clean_text
 from costtui.data import open as data_open
@@ -23,7 +24,7 @@ from costtui.data.cache import default_cache_path
 from tests.conftest import SENTINEL_KEY
 from tests.hostile import ESCAPES, FORMULAS, HostileTransport, unsafe_bytes
 
-TODAY = date(2026, 11, 25)
+NOON = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 FIRST, LAST = "2026-10-01", "2026-10-03"
 RANGE = DateRange(date(2026, 10, 1), date(2026, 10, 3))
 MASKED_SENTINEL = "sk-ant-admin01-…a9c"
@@ -56,12 +57,13 @@ def hostile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Hostile
         transports.append(transport)
         return transport
 
-    def live_client(key: object, profile: str, transport: object = None) -> object:
-        return real_live_client(key, profile, transport=transports[-1])  # type: ignore[arg-type]
+    def live_client(key: object, profile: str, transport: object = None, **options: object
+                    ) -> object:
+        return real_live_client(key, profile, transports[-1], **options)  # type: ignore[arg-type]
 
     real_live_client = data_open.live_client
-    monkeypatch.setattr("costtui.cli.report.live_client", live_client)
-    monkeypatch.setattr("costtui.cli.report.utc_today", lambda: TODAY)
+    monkeypatch.setattr("costtui.data.open.live_client", live_client)
+    monkeypatch.setattr("costtui.cli.report.live_client", live_client, raising=False)
     monkeypatch.setattr("costtui.data.api.backoff", lambda retries_done: 0.0)
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", SENTINEL_KEY)
     yield use
@@ -72,7 +74,7 @@ def run(capfdbinary: pytest.CaptureFixture[bytes]) -> Run:
     """Return a runner of main() that captures the bytes written to fds 1 and 2."""
 
     def invoke(*argv: str) -> Outcome:
-        code = main(list(argv))
+        code = main(list(argv), clock=FixedClock(NOON))
         captured = capfdbinary.readouterr()
         return Outcome(code, captured.out, captured.err)
 

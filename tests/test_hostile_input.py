@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 
 from costtui.cli.main import main
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import FixedClock
 from costtui.core.dates import EARLIEST_DAY, DateRange, DateRangeError, choose_range
 from costtui.core.export import csv_cell, report_csv
 from costtui.core.report import GroupRow
@@ -95,16 +96,16 @@ def test_a_far_future_to_is_clamped_to_today_with_a_note() -> None:
 
 
 def test_the_report_command_says_so_and_exit_codes_match(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("costtui.cli.report.utc_today", lambda: TODAY)
+    clock = FixedClock(datetime(2026, 11, 25, 12, tzinfo=timezone.utc))
     assert main(["report", "--demo", "--from", "2026-11-24", "--to", "9999-12-31",
-                 "--format", "json"]) == 0
+                 "--format", "json"], clock=clock) == 0
     captured = capsys.readouterr()
     assert captured.err == (
         "costtui: note: --to 9999-12-31 is after today; using today (2026-11-25 UTC)\n")
     assert '"to": "2026-11-25"' in captured.out
-    assert main(["report", "--demo", "--from", "0001-01-01"]) == 2
+    assert main(["report", "--demo", "--from", "0001-01-01"], clock=clock) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
 

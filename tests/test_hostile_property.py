@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.core.export import report_csv
 from costtui.core.models import DayBucket
@@ -115,7 +116,7 @@ def test_any_cost_page_gives_exact_data_or_one_clean_error_and_nothing_wrong_cac
     body: dict[str, Any],
 ) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        cache = CostCache(Path(directory) / "costs.sqlite3", clock=lambda: NOW)
+        cache = CostCache(Path(directory) / "costs.sqlite3", clock=FixedClock(NOW))
         client = CostClient(AdminKey(SENTINEL_KEY), transport=serve(body), sleep=no_sleep)
         source = CachedSource(client, cache)
 
@@ -131,7 +132,7 @@ def test_any_cost_page_gives_exact_data_or_one_clean_error_and_nothing_wrong_cac
             line = error.one_line().encode("utf-8", "surrogatepass")
             assert unsafe_bytes(line) == [] and SENTINEL_KEY.encode() not in line
             fetched = []
-        stored = CostCache(cache.path, clock=lambda: NOW).load_days(
+        stored = CostCache(cache.path, clock=FixedClock(NOW)).load_days(
             "org_1", ("workspace_id", "description"), RANGE.days(), include_incomplete=True)
         assert set(stored) == {bucket.day for bucket in fetched}
         expected = expected_totals(body)

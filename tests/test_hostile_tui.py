@@ -9,13 +9,13 @@ from costtui.tui.app import CostApp
 from costtui.tui.settings import AppSettings
 from tests.conftest import SENTINEL_KEY
 from tests.hostile import ESCAPES, HostileTransport, unsafe_bytes
-from tests.tui_support import TODAY, label_text, notifications, screen_text, wait_loaded
+from tests.tui_support import frozen_clock, label_text, notifications, screen_text, wait_loaded
 
 
 def hostile_app(mode: str) -> CostApp:
     """Return the app over the hostile API in a mode, with the sentinel key."""
     client = CostClient(AdminKey(SENTINEL_KEY), transport=HostileTransport(mode))
-    return CostApp(client, AppSettings(today=TODAY))
+    return CostApp(client, AppSettings(clock=frozen_clock()))
 
 
 async def test_escape_sequences_in_names_are_shown_not_obeyed() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import pkgutil
 import subprocess
 import sys
@@ -42,3 +43,29 @@ def test_a_lower_layer_module_loads_no_forbidden_library(
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr.strip().splitlines()[-1]
+
+
+WALL_CLOCK_CALLS = {
+    ("datetime", "now"), ("datetime", "utcnow"), ("datetime", "today"), ("date", "today"),
+    ("time", "time"), ("time", "time_ns"), ("time", "localtime"), ("time", "gmtime"),
+}
+"""Calls that read the wall clock: only costtui/core/clock.py may make them."""
+
+
+def wall_clock_reads(path: Path) -> list[str]:
+    """Return `name.attr` calls of a module that read the wall clock, with their line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and (node.func.value.id, node.func.attr) in WALL_CLOCK_CALLS):
+            found.append(f"{path.name}:{node.lineno} {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def test_only_the_clock_module_reads_the_wall_clock() -> None:
+    clock_module = PACKAGE_ROOT / "core" / "clock.py"
+    readers = [read for path in sorted(PACKAGE_ROOT.rglob("*.py")) if path != clock_module
+               for read in wall_clock_reads(path)]
+    assert readers == []
+    assert wall_clock_reads(clock_module) == ["clock.py:13 datetime.now()"]

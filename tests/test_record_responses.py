@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.core.report import total_cost
 from costtui.data.api import CostClient
@@ -20,6 +21,7 @@ from tests.conftest import SENTINEL_KEY
 from tests.record_responses import anonymise, record
 
 RANGE = DateRange(date(2026, 3, 1), date(2026, 4, 15))
+CLOCK = FixedClock(datetime(2026, 4, 20, 12, 0, tzinfo=timezone.utc))
 GROUPING = ("workspace_id", "description")
 
 
@@ -36,7 +38,7 @@ async def test_a_recording_replays_to_the_same_exact_totals(
     monkeypatch.setattr(replay, "RECORDINGS", tmp_path)
     async with CostClient(AdminKey("sk-ant-admin01-replay-xyz"),
                           transport=replay.ReplayTransport("live.json")) as client:
-        report = await load_report(client, RANGE, GROUPING, with_previous=False)
+        report = await load_report(client, RANGE, GROUPING, clock=CLOCK, with_previous=False)
     expected = sum(
         (Decimal(item["amount"]) for day in RANGE.days() for item in api.org.cost_items(day)),
         Decimal(0),

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.command import CommandPalette
 
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.data.cache import CostCache
 from costtui.data.demo import DemoApi, DemoTransport
@@ -49,12 +50,13 @@ def cached_app(
     date_range: DateRange | None = None,
 ) -> CostApp:
     """Return the app over the demo API with the cache at `path` in front (or alone, offline)."""
-    cache = CostCache(path, clock=lambda: now)
+    clock = FixedClock(now)
+    cache = CostCache(path, clock=clock)
     options = SourceOptions(offline=offline)
     client = None if offline else live_client(
         AdminKey(SENTINEL_KEY), "default", transport=DemoTransport(api or DemoApi(check_key=False)))
-    settings = AppSettings(today=TODAY, offline=offline, date_range=date_range)
-    return CostApp(with_cache(client, options, cache=cache), settings)
+    settings = AppSettings(clock=clock, offline=offline, date_range=date_range)
+    return CostApp(with_cache(client, options, clock, cache=cache), settings)
 
 
 def title(app: CostApp) -> str:

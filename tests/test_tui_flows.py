@@ -23,18 +23,19 @@ from costtui.tui.widgets.level_table import LevelTable
 from tests.tui_support import (
     LAST_30_DAYS,
     TODAY,
+    GatedTransport,
     cell,
     column_texts,
     cursor_key,
     dollars,
     expected_costs,
+    frozen_clock,
     label_text,
     make_app,
     notifications,
     rows_table,
     screen_text,
     shows_range,
-    slow_api,
     total_line,
     wait_loaded,
     wait_until,
@@ -70,7 +71,7 @@ async def test_start_shows_last_30_days_by_workspace_sorted_with_total(
         title = label_text(app, "#header-title")
         assert title.startswith("Acme Robotics (demo) · 2026-10-27 → 2026-11-25 UTC (30 d)")
         assert "fetched" in title
-        assert label_text(app, "#freshness").startswith("⚠ 2026-11-24 → 2026-11-25 may be")
+        assert label_text(app, "#freshness").startswith("⚠ 2026-11-23 → 2026-11-25 may be")
         # Numbers are never truncated, even at 80 columns.
         assert dollars(total) in screen_text(app)
 
@@ -393,7 +394,8 @@ async def test_report_command_reproduces_the_view() -> None:
 
 
 async def test_escape_cancels_a_slow_first_load() -> None:
-    app = make_app(slow_api(0.5))
+    transport = GatedTransport()  # never opened: the load stays in flight until cancelled
+    app = make_app(transport=transport)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.is_loading)
         assert "Loading" in label_text(app, "#load-label")
@@ -405,11 +407,13 @@ async def test_escape_cancels_a_slow_first_load() -> None:
 
 
 async def test_a_new_query_cancels_the_old_one_and_shown_data_stays() -> None:
-    api = slow_api(0.2)
-    app = make_app(api)
+    transport = GatedTransport()
+    transport.gate.set()
+    app = make_app(transport=transport)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
         shown = column_texts(app, "cost")
+        transport.gate.clear()  # from now on, loads wait until the test opens the gate
         app.action_use_preset("last-90-days")
         await wait_until(pilot, lambda: app.is_loading)
         app.action_use_preset("last-month")  # replaces the 90-day load
@@ -420,6 +424,7 @@ async def test_a_new_query_cancels_the_old_one_and_shown_data_stays() -> None:
         assert any("showing the data already loaded for 2026-10-27 → 2026-11-25" in text
                    for text in notifications(app))
         assert column_texts(app, "cost") == shown
+        transport.gate.set()
         app.action_use_preset("last-month")
         await wait_loaded(pilot, app)
         last_month = preset_range("last-month", TODAY)
@@ -481,7 +486,7 @@ async def test_no_key_shows_how_to_provide_one() -> None:
     from costtui.tui.app import CostApp
     from costtui.tui.settings import AppSettings
 
-    app = CostApp(None, AppSettings(today=TODAY))
+    app = CostApp(None, AppSettings(clock=frozen_clock()))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         details = label_text(app, "#error-details")

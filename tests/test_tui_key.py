@@ -10,7 +10,7 @@ import keyring
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from costtui.core.admin_key import AdminKey
 from costtui.data.demo import DemoApi, DemoOrganization, DemoTransport
@@ -21,7 +21,17 @@ from costtui.tui.app import CostApp
 from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import AppSettings
 from tests.conftest import SENTINEL_KEY, MemoryKeyring
-from tests.tui_support import TODAY, label_text, notifications, screen_text, wait_loaded, wait_until
+from tests.tui_support import (
+    cell,
+    cursor_key,
+    frozen_clock,
+    label_text,
+    notifications,
+    screen_text,
+    wait_loaded,
+    wait_until,
+    workspace_names,
+)
 
 WRONG_KEY = "sk-ant-admin01-wrong-key-0000000000"
 WORK_KEY = "sk-ant-admin01-work-profile-key-1111"
@@ -36,10 +46,14 @@ class KeyCheckingTransport(DemoTransport):
         super().__init__(api)
         self.accepted = accepted
         """Keys the API accepts; remove one to revoke it."""
+        self.refused_on_workspaces: set[str] = set()
+        """Keys that /workspaces alone answers with 401 (a key revoked half-way)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer 401 like the real API for unknown keys, else serve the demo organisation."""
-        if request.headers.get("x-api-key") not in self.accepted:
+        key = request.headers.get("x-api-key")
+        names_refused = key in self.refused_on_workspaces
+        if key not in self.accepted or (names_refused and request.url.path.endswith("/workspaces")):
             body = {"type": "error", "request_id": "req_test_401",
                     "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
             return httpx.Response(401, json=body, request=request,
@@ -57,19 +71,21 @@ class Organisations:
                 DemoApi(DemoOrganization(seed=11, name=WORK_ORG), check_key=False), {WORK_KEY}),
         }
         self.built: list[str] = []
+        self.clock = frozen_clock()
+        """The one clock of the app and of every cache it builds."""
 
     def __call__(self, admin_key: AdminKey | None, profile: str) -> CostSource:
         """Build the cached live source of a profile, as the real factory does."""
         assert admin_key is not None
         self.built.append(profile)
         client = live_client(admin_key, profile, transport=self.transports[profile])
-        return with_cache(client, SourceOptions(profile=profile))
+        return with_cache(client, SourceOptions(profile=profile), self.clock)
 
 
 def key_app(organisations: Organisations, key: str | None = None) -> CostApp:
     """Return the app on the default profile, with a source when `key` is given."""
     source = organisations(AdminKey(key), "default") if key else None
-    return CostApp(source, AppSettings(today=TODAY), make_source=organisations)
+    return CostApp(source, AppSettings(clock=organisations.clock), make_source=organisations)
 
 
 class Screens:
@@ -211,6 +227,36 @@ async def test_a_401_mid_session_brings_the_dialog_back_once_and_a_new_key_reloa
         await wait_until(pilot, lambda: app.screen is app.cost_screen)
         await wait_loaded(pilot, app)
         assert app.last_error is None and not app.cost_screen.has_class("-error")
+
+
+async def test_a_401_from_workspaces_alone_brings_the_dialog_back_and_a_new_key_restores_names(
+) -> None:
+    """Complete days come from the cache: the names request may be the only one a revoked key
+    fails. That is a key problem (dialog), never a silent fall-back to workspace ids."""
+    organisations = Organisations()
+    app = key_app(organisations, SENTINEL_KEY)
+    names = workspace_names()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        top_row = cursor_key(app)
+        assert cell(app, top_row, "name") == names[top_row]
+        transport = organisations.transports["default"]
+        transport.refused_on_workspaces = {SENTINEL_KEY}
+        transport.accepted = {SENTINEL_KEY, WRONG_KEY}
+        await pilot.press("r")
+        await wait_key_screen(pilot)
+        assert "rejected (401)" in label_text(app, "#key-reason")
+        shown = app.cost_screen.query_one("#level-rows", DataTable).get_cell(top_row, "name")
+        assert shown.plain == names[top_row]  # never degraded to ids
+        await type_key(pilot, WRONG_KEY)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "✓" in status(app))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is app.cost_screen)
+        await wait_loaded(pilot, app)
+        assert app.last_error is None and app.report is not None
+        assert app.report.notes == ()
+        assert cell(app, top_row, "name") == names[top_row]
 
 
 def write_config(tmp_path: Path, text: str) -> None:

@@ -19,7 +19,7 @@ from costtui.data.source import CostSource
 from costtui.tui.app import CostApp
 from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import AppSettings
-from tests.tui_support import TODAY, label_text, wait_loaded, wait_until
+from tests.tui_support import frozen_clock, label_text, wait_loaded, wait_until
 
 
 def arguments(**values: object) -> argparse.Namespace:
@@ -39,14 +39,15 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[CostApp]:
 
 
 def test_demo_starts_with_the_demo_source(started: list[CostApp]) -> None:
-    assert launch(arguments(demo=True, first_day="2026-10-01", last_day="2026-10-31")) == 0
+    arguments_given = arguments(demo=True, first_day="2026-10-01", last_day="2026-10-31")
+    assert launch(arguments_given, frozen_clock()) == 0
     app = started[0]
     assert app.source is not None and app.settings.demo
     assert str(app.date_range) == "2026-10-01 → 2026-10-31"
 
 
 def test_no_key_starts_without_source_and_says_so(started: list[CostApp]) -> None:
-    launch(arguments())
+    launch(arguments(), frozen_clock())
     assert started[0].source is None and started[0].make_source is not None
 
 
@@ -54,13 +55,13 @@ def test_key_from_environment_builds_a_live_source(
     started: list[CostApp], monkeypatch: pytest.MonkeyPatch, sentinel_key: str
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", sentinel_key)
-    launch(arguments(profile="work"))
+    launch(arguments(profile="work"), frozen_clock())
     assert started[0].source is not None and started[0].settings.profile == "work"
 
 
 def test_reversed_dates_are_a_command_line_error(started: list[CostApp]) -> None:
     with pytest.raises(CliError, match="reversed"):
-        launch(arguments(demo=True, first_day="2026-10-31", last_day="2026-10-01"))
+        launch(arguments(demo=True, first_day="2026-10-31", last_day="2026-10-01"), frozen_clock())
     assert started == []
 
 
@@ -71,7 +72,7 @@ async def test_use_admin_key_switches_source_and_reloads() -> None:
         return demo_client(DemoTransport(DemoApi()))
 
     rejected = demo_client(DemoTransport(DemoApi(faults=DemoFaults(status_always=401))))
-    app = CostApp(rejected, AppSettings(today=TODAY), make_source=make_source)
+    app = CostApp(rejected, AppSettings(clock=frozen_clock()), make_source=make_source)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
@@ -93,7 +94,7 @@ def test_offline_reads_the_cache_alone_and_looks_no_key_up(
         raise AssertionError("offline must not look a key up")
 
     monkeypatch.setattr(costtui.cli.tui, "resolve_key", no_lookup)
-    launch(arguments(offline=True, profile="work"))
+    launch(arguments(offline=True, profile="work"), frozen_clock())
     source = started[0].source
     assert isinstance(source, CachedSource) and source.offline and source.inner is None
     assert source.profile == "work" and started[0].settings.offline
@@ -103,16 +104,16 @@ def test_a_live_source_is_cached_unless_no_cache(
     started: list[CostApp], monkeypatch: pytest.MonkeyPatch, sentinel_key: str
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", sentinel_key)
-    launch(arguments())
+    launch(arguments(), frozen_clock())
     cached = started[0].source
     assert isinstance(cached, CachedSource) and not cached.offline
     assert isinstance(cached.inner, CostClient)
-    launch(arguments(no_cache=True))
+    launch(arguments(no_cache=True), frozen_clock())
     assert isinstance(started[1].source, CostClient)
 
 
 def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
-    launch(arguments(demo=True, offline=True))
+    launch(arguments(demo=True, offline=True), frozen_clock())
     assert isinstance(started[0].source, CostClient) and not started[0].settings.offline
     assert started[0].make_source is None
 
@@ -120,9 +121,10 @@ def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
 def test_the_command_line_drill_path_reaches_the_app(started: list[CostApp]) -> None:
     from costtui.cli.main import main
 
-    assert main(["--demo", "--group-by", "model,token-type", "--group-by", "day"]) == 0
+    assert main(["--demo", "--group-by", "model,token-type", "--group-by", "day"],
+                clock=frozen_clock()) == 0
     assert started[0].cost_screen.state.drill_path == ("model", "token_type", "day")
-    assert main(["--demo"]) == 0
+    assert main(["--demo"], clock=frozen_clock()) == 0
     assert started[1].cost_screen.state.drill_path == ("workspace", "model", "token_type")
 
 
@@ -131,7 +133,7 @@ def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
 ) -> None:
     from costtui.cli.main import main
 
-    assert main(["--demo", "--group-by", "api_key"]) == 2
+    assert main(["--demo", "--group-by", "api_key"], clock=frozen_clock()) == 2
     assert capsys.readouterr().err == (
         "costtui: error: unknown dimension 'api_key': use one of workspace, model, token_type, "
         "cost_type, service_tier, context_window, inference_geo, description, day\n"

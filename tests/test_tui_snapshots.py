@@ -6,7 +6,6 @@ Each docstring says what to look for when a snapshot changes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -14,31 +13,26 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import costtui.data.source
 from costtui.data.demo import DemoApi, DemoFaults
 from costtui.tui.app import CostApp
-from tests.tui_support import make_app, rows_table, wait_loaded, wait_until, workspace_names
+from tests.tui_support import (
+    frozen_clock,
+    make_app,
+    rows_table,
+    wait_loaded,
+    wait_until,
+    workspace_names,
+)
 
 WIDE = (120, 40)
 NARROW = (80, 24)
-FETCHED_AT = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 EXPORT_DIRECTORY = Path("/srv/exports")
 SnapCompare = Callable[..., bool]
 
 
-class FrozenDatetime(datetime):
-    """A datetime whose now() is fixed, so "fetched HH:MM UTC" is stable."""
-
-    @classmethod
-    def now(cls, tz: Any = None) -> FrozenDatetime:  # type: ignore[override]
-        """Return the frozen fetch time."""
-        return cls.fromtimestamp(FETCHED_AT.timestamp(), tz=timezone.utc)
-
-
 @pytest.fixture(autouse=True)
 def stable_screen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Freeze the fetch time and stop the Input cursor from blinking."""
-    monkeypatch.setattr(costtui.data.source, "datetime", FrozenDatetime)
+    """Stop the Input cursor from blinking (the clock is frozen by make_app)."""
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
@@ -163,13 +157,12 @@ def test_key_dialog_after_a_key_was_checked(snap_compare: SnapCompare) -> None:
     from costtui.tui.screens.key_entry import KeyEntryScreen
     from costtui.tui.settings import AppSettings
     from tests.conftest import SENTINEL_KEY
-    from tests.tui_support import TODAY
 
     def make_source(admin_key: AdminKey | None, profile: str) -> Any:
         assert admin_key is not None
         return live_client(admin_key, profile, transport=DemoTransport(DemoApi(check_key=False)))
 
-    app = CostApp(None, AppSettings(today=TODAY), make_source=make_source)
+    app = CostApp(None, AppSettings(clock=frozen_clock()), make_source=make_source)
 
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen)

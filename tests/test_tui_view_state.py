@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from costtui.core.dates import DateRange
+from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.models import CostItem, LoadedReport
 from costtui.core.view_export import (
     export_file_name,
@@ -25,7 +25,6 @@ from costtui.core.view_state import (
     ViewState,
     breadcrumb,
     compute_level,
-    incomplete_days,
     row_key_for,
     value_for_row_key,
 )
@@ -132,8 +131,13 @@ def test_breadcrumb_and_incomplete_days() -> None:
     state = ViewState().drill(None).drill("sonnet")
     assert breadcrumb(state, {}) == ["All costs", "Default", "sonnet", "by token type"]
     days = DateRange(date(2026, 11, 20), date(2026, 11, 25)).days()
-    assert incomplete_days(days, date(2026, 11, 25)) == [date(2026, 11, 24), date(2026, 11, 25)]
-    assert incomplete_days(days, date(2026, 12, 31)) == []
+    morning = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+    # A day is final 48 h after it ended: at 09:30 on the 25th, the 23rd (ended 33.5 h ago) is not.
+    assert incomplete_days(days, morning) == [date(2026, 11, 23), date(2026, 11, 24),
+                                              date(2026, 11, 25)]
+    a_second_after_final = datetime(2026, 11, 26, 0, 0, 1, tzinfo=timezone.utc)
+    assert incomplete_days(days, a_second_after_final) == [date(2026, 11, 24), date(2026, 11, 25)]
+    assert incomplete_days(days, datetime(2026, 12, 31, tzinfo=timezone.utc)) == []
 
 
 def test_export_of_a_drilled_view_matches_report_shapes(tmp_path: Path) -> None:

@@ -2,48 +2,69 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
+import httpx
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
 
+from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
 from costtui.core.view_state import DEFAULT_DRILL_PATH
-from costtui.data.demo import DemoApi, DemoFaults, DemoOrganization, DemoTransport
+from costtui.data.demo import DemoApi, DemoOrganization, DemoTransport
 from costtui.data.open import demo_client
 from costtui.tui.app import CostApp
 from costtui.tui.settings import AppSettings
 
-TODAY = date(2026, 11, 25)
-"""The frozen UTC today of every TUI test."""
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+"""The moment every TUI test runs at, whatever the real date."""
+TODAY = NOW.date()
+"""The UTC today of every TUI test."""
+
+
+def frozen_clock() -> FixedClock:
+    """Return a clock frozen at NOW (a new one per app, so moving it affects one test)."""
+    return FixedClock(NOW)
+
 
 LAST_30_DAYS = DateRange(TODAY - timedelta(days=29), TODAY)
+
+
+class GatedTransport(DemoTransport):
+    """The demo API holding every answer until the test opens `gate`: slow without timing."""
+
+    def __init__(self, api: DemoApi | None = None) -> None:
+        super().__init__(api)
+        self.gate = asyncio.Event()
+        """Set: requests are answered; clear: they wait (a load stays in flight)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Wait for the gate, then answer from the demo organisation."""
+        await self.gate.wait()
+        return await super().handle_async_request(request)
 
 
 def make_app(
     api: DemoApi | None = None,
     *,
+    transport: DemoTransport | None = None,
     export_directory: Path | None = None,
     drill_path: tuple[str, ...] | None = None,
     date_range: DateRange | None = None,
 ) -> CostApp:
     """Return the app over an in-process demo API with today frozen."""
-    transport = DemoTransport(api if api is not None else DemoApi())
+    transport = transport or DemoTransport(api if api is not None else DemoApi())
     settings = AppSettings(
-        demo=True, today=TODAY, export_directory=export_directory, date_range=date_range,
+        clock=frozen_clock(), demo=True, export_directory=export_directory, date_range=date_range,
         drill_path=drill_path or DEFAULT_DRILL_PATH,
     )
     return CostApp(demo_client(transport), settings)
-
-
-def slow_api(seconds: float = 0.5) -> DemoApi:
-    """Return a demo API that waits before every answer."""
-    return DemoApi(faults=DemoFaults(latency_seconds=seconds))
 
 
 async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], limit: int = 400) -> None:

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from costtui.cli.common import CliError, print_warning
+from costtui.core.clock import Clock
 from costtui.data.cache import CacheError, CostCache
 from costtui.data.cache_status import CacheStatus, GroupingCoverage
 
@@ -41,9 +42,11 @@ def register(commands: Any) -> None:
     clear_parser.set_defaults(func=run_cache_clear)
 
 
-def run_cache_status(args: argparse.Namespace, *, cache: CostCache | None = None) -> int:
+def run_cache_status(
+    args: argparse.Namespace, clock: Clock, *, cache: CostCache | None = None
+) -> int:
     """Print the cache path, size, and each organisation's day coverage per grouping."""
-    cache = cache or CostCache()
+    cache = cache or CostCache(clock=clock)
     try:
         status = cache.status()
     except CacheError as error:
@@ -56,9 +59,11 @@ def run_cache_status(args: argparse.Namespace, *, cache: CostCache | None = None
     return 0
 
 
-def run_cache_clear(args: argparse.Namespace, *, cache: CostCache | None = None) -> int:
+def run_cache_clear(
+    args: argparse.Namespace, clock: Clock, *, cache: CostCache | None = None
+) -> int:
     """Remove a profile's organisation (with --profile) or everything, and say what went."""
-    cache = cache or CostCache()
+    cache = cache or CostCache(clock=clock)
     profile: str | None = getattr(args, "profile", None)
     try:
         if profile is None:

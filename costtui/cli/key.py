@@ -20,6 +20,7 @@ from costtui.cli.common import (
     profile_name,
 )
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import Clock
 from costtui.core.models import DEFAULT_PROFILE, Organization
 from costtui.data.api import ApiError, CostClient, resolve_base_url
 from costtui.data.config import ConfigError, load_config
@@ -113,6 +114,7 @@ def _one_line_errors(command: Callable[_P, int]) -> Callable[_P, int]:
 @_one_line_errors
 def run_key_set(
     args: argparse.Namespace,
+    clock: Clock | None = None,
     *,
     stdin: TextIO | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -146,6 +148,7 @@ def run_key_set(
 @_one_line_errors
 def run_key_status(
     args: argparse.Namespace,
+    clock: Clock | None = None,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     base_url: str | None = None,
@@ -173,7 +176,7 @@ def run_key_status(
 
 
 @_one_line_errors
-def run_key_delete(args: argparse.Namespace) -> int:
+def run_key_delete(args: argparse.Namespace, clock: Clock | None = None) -> int:
     """Delete the profile's key from the keyring and say whether there was one."""
     profile = profile_name(args)
     try:

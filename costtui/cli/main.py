@@ -21,6 +21,7 @@ from costtui.cli.common import (
     print_error,
     warn_about_config,
 )
+from costtui.core.clock import Clock
 
 
 def has_terminal() -> bool:
@@ -28,7 +29,7 @@ def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def run_tui(args: argparse.Namespace, clock: Clock) -> int:
     """Open the Textual app, which needs a terminal on both stdin and stdout."""
     from costtui.cli.tui import launch
 
@@ -37,7 +38,7 @@ def run_tui(args: argparse.Namespace) -> int:
             "the TUI needs a terminal on stdin and stdout; for scripts and pipes use "
             "`costtui report` (e.g. costtui report --format csv)"
         )
-    return launch(args)
+    return launch(args, clock)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,13 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run costtui with the given arguments and return the exit code."""
+def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> int:
+    """Run costtui with the given arguments and return the exit code.
+
+    The process's one clock is made here (tests hand in their own) and passed down.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         warn_about_config()
-        exit_code: int = args.func(args)
+        exit_code: int = args.func(args, clock or Clock())
         flush_output()
     except CliError as error:
         print_error(str(error))

@@ -25,13 +25,8 @@ from costtui.cli.common import (
     source_options,
     write_output,
 )
-from costtui.core.dates import (
-    DateRange,
-    DateRangeError,
-    choose_range,
-    contiguous_ranges,
-    utc_today,
-)
+from costtui.core.clock import Clock
+from costtui.core.dates import DateRange, DateRangeError, choose_range, contiguous_ranges
 from costtui.core.export import report_csv, report_json
 from costtui.core.formatting import format_dollars, format_share
 from costtui.core.models import LoadedReport
@@ -74,11 +69,11 @@ def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     return dimensions_argument(values, ("workspace",))
 
 
-def open_source(args: argparse.Namespace) -> CostSource:
+def open_source(args: argparse.Namespace, clock: Clock) -> CostSource:
     """Return the demo, or the cache in front of a live client (offline: the cache alone)."""
     options = source_options(args)
     if not options.needs_key:
-        return with_cache(demo_client() if options.demo else None, options)
+        return with_cache(demo_client() if options.demo else None, options, clock)
     profile = profile_name(args)
     try:
         resolved = resolve_key(profile)
@@ -91,7 +86,7 @@ def open_source(args: argparse.Namespace) -> CostSource:
             f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
             "'costtui key set', or try '--demo'"
         )
-    return with_cache(live_client(resolved.key, profile), options)
+    return with_cache(live_client(resolved.key, profile), options, clock)
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -108,14 +103,14 @@ def progress_printer(stream: TextIO) -> Any:
 
 
 async def fetch(
-    args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange
+    args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange, clock: Clock
 ) -> tuple[LoadedReport, list[str]]:
     """Load the report the arguments describe; also return the cache's one-line warnings."""
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    source = open_source(args)
+    source = open_source(args, clock)
     try:
         report = await load_report(
-            source, date_range, api_group_by_for(dimensions), with_previous=False,
+            source, date_range, api_group_by_for(dimensions), clock=clock, with_previous=False,
             on_progress=show_progress,
         )
     finally:
@@ -153,14 +148,14 @@ def render_table(
     console.print(table)
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run_report(args: argparse.Namespace, clock: Clock) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
-        chosen = choose_range(*range_arguments(args), utc_today())
+        chosen = choose_range(*range_arguments(args), clock.today())
         if chosen.note:
             print_note(chosen.note)
-        report, warnings = asyncio.run(fetch(args, dimensions, chosen.date_range))
+        report, warnings = asyncio.run(fetch(args, dimensions, chosen.date_range, clock))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:

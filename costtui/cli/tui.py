@@ -14,7 +14,8 @@ from costtui.cli.common import (
     source_options,
 )
 from costtui.core.admin_key import AdminKey
-from costtui.core.dates import DateRangeError, choose_range, utc_today
+from costtui.core.clock import Clock
+from costtui.core.dates import DateRangeError, choose_range
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError
@@ -35,9 +36,11 @@ def drill_path_from(args: argparse.Namespace) -> tuple[str, ...]:
     return dimensions_argument(getattr(args, "group_by", None), DEFAULT_DRILL_PATH)
 
 
-def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppSettings:
+def settings_from(
+    args: argparse.Namespace, clock: Clock, key_note: str | None = None
+) -> AppSettings:
     """Return the session settings the arguments ask for."""
-    today = utc_today()
+    today = clock.today()
     first_day, last_day = range_arguments(args)
     date_range = None
     if first_day or last_day:
@@ -52,12 +55,12 @@ def settings_from(args: argparse.Namespace, key_note: str | None = None) -> AppS
         profile=profile_name(args),
         date_range=date_range,
         drill_path=drill_path_from(args),
-        today=today,
+        clock=clock,
         key_note=key_note,
     )
 
 
-def source_factory(options: SourceOptions) -> SourceFactory:
+def source_factory(options: SourceOptions, clock: Clock) -> SourceFactory:
     """Return how the app builds a profile's source: the cache in front of the live API.
 
     Offline, the cache alone (the key is ignored); with --no-cache, the live API alone.
@@ -66,13 +69,13 @@ def source_factory(options: SourceOptions) -> SourceFactory:
     def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
         profile_options = replace(options, profile=profile)
         if options.offline or admin_key is None:
-            return with_cache(None, replace(profile_options, offline=True))
-        return with_cache(live_client(admin_key, profile), profile_options)
+            return with_cache(None, replace(profile_options, offline=True), clock)
+        return with_cache(live_client(admin_key, profile), profile_options, clock)
 
     return make_source
 
 
-def launch(args: argparse.Namespace) -> int:
+def launch(args: argparse.Namespace, clock: Clock) -> int:
     """Build the source (the key lookup may block on the keyring) before the app starts, run it.
 
     The demo is never cached; --offline reads only the cache and looks no key up.
@@ -80,14 +83,14 @@ def launch(args: argparse.Namespace) -> int:
     from costtui.tui.app import CostApp
 
     try:
-        settings = settings_from(args)
+        settings = settings_from(args, clock)
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     options = source_options(args)
     if settings.demo:
         CostApp(demo_client(), settings).run()
         return 0
-    make_source = source_factory(options)
+    make_source = source_factory(options, clock)
     source: CostSource | None = None
     try:
         if settings.offline:

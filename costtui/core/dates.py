@@ -55,9 +55,26 @@ class DateRange:
         return f"{self.first_day.isoformat()} → {self.last_day.isoformat()}"
 
 
-def utc_today() -> date:
-    """Return today's date in UTC."""
-    return datetime.now(timezone.utc).date()
+DATA_LAG = timedelta(hours=48)
+"""How long after a UTC day ends its cost data may still change (the API lags up to 48 h).
+
+The cache refetches a day until this has passed, and the header flags the same days.
+"""
+
+
+def day_end(day: date) -> datetime:
+    """Return the moment a UTC day ends."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=timezone.utc)
+
+
+def is_day_complete(day: date, now: datetime, lag: timedelta = DATA_LAG) -> bool:
+    """Tell whether a day ended more than `lag` before `now`, so its data is final."""
+    return now - day_end(day) > lag
+
+
+def incomplete_days(days: Iterable[date], now: datetime, lag: timedelta = DATA_LAG) -> list[date]:
+    """Return the days whose cost data may still change at `now`, oldest first."""
+    return sorted(day for day in days if not is_day_complete(day, now, lag))
 
 
 def day_start(day: date) -> str:

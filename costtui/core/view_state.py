@@ -38,9 +38,6 @@ SORT_COLUMN_LABELS = {
 }
 """How each sort column is named in messages."""
 
-INCOMPLETE_DAYS = 2
-"""Cost data of the last this-many UTC days (today included) may still be incomplete."""
-
 
 class DrillError(ValueError):
     """A drill, pivot or path change that cannot be done; the message says why."""
@@ -365,9 +362,3 @@ def breadcrumb(state: ViewState, workspace_names: dict[str, str]) -> list[str]:
     ]
     trail.append(f"by {DIMENSION_LABELS[state.dimension].lower()}")
     return trail
-
-
-def incomplete_days(days: Sequence[date], today: date) -> list[date]:
-    """Return the days of a range recent enough that their cost data may still be incomplete."""
-    first_recent = today - timedelta(days=INCOMPLETE_DAYS - 1)
-    return [day for day in days if day >= first_recent]

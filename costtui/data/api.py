@@ -6,7 +6,6 @@ import asyncio
 import ipaddress
 import json
 import os
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +18,7 @@ import httpx
 
 from costtui import __version__
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, day_start
 from costtui.core.models import DayBucket, Organization, Workspace
 from costtui.core.text import clean_text
@@ -170,7 +170,7 @@ class CostClient:
         request_deadline: float | None = None,
         max_response_bytes: int | None = None,
         sleep: Sleeper = asyncio.sleep,
-        wall_clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
     ) -> None:
         self._admin_key = admin_key
         self.base_url = validate_base_url(base_url)
@@ -181,8 +181,8 @@ class CostClient:
         self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES
         """The largest body accepted, counted after decompression."""
         self._sleep = sleep
-        self._wall_clock = wall_clock
-        """Reads the time only to turn an HTTP-date retry-after into seconds."""
+        self._clock = clock or Clock()
+        """Read only to turn an HTTP-date retry-after into seconds."""
         try:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url,
@@ -278,7 +278,7 @@ class CostClient:
 
     def _next_delay(self, answer: _Answer | None, retries_done: int) -> float:
         """Return the wait before the next try; a server asking for too long ends the request."""
-        asked = None if answer is None else server_delay(answer.response, self._wall_clock())
+        asked = None if answer is None else server_delay(answer.response, self._clock.now())
         if asked is None:
             return backoff(retries_done)
         if asked > MAX_RETRY_AFTER_SECONDS:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import random
 import ssl
+from datetime import datetime
 
 import httpx
 
@@ -15,7 +16,7 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 """A server asking to wait longer than this is not waited for: the error says when to retry."""
 
 
-def server_delay(response: httpx.Response, now: float) -> float | None:
+def server_delay(response: httpx.Response, now: datetime) -> float | None:
     """Return the wait the server asked for (retry-after-ms or retry-after), if any."""
     header_ms = response.headers.get("retry-after-ms")
     header_s = response.headers.get("retry-after")
@@ -30,7 +31,7 @@ def server_delay(response: httpx.Response, now: float) -> float | None:
         except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if moment is not None and moment.tzinfo is not None:
-            return max(0.0, moment.timestamp() - now)
+            return max(0.0, (moment - now).total_seconds())
     return None
 
 

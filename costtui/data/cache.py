@@ -8,11 +8,12 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from costtui.core.dates import DateRange
+from costtui.core.clock import Clock
+from costtui.core.dates import DATA_LAG, DateRange, is_day_complete
 from costtui.core.models import DayBucket, Organization, Workspace
 from costtui.core.text import clean_text
 from costtui.data.cache_codec import (
@@ -41,8 +42,6 @@ from costtui.data.config import cache_dir
 SCHEMA_VERSION = 1
 """Stored in `PRAGMA user_version`; a file with another version is moved aside and rebuilt."""
 CACHE_FILE_NAME = "costs.sqlite3"
-DEFAULT_COMPLETE_AFTER = timedelta(hours=48)
-"""A day is complete, and never fetched again, once it ended this long ago."""
 
 _T = TypeVar("_T")
 
@@ -76,11 +75,6 @@ class CacheError(Exception):
     """The cache file cannot be used right now (locked, unwritable, disk full); one line."""
 
 
-def now_utc() -> datetime:
-    """Return the current time, aware, in UTC."""
-    return datetime.now(timezone.utc)
-
-
 def default_cache_path() -> Path:
     """Return the cache file under the per-user cache directory (honours XDG_CACHE_HOME)."""
     return cache_dir() / CACHE_FILE_NAME
@@ -89,11 +83,6 @@ def default_cache_path() -> Path:
 def grouping_key(api_group_by: Iterable[str]) -> str:
     """Return the canonical stored form of an API grouping: sorted names joined by commas."""
     return ",".join(sorted(set(api_group_by)))
-
-
-def day_end(day: date) -> datetime:
-    """Return the moment a UTC day ends."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +101,13 @@ class CostCache:
         self,
         path: Path | None = None,
         *,
-        complete_after: timedelta = DEFAULT_COMPLETE_AFTER,
-        clock: Callable[[], datetime] = now_utc,
+        clock: Clock,
+        complete_after: timedelta = DATA_LAG,
     ) -> None:
         self.path = path or default_cache_path()
         self.complete_after = complete_after
         self.clock = clock
+        """The process's one clock: what "now" is for completeness and fetch times."""
         self.warnings: list[str] = []
         """One-line warnings for the user, e.g. that a corrupt file was moved aside."""
         self._connection: sqlite3.Connection | None = None
@@ -141,7 +131,7 @@ class CostCache:
 
     def is_complete(self, day: date, at: datetime | None = None) -> bool:
         """Tell whether a day ended more than `complete_after` before `at` (default: now)."""
-        return (at or self.clock()) - day_end(day) > self.complete_after
+        return is_day_complete(day, at or self.clock.now(), self.complete_after)
 
     def day_states(
         self, org_id: str, api_group_by: Sequence[str], date_range: DateRange
@@ -210,7 +200,7 @@ class CostCache:
 
     def store(self, org_id: str, api_group_by: Sequence[str], buckets: Iterable[DayBucket]) -> None:
         """Store fetched buckets, replacing those days, each marked complete or not as of now."""
-        fetched_at = self.clock()
+        fetched_at = self.clock.now()
         stamp = fetched_at.isoformat()
         key = grouping_key(api_group_by)
         rows = [
@@ -227,7 +217,7 @@ class CostCache:
 
     def remember_organization(self, organization: Organization, profile: str | None) -> None:
         """Record an organisation's name and that a profile's key opens it (for offline use)."""
-        stamp = self.clock().isoformat()
+        stamp = self.clock.now().isoformat()
 
         def write(db: sqlite3.Connection) -> None:
             with writing(db):
@@ -426,7 +416,7 @@ class CostCache:
     def _move_aside(self, reason: str) -> None:
         """Rename the unusable file (and its WAL files) to `.corrupt-<timestamp>` with a warning."""
         self.close()
-        stamp = self.clock().strftime("%Y%m%dT%H%M%SZ")
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         for suffix in ("", *SIDE_FILES):
             source = Path(f"{self.path}{suffix}")

@@ -215,7 +215,7 @@ class CachedSource:
         self.last_origin = LoadOrigin(
             days_from_cache=len(served) - len(fetched),
             days_fetched=len(fetched),
-            oldest_fetched_at=min(ages, default=self.cache.clock() if fetched else None),
+            oldest_fetched_at=min(ages, default=self.cache.clock.now() if fetched else None),
         )
         return [served[day] for day in date_range.days() if day in served]
 

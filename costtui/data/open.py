@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from costtui.core.admin_key import AdminKey
+from costtui.core.clock import Clock
 from costtui.data.api import CostClient, resolve_base_url
 from costtui.data.cache import CostCache
 from costtui.data.cached_source import CachedSource
@@ -38,7 +39,10 @@ class SourceOptions:
 
 
 def with_cache(
-    client: CostSource | None, options: SourceOptions, cache: CostCache | None = None
+    client: CostSource | None,
+    options: SourceOptions,
+    clock: Clock,
+    cache: CostCache | None = None,
 ) -> CostSource:
     """Put the local cache in front of a client unless --no-cache or --demo; offline needs none.
 
@@ -46,7 +50,7 @@ def with_cache(
     """
     if (options.no_cache or options.demo) and client is not None:
         return client
-    return CachedSource(client, cache or CostCache(), profile=options.profile,
+    return CachedSource(client, cache or CostCache(clock=clock), profile=options.profile,
                         offline=options.offline)
 
 

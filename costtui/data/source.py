@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
 from typing import Protocol
 
+from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
 from costtui.core.models import CostItem, DayBucket, LoadedReport, Organization, Workspace
-from costtui.data.api import ApiError, ProgressCallback
+from costtui.data.api import (
+    ApiError,
+    AuthenticationError,
+    PermissionDeniedError,
+    ProgressCallback,
+)
 
 
 class CostSource(Protocol):
@@ -37,10 +42,16 @@ class CostSource(Protocol):
 
 
 async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]]:
-    """Return the organisation name and workspace names, falling back to ids with a note."""
+    """Return the organisation name and workspace names, falling back to ids with a note.
+
+    A rejected key (401/403) is raised, never turned into a note: the user must fix the key.
+    """
     organization, workspaces = await asyncio.gather(
         source.organization(), source.workspaces(), return_exceptions=True
     )
+    for outcome in (organization, workspaces):
+        if isinstance(outcome, (AuthenticationError, PermissionDeniedError)):
+            raise outcome
     notes: list[str] = []
     if isinstance(organization, ApiError):
         notes.append(f"organisation name unavailable ({organization.hint})")
@@ -64,6 +75,7 @@ async def load_report(
     date_range: DateRange,
     api_group_by: tuple[str, ...],
     *,
+    clock: Clock,
     with_previous: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> LoadedReport:
@@ -89,7 +101,7 @@ async def load_report(
         previous_items=tuple(previous_items),
         organization_name=organization_name,
         workspace_names=workspace_names,
-        fetched_at=datetime.now(timezone.utc),
+        fetched_at=clock.now(),
         notes=tuple(notes),
         missing_days=tuple(day for day in date_range.days() if day not in days_present),
         previous_missing_days=tuple(

@@ -36,7 +36,7 @@ def source_status(source: CostSource) -> SourceStatus | None:
     return SourceStatus(
         label=source.source_label,
         oldest_fetched_at=origin.oldest_fetched_at if origin else None,
-        checked_at=source.cache.clock(),
+        checked_at=source.cache.clock.now(),
         offline=source.offline,
     )
 

@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from costtui.core.admin_key import AdminKey
-from costtui.core.dates import PRESET_LABELS, DateRange, preset_range, utc_today
+from costtui.core.dates import PRESET_LABELS, DateRange, preset_range
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.core.report import api_group_by_for
 from costtui.core.text import safe_line
@@ -104,7 +104,7 @@ class CostApp(App[None]):
         """Where the shown report's days came from, when the source is cached."""
         self.warnings_shown: set[str] = set()
         """Cache warnings already notified (each is shown once)."""
-        self.today = settings.today or utc_today()
+        self.today = settings.clock.today()
         """The UTC day presets are relative to."""
         self.date_range = settings.date_range or preset_range(DEFAULT_PRESET, self.today)
         """The range shown (or being loaded)."""
@@ -160,8 +160,8 @@ class CostApp(App[None]):
 
         try:
             report = await load_report(
-                source, date_range, FULL_API_GROUPING, with_previous=True,
-                on_progress=report_progress,
+                source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
+                with_previous=True, on_progress=report_progress,
             )
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
@@ -272,7 +272,7 @@ class CostApp(App[None]):
     def action_refresh(self) -> None:
         """Fetch the shown range again (presets move with the UTC day), or retry after an error."""
         preset = matching_preset(self.date_range, self.today)
-        self.today = self.settings.today or utc_today()
+        self.today = self.settings.clock.today()
         self.load(preset_range(preset, self.today) if preset else self.date_range)
 
     @property

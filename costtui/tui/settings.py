@@ -1,21 +1,24 @@
-"""What the TUI starts with: mode, profile, range, drill path, and a frozen day for tests."""
+"""What the TUI starts with: the clock, mode, profile, range and drill path."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
 from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 
 DEFAULT_PRESET = "last-30-days"
 
+
 @dataclass(frozen=True)
 class AppSettings:
     """Start-up choices of one TUI session."""
 
+    clock: Clock
+    """The process's one clock: presets, ages, the cache and the incomplete-days note ask it."""
     demo: bool = False
     """Whether the data is the embedded demo organisation."""
     offline: bool = False
@@ -26,8 +29,6 @@ class AppSettings:
     """The range to open on; None means the default preset relative to today."""
     drill_path: tuple[str, ...] = DEFAULT_DRILL_PATH
     """The drill path to open on."""
-    today: date | None = None
-    """The UTC day presets are relative to; None means the real UTC today (tests freeze it)."""
     export_directory: Path | None = None
     """Where exports are written; None means the current directory at export time."""
     key_note: str | None = None

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
-from costtui.core.dates import DateRange
+from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.core.report import DIMENSION_LABELS
 from costtui.core.text import safe_line
@@ -25,7 +25,6 @@ from costtui.core.view_state import (
     ViewState,
     breadcrumb,
     compute_level,
-    incomplete_days,
     row_key_for,
     value_for_row_key,
 )
@@ -208,7 +207,7 @@ the change against the previous period of the same length and a per-day trend.
         if self._selection is None or self._selection.report is not report:
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
-        recent = len(incomplete_days(report.date_range.days(), self.cost_app.today))
+        recent = len(incomplete_days(report.date_range.days(), self.cost_app.settings.clock.now()))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key)
         data = chart_data(self.level, report.date_range)
         self.query_one(ChartPanel).show_level(
@@ -241,7 +240,9 @@ the change against the previous period of the same length and a per-day trend.
         if report is not None and report.previous_missing_days:
             notes.append(f"Δ n/a: {len(report.previous_missing_days)} day(s) of the previous "
                          "period are missing")
-        freshness = freshness_line(incomplete_days(shown_range.days(), app.today), notes)
+        freshness = freshness_line(
+            incomplete_days(shown_range.days(), app.settings.clock.now()), notes
+        )
         self.query_one(ReportHeader).update_header(
             title=title, trail=breadcrumb(self.state, names), freshness=freshness
         )
