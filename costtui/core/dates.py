@@ -194,6 +194,14 @@ def choose_range(
     return ChosenRange(DateRange(first_day, last_day), note)
 
 
+def matching_preset(date_range: DateRange, today: date) -> str | None:
+    """Return the first preset id whose range equals `date_range` today, else None."""
+    for preset in PRESET_LABELS:
+        if preset_range(preset, today) == date_range:
+            return preset
+    return None
+
+
 def parse_range(
     first: str | None, last: str | None, today: date, default_days: int = 30
 ) -> DateRange:

@@ -198,6 +198,15 @@ class CostClient:
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
 
+    uses_cache = False
+    """Every day comes straight from the API."""
+    offline = False
+    """The client always calls the API."""
+
+    def take_warnings(self) -> list[str]:
+        """Return no warnings: problems of the API are raised as errors."""
+        return []
+
     def __repr__(self) -> str:
         return f"CostClient(base_url={self.base_url!r}, key={self._admin_key.masked()!r})"
 
@@ -376,10 +385,13 @@ class CostClient:
         date_range: DateRange,
         api_group_by: tuple[str, ...] = (),
         on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[DayBucket]:
         """Return a bucket per day of the range the API sent, fetched in concurrent windows.
 
         A day the API left out is absent from the result (missing), never invented as $0.
+        Every call fetches every day, so `refresh` changes nothing here.
         """
         unknown = [name for name in api_group_by if name not in API_GROUPINGS]
         if unknown:
