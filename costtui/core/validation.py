@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from costtui.core.models import CostItem
@@ -12,6 +13,10 @@ MAX_ABS_CENTS = Decimal(10) ** 15
 """Amounts must be smaller than this many cents ($10 trillion) in absolute value."""
 MAX_CENT_DECIMALS = 9
 """Amounts may have at most this many decimal places of a cent (the API sends five)."""
+
+
+PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{0,9}0*)?")
+"""Amount texts that pass `amount_problem` without a closer look (almost all of them)."""
 
 
 def amount_problem(amount: Decimal) -> str | None:

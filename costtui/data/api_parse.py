@@ -11,7 +11,7 @@ from typing import Any
 from costtui.core.dates import DateRange
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
 from costtui.core.text import clean_text
-from costtui.core.validation import amount_problem, currency_problem
+from costtui.core.validation import PLAIN_AMOUNT, amount_problem, currency_problem
 from costtui.data.api_errors import InvalidResponseError
 
 ITEM_DIMENSION_KEYS = (
@@ -31,13 +31,25 @@ def _invalid(message: str) -> InvalidResponseError:
     return InvalidResponseError(f"invalid response: {message}")
 
 
+_CLEANED: dict[str, str] = {}
+"""Names seen so far, cleaned and interned: the same few hundred repeat on every day."""
+_MAX_CLEANED = 100_000
+
+
 def _shared_clean(value: str) -> str:
     """Return the cleaned text, one shared copy per distinct name (names repeat every day)."""
-    return intern(clean_text(value))
+    cleaned = _CLEANED.get(value)
+    if cleaned is None:
+        cleaned = intern(clean_text(value))
+        if len(_CLEANED) < _MAX_CLEANED:
+            _CLEANED[value] = cleaned
+    return cleaned
 
 
 def parse_amount(raw: Any, where: str) -> Decimal:
     """Parse an amount in cents exactly; refuse what cannot be summed exactly."""
+    if isinstance(raw, str) and PLAIN_AMOUNT.fullmatch(raw):
+        return Decimal(raw)  # The common case: sound by its very shape.
     try:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)):
             raise TypeError("not a number")
@@ -63,12 +75,12 @@ def _parse_item(day: date, raw: Any, where: str) -> CostItem:
     for key, value in checked:
         if value is not None and not isinstance(value, str):
             raise _invalid(f"'{key}' in {where} is not a string")
-    currency_text = "USD" if currency is None else clean_text(currency)
+    currency_text = "USD" if currency is None else _shared_clean(currency)
     problem = currency_problem(currency_text)
     if problem:
         raise InvalidResponseError(f"refused the data of {where}: {problem}")
     shared = [None if value is None else _shared_clean(value) for value in dimensions]
-    return CostItem(day, amount, intern(currency_text), *shared)
+    return CostItem(day, amount, currency_text, *shared)
 
 
 def parse_bucket_day(text: Any) -> date:

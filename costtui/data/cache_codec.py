@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import date
@@ -13,7 +12,7 @@ from sys import intern
 
 from costtui.core.models import CostItem
 from costtui.core.text import clean_text
-from costtui.core.validation import amount_problem, currency_problem
+from costtui.core.validation import PLAIN_AMOUNT, amount_problem, currency_problem
 
 _DIMENSIONS = tuple(f.name for f in fields(CostItem) if f.name not in ("day", "amount_cents"))
 """CostItem fields stored as dictionary-encoded columns, in constructor order."""
@@ -27,8 +26,6 @@ class InvalidDayError(Exception):
     """A stored day holds items that fail the checks fetched data passes; treat it as missing."""
 
 
-_PLAIN_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{0,9}0*)?")
-"""Amounts that pass `amount_problem` without building a Decimal tuple (almost all of them)."""
 
 
 def encode_items(items: Sequence[CostItem]) -> str:
@@ -72,7 +69,7 @@ def _check_day(
         if problem:
             raise InvalidDayError(f"{day}: {problem}")
     for text, item in zip(amounts, items, strict=True):
-        if isinstance(text, str) and _PLAIN_AMOUNT.fullmatch(text):
+        if isinstance(text, str) and PLAIN_AMOUNT.fullmatch(text):
             continue
         problem = amount_problem(item.amount_cents)
         if problem:
