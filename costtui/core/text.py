@@ -10,6 +10,7 @@ escape is made only of printable ASCII, so cleaning twice changes nothing.
 from __future__ import annotations
 
 import re
+from sys import intern
 
 from costtui.core.admin_key import ADMIN_KEY_PREFIX, mask_key
 
@@ -33,6 +34,21 @@ def _visible(match: re.Match[str]) -> str:
 def clean_text(text: str) -> str:
     """Return the text with every control, bidi or surrogate character replaced by its escape."""
     return _UNSAFE.sub(_visible, text)
+
+
+_SHARED: dict[str, str] = {}
+"""Texts seen so far, cleaned and interned: the same few hundred names repeat on every day."""
+_MAX_SHARED = 100_000
+
+
+def shared_clean_text(text: str) -> str:
+    """Return `clean_text(text)` as one shared (interned) copy, remembering it for next time."""
+    cleaned = _SHARED.get(text)
+    if cleaned is None:
+        cleaned = intern(clean_text(text))
+        if len(_SHARED) < _MAX_SHARED:
+            _SHARED[text] = cleaned
+    return cleaned
 
 
 def clean_optional(text: str | None) -> str | None:

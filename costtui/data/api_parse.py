@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from sys import intern
 from typing import Any
 
 from costtui.core.dates import DateRange
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
-from costtui.core.text import clean_text
+from costtui.core.text import clean_text, shared_clean_text
 from costtui.core.validation import PLAIN_AMOUNT, amount_problem, currency_problem
 from costtui.data.api_errors import InvalidResponseError
 
@@ -29,21 +28,6 @@ ITEM_DIMENSION_KEYS = (
 
 def _invalid(message: str) -> InvalidResponseError:
     return InvalidResponseError(f"invalid response: {message}")
-
-
-_CLEANED: dict[str, str] = {}
-"""Names seen so far, cleaned and interned: the same few hundred repeat on every day."""
-_MAX_CLEANED = 100_000
-
-
-def _shared_clean(value: str) -> str:
-    """Return the cleaned text, one shared copy per distinct name (names repeat every day)."""
-    cleaned = _CLEANED.get(value)
-    if cleaned is None:
-        cleaned = intern(clean_text(value))
-        if len(_CLEANED) < _MAX_CLEANED:
-            _CLEANED[value] = cleaned
-    return cleaned
 
 
 def parse_amount(raw: Any, where: str) -> Decimal:
@@ -75,11 +59,11 @@ def _parse_item(day: date, raw: Any, where: str) -> CostItem:
     for key, value in checked:
         if value is not None and not isinstance(value, str):
             raise _invalid(f"'{key}' in {where} is not a string")
-    currency_text = "USD" if currency is None else _shared_clean(currency)
+    currency_text = "USD" if currency is None else shared_clean_text(currency)
     problem = currency_problem(currency_text)
     if problem:
         raise InvalidResponseError(f"refused the data of {where}: {problem}")
-    shared = [None if value is None else _shared_clean(value) for value in dimensions]
+    shared = [None if value is None else shared_clean_text(value) for value in dimensions]
     return CostItem(day, amount, currency_text, *shared)
 
 
