@@ -24,6 +24,12 @@ from costtui.cli.common import (
     source_options,
     write_output,
 )
+from costtui.cli.insights import (
+    add_insight_options,
+    collect_insights,
+    run_check_budget,
+    write_insights,
+)
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, DateRangeError, choose_range, contiguous_ranges
 from costtui.core.export import report_csv, report_json
@@ -40,6 +46,7 @@ from costtui.core.report import (
 )
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.config import ConfigError
+from costtui.data.demo import demo_transport
 from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
@@ -60,6 +67,7 @@ def register(commands: Any) -> None:
     add_group_by_option(parser, "default: workspace")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (default: table on a terminal, else csv)")
+    add_insight_options(parser)
     parser.set_defaults(func=run_report)
 
 
@@ -72,7 +80,8 @@ def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
     """Resolve the key if one is needed, then open the source the options ask for."""
     options = source_options(args)
     if not options.needs_key:
-        return open_source(options, None, clock)
+        spiked = demo_transport(clock.today()) if options.demo else None
+        return open_source(options, None, clock, transport=spiked)
     profile = options.profile
     try:
         resolved = resolve_key(profile)
@@ -149,6 +158,8 @@ def render_table(
 
 def run_report(args: argparse.Namespace, clock: Clock) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
+    if args.check_budget:
+        return run_check_budget(args, clock, report_source)
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
         chosen = choose_range(*range_arguments(args), clock.today())
@@ -167,6 +178,8 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
     if report.missing_days:
         print_warning(missing_days_warning(report, source_options(args).offline))
         extra = {"missing_days": [day.isoformat() for day in report.missing_days]}
+    insights = collect_insights(args, clock, report_source, dimensions, report.date_range)
+    extra = {**(extra or {}), **insights.json} or None
     rows = group_costs(report.items, dimensions)
     output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
     if output_format == "json":
@@ -181,4 +194,6 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
             raise
         except OSError as error:
             raise CliError(f"cannot write the output: {error.strerror or error}") from None
+    if output_format != "json":
+        write_insights(insights, output_format, sys.stdout)
     return 0
