@@ -209,8 +209,7 @@ class CostApp(App[None]):
                         severity="error", markup=False, timeout=10)
         else:
             self.notify(f"Unexpected error: {safe_line(str(error))}.{kept} Press r to retry.",
-                        title="Could not load costs", severity="error", markup=False,
-                        timeout=10)
+                        title="Could not load costs", severity="error", markup=False, timeout=10)
         self.cost_screen.show_load_error(error)
         if isinstance(error, AuthenticationError) and self.source is not self.declined_source:
             self.request_admin_key("The Admin key was rejected (401): it may have been revoked "
