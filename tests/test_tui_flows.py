@@ -141,9 +141,15 @@ async def test_custom_range_is_validated_as_typed_and_applied() -> None:
         assert "range is reversed" in label_text(app, "#range-message")
         last.value = "2026-12-01"
         await pilot.pause()
-        assert "after today (2026-11-25 UTC)" in label_text(app, "#range-message")
+        assert label_text(app, "#range-message") == (
+            "16 days: 2026-11-10 → 2026-11-25 (UTC) · To 2026-12-01 is after today; "
+            "using today (2026-11-25 UTC)")
+        first.value = "2022-12-31"
+        await pilot.pause()
+        assert "before 2023-01-01" in label_text(app, "#range-message")
         await pilot.press("enter")
         assert isinstance(app.screen, DateRangeScreen), "an invalid range is never applied"
+        first.value = "2026-11-10"
         last.value = "2026-11-20"
         await pilot.pause()
         assert label_text(app, "#range-message") == "11 days: 2026-11-10 → 2026-11-20 (UTC)"

@@ -16,6 +16,7 @@ from costtui.core.dates import DateRange, DateRangeError, matching_preset, prese
 from costtui.core.freshness import missing_days_text
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
+from costtui.core.text import safe_line
 from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
@@ -201,9 +202,8 @@ class CostApp(KeysAndProfiles):
             self.notify(f"{error.hint}.{kept} Press r to retry.", title="Could not load costs",
                         severity="error", markup=False, timeout=10)
         else:
-            self.notify(f"Unexpected error: {error}.{kept} Press r to retry.",
-                        title="Could not load costs", severity="error", markup=False,
-                        timeout=10)
+            self.notify(f"Unexpected error: {safe_line(str(error))}.{kept} Press r to retry.",
+                        title="Could not load costs", severity="error", markup=False, timeout=10)
         self.cost_screen.show_load_error(error)
         if isinstance(error, AuthenticationError) and self.source is not self.declined_source:
             self.request_admin_key("The Admin key was rejected (401): it may have been revoked "
