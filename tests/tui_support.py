@@ -57,12 +57,13 @@ def make_app(
     export_directory: Path | None = None,
     drill_path: tuple[str, ...] | None = None,
     date_range: DateRange | None = None,
+    remember_view: bool = False,
 ) -> CostApp:
     """Return the app over an in-process demo API with today frozen."""
     transport = transport or DemoTransport(api if api is not None else DemoApi())
     settings = AppSettings(
         clock=frozen_clock(), demo=True, export_directory=export_directory, date_range=date_range,
-        drill_path=drill_path or DEFAULT_DRILL_PATH,
+        drill_path=drill_path or DEFAULT_DRILL_PATH, remember_view=remember_view,
     )
     return CostApp(demo_client(transport), settings)
 

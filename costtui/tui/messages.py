@@ -89,3 +89,11 @@ class ExportRequested(Message):
 
 class CostViewReady(Message):
     """The cost view is composed and can be handed data (the app starts the first load)."""
+
+
+class ViewChanged(Message):
+    """The drill path or the sort of the cost view changed (the app remembers it)."""
+
+    def __init__(self, state: ViewState) -> None:
+        super().__init__()
+        self.state = state

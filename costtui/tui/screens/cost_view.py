@@ -27,7 +27,7 @@ from costtui.core.view_state import (
     value_for_row_key,
 )
 from costtui.data.api import ApiError, FetchProgress
-from costtui.tui.messages import CostViewReady
+from costtui.tui.messages import CostViewReady, ViewChanged
 from costtui.tui.screens.chart import EMPTY_CHART, ChartPanel, chart_data, chart_title
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
@@ -208,8 +208,11 @@ the change against the previous period of the same length and a per-day trend.
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
         """Switch to a new view state and show it (the loaded data answers every dimension)."""
+        remembered = (self.state.drill_path, self.state.sort_column, self.state.sort_descending)
         self.state = state
         self._show_level(cursor_key)
+        if remembered != (state.drill_path, state.sort_column, state.sort_descending):
+            self.post_message(ViewChanged(state))
 
     # Actions ---------------------------------------------------------------------------------
 
