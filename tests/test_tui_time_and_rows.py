@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
 from textual.widgets import Static
 
+from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange, preset_range
 from costtui.core.formatting import format_exact
+from costtui.data.api import CostClient
+from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+from costtui.tui.app import CostApp
 from costtui.tui.screens.dialogs import RowInfoScreen
+from costtui.tui.settings import AppSettings
 from tests.tui_support import (
     LAST_30_DAYS,
     TODAY,
     cursor_key,
     expected_costs,
+    frozen_clock,
+    label_text,
     make_app,
     notifications,
     shows_range,
@@ -77,3 +85,24 @@ async def test_i_shows_the_row_exactly_and_y_copies_it() -> None:
         assert app.clipboard == f"{name}\t{format_exact(exact)}"
         assert exact > Decimal(0)
         assert any(text.startswith(f"Copied {name} · $") for text in notifications(app))
+
+
+async def test_the_progress_line_says_why_it_waits_while_a_request_is_retried() -> None:
+    released = asyncio.Event()
+    waits: list[float] = []
+
+    async def held_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        await released.wait()
+
+    api = DemoApi(faults=DemoFaults(rate_limit_first=1))
+    client = CostClient(AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL, transport=DemoTransport(api),
+                        sleep=held_sleep)
+    app = CostApp(client, AppSettings(clock=frozen_clock(), demo=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "429 rate limited, retrying in 0 s" in label_text(
+            app, "#load-label"))
+        assert "Esc cancels" in label_text(app, "#load-label") and waits == [0.0]
+        released.set()
+        await wait_loaded(pilot, app)
+        assert app.report is not None and app.last_error is None

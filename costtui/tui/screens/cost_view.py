@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
@@ -72,6 +74,8 @@ the change against the previous period of the same length and a per-day trend.
         """The report on screen; kept through later loads and errors."""
         self.load_running = False
         """Whether a load of `requested_range` is running."""
+        self._load_started = 0.0
+        self._elapsed_timer: Timer | None = None
         self.level: LevelView | None = None
         """The rows currently shown."""
         self._selection: ItemSelection | None = None
@@ -98,6 +102,7 @@ the change against the previous period of the same length and a per-day trend.
         """Show the header, focus the table and tell the app the view is ready for data."""
         self._update_header()
         self.query_one("#level-rows", DataTable).focus()
+        self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
         self.post_message(CostViewReady())
 
     # What the app hands down -----------------------------------------------------------------
@@ -108,16 +113,29 @@ the change against the previous period of the same length and a per-day trend.
         self.load_running = True
         self.add_class("-loading")
         self.query_one(LoadProgress).start()
+        self._load_started = monotonic()
+        if self._elapsed_timer is not None:
+            self._elapsed_timer.resume()
         self._update_header()
         self.refresh_bindings()
 
     def loading_progressed(self, progress: FetchProgress) -> None:
-        """Advance the progress bar."""
-        self.query_one(LoadProgress).advance_to(progress)
+        """Advance the progress bar, or say why the fetch waits and for how long."""
+        bar = self.query_one(LoadProgress)
+        if progress.retry_reason is None:
+            bar.advance_to(progress)
+        else:
+            bar.show_retry(progress.retry_reason, progress.retry_in_seconds)
+
+    def _tick_elapsed(self) -> None:
+        """Show how long the load has taken (a monotonic duration, not a date)."""
+        self.query_one(LoadProgress).show_elapsed(monotonic() - self._load_started)
 
     def show_loading_stopped(self) -> None:
         """Hide the progress bar and put the header back to the range of the data shown."""
         self.load_running = False
+        if self._elapsed_timer is not None:
+            self._elapsed_timer.pause()
         self.remove_class("-loading")
         self._update_header()
         self.refresh_bindings()
