@@ -51,13 +51,14 @@ async def open_report(
     client = CostClient(AdminKey(DEMO_KEY), base_url=base_url)
     source: CostSource = client
     if cache_path is not None:
-        source = CachedSource(client, CostCache(cache_path, clock=FixedClock(now)), offline=offline)
+        cache = CostCache(cache_path, clock=FixedClock(now))
+        source = CachedSource(client, cache, offline=offline)
     try:
         report = await load_report(source, date_range, GROUPING, clock=FixedClock(now),
                                    with_previous=False)
     finally:
         await source.aclose()
-    origin = source.source_label if isinstance(source, CachedSource) else "no cache"
+    origin = report.origin or "no cache"
     total = sum((item.amount_cents for item in report.items), Decimal(0))
     return total, client.requests_made, origin, len(report.missing_days)
 

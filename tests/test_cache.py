@@ -89,6 +89,7 @@ def test_amounts_and_dimensions_round_trip_exactly_through_a_reopened_file(
 
     assert loaded == {day: DayBucket(day, items), day + timedelta(days=1): DayBucket(
         day + timedelta(days=1), ())}
+    assert {bucket.cached_at for bucket in loaded.values()} == {NOW}
     assert [str(i.amount_cents) for i in loaded[day].items] == [*AMOUNTS, "7.25", "0.3"]
     with sqlite3.connect(path) as db:
         kind, text = db.execute("SELECT typeof(items), items FROM days WHERE day = ?",

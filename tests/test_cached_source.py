@@ -13,10 +13,10 @@ import pytest
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
-from costtui.core.models import DayBucket, Organization
+from costtui.core.models import DayBucket, Organization, origin_of
 from costtui.data.api import ApiError, CostClient, FetchProgress, PermissionDeniedError
 from costtui.data.cache import CostCache
-from costtui.data.cached_source import CachedSource, LoadOrigin, OfflineError, plan_windows
+from costtui.data.cached_source import CachedSource, OfflineError, plan_windows
 from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoOrganization, DemoTransport
 from costtui.data.source import load_report
 from tests.conftest import SENTINEL_KEY
@@ -27,6 +27,14 @@ GROUPING = ("workspace_id", "description")
 CLOCK = FixedClock(NOW)
 """The clock of reports loaded in these tests (never moved)."""
 LAST_60 = DateRange(date(2026, 9, 22), date(2026, 11, 20))
+
+
+def provenance(buckets: list[DayBucket]) -> tuple[int, int, datetime | None, str]:
+    """Return (days from the cache, days fetched, oldest cache time, label) of a result."""
+    cached = [bucket.cached_at for bucket in buckets if bucket.cached_at is not None]
+    label, oldest = origin_of(buckets, offline=False)
+    assert oldest == min(cached, default=None)
+    return len(cached), len(buckets) - len(cached), oldest, label
 
 
 def cache_at(path: Path) -> CostCache:
@@ -94,9 +102,7 @@ async def test_cold_fetches_every_day_and_stores_it(path: Path) -> None:
 
     assert buckets == await reference(LAST_60)
     assert cost_windows(api) == [("2026-09-22", "2026-10-23"), ("2026-10-23", "2026-11-21")]
-    assert source.last_origin == LoadOrigin(days_from_cache=0, days_fetched=60,
-                                            oldest_fetched_at=NOW)
-    assert source.source_label == "live"
+    assert provenance(buckets) == (0, 60, None, "live")
     states = cache_at(path).day_states(DemoOrganization().org_id, GROUPING, LAST_60)
     assert len(states) == 60
     assert [day for day, state in states.items() if not state.complete] == [
@@ -119,9 +125,7 @@ async def test_warm_reopen_fetches_only_incomplete_days(path: Path) -> None:
     assert [request.url.path for request in api.requests] == [
         "/v1/organizations/me", "/v1/organizations/cost_report"
     ]
-    assert warm.last_origin == LoadOrigin(days_from_cache=57, days_fetched=3,
-                                          oldest_fetched_at=NOW)
-    assert warm.source_label == "cache + live"
+    assert provenance(buckets) == (57, 3, NOW, "cache + live")
 
 
 async def test_a_range_of_complete_cached_days_makes_no_cost_request(path: Path) -> None:
@@ -132,11 +136,11 @@ async def test_a_range_of_complete_cached_days_makes_no_cost_request(path: Path)
 
     api = DemoApi()
     warm = source_over(api, path)
-    assert await warm.cost_buckets(past, GROUPING) == await reference(past)
+    buckets = await warm.cost_buckets(past, GROUPING)
     await warm.aclose()
+    assert buckets == await reference(past)
     assert cost_windows(api) == []
-    assert warm.source_label == "cache"
-    assert warm.last_origin is not None and warm.last_origin.oldest_fetched_at == NOW
+    assert provenance(buckets) == (31, 0, NOW, "cache")
 
 
 async def test_after_a_day_passes_the_new_and_still_incomplete_days_are_fetched(
@@ -210,28 +214,26 @@ async def test_groupings_are_cached_separately(path: Path) -> None:
     assert all(item.description is None for bucket in buckets for item in bucket.items)
 
 
-async def test_refresh_all_and_a_requested_full_refresh_fetch_every_day(path: Path) -> None:
+async def test_a_full_refresh_is_a_parameter_of_the_request_and_fetches_every_day(
+    path: Path,
+) -> None:
     past = DateRange(date(2026, 8, 1), date(2026, 8, 10))
     first = source_over(DemoApi(), path)
     await first.cost_buckets(past, GROUPING)
     await first.aclose()
 
     api = DemoApi()
-    always = source_over(api, path, refresh_all=True)
-    await always.cost_buckets(past, GROUPING)
-    await always.cost_buckets(past, GROUPING)
-    await always.aclose()
-    assert cost_windows(api) == [("2026-08-01", "2026-08-11")] * 2
-
-    api = DemoApi()
-    once = source_over(api, path)
-    once.request_full_refresh()
-    assert await once.cost_buckets(past, GROUPING) == await reference(past)
-    assert once.source_label == "live"
-    await once.cost_buckets(past, GROUPING)
-    await once.aclose()
+    source = source_over(api, path)
+    assert provenance(await source.cost_buckets(past, GROUPING)) == (10, 0, NOW, "cache")
+    refreshed = await source.cost_buckets(past, GROUPING, refresh=True)
+    assert refreshed == await reference(past)
+    assert provenance(refreshed) == (0, 10, None, "live")
+    again = await source.cost_buckets(past, GROUPING)
+    await source.aclose()
     assert cost_windows(api) == [("2026-08-01", "2026-08-11")]
-    assert once.source_label == "cache"
+    assert provenance(again) == (10, 0, NOW, "cache")
+    # The refresh asked which organisation the key opens again; the other calls did not.
+    assert [request.url.path for request in api.requests].count("/v1/organizations/me") == 2
 
 
 async def test_organisation_is_asked_once_per_source_even_when_called_concurrently(
@@ -268,9 +270,7 @@ async def test_offline_serves_cached_days_names_and_reports_gaps(path: Path) -> 
     assert report.organization_name == "Acme Robotics (demo)"
     assert report.workspace_names == online_report.workspace_names
     assert report.notes == ()
-    assert offline.source_label == "cache"
-    assert offline.last_origin == LoadOrigin(days_from_cache=20, days_fetched=0,
-                                             oldest_fetched_at=NOW)
+    assert (report.origin, report.oldest_cached_at, report.offline) == ("cache", NOW, True)
 
 
 async def test_offline_with_an_unknown_profile_says_so(path: Path) -> None:

@@ -37,11 +37,11 @@ def apis(monkeypatch: pytest.MonkeyPatch) -> dict[str, DemoApi]:
     served = {"a": DemoApi(ORG_A, check_key=False), "b": DemoApi(ORG_B, check_key=False)}
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", SENTINEL_KEY)
 
-    def live_client(key: AdminKey, profile: str) -> CostClient:
+    def live_client(key: AdminKey, profile: str, *args: object, **kwargs: object) -> CostClient:
         api = served["a" if profile == "a" else "b"]
         return CostClient(key, base_url=DEMO_BASE_URL, transport=DemoTransport(api))
 
-    monkeypatch.setattr("costtui.cli.report.live_client", live_client)
+    monkeypatch.setattr("costtui.data.open.live_client", live_client)
     return served
 
 

@@ -194,14 +194,14 @@ def test_api_errors_are_one_line_with_the_request_id(
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", SENTINEL_KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "https://demo.costtui.invalid")
-    import costtui.data.open as wiring
+    import costtui.data.open as opener
     from costtui.data.demo import DemoApi, DemoFaults, DemoTransport
 
     failing_api = DemoApi(check_key=False, faults=DemoFaults(status_always=403))
-    original = wiring.live_client
+    original = opener.live_client
     monkeypatch.setattr(
-        "costtui.cli.report.live_client",
-        lambda key, profile: original(key, profile, DemoTransport(failing_api)),
+        "costtui.data.open.live_client",
+        lambda key, profile, *args, **kwargs: original(key, profile, DemoTransport(failing_api)),
     )
     code, out, err = run("report")
     assert code == 1 and out == ""

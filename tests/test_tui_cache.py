@@ -10,10 +10,10 @@ from textual.command import CommandPalette
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
+from costtui.core.freshness import age_text, missing_days_text
 from costtui.data.cache import CostCache
 from costtui.data.demo import DemoApi, DemoTransport
-from costtui.data.open import SourceOptions, live_client, with_cache
-from costtui.data.source_status import age_text, missing_days_text
+from costtui.data.open import SourceOptions, open_source
 from costtui.tui.app import CostApp
 from costtui.tui.settings import AppSettings
 from tests.conftest import SENTINEL_KEY
@@ -55,10 +55,11 @@ def cached_app(
     clock = FixedClock(now)
     cache = CostCache(path, clock=clock)
     options = SourceOptions(offline=offline)
-    client = None if offline else live_client(
-        AdminKey(SENTINEL_KEY), "default", transport=DemoTransport(api or DemoApi(check_key=False)))
+    transport = DemoTransport(api or DemoApi(check_key=False))
+    admin_key = None if offline else AdminKey(SENTINEL_KEY)
     settings = AppSettings(clock=clock, offline=offline, date_range=date_range)
-    return CostApp(with_cache(client, options, clock, cache=cache), settings)
+    source = open_source(options, admin_key, clock, transport=transport, cache=cache)
+    return CostApp(source, settings)
 
 
 def title(app: CostApp) -> str:

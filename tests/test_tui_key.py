@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input
 
 from costtui.core.admin_key import AdminKey
 from costtui.data.demo import DemoApi, DemoOrganization, DemoTransport
-from costtui.data.open import SourceOptions, live_client, with_cache
+from costtui.data.open import SourceOptions, open_source
 from costtui.data.secrets import KEYRING_SERVICE
 from costtui.data.source import CostSource
 from costtui.tui.app import CostApp
@@ -80,8 +80,8 @@ class Organisations:
         """Build the cached live source of a profile, as the real factory does."""
         assert admin_key is not None
         self.built.append(profile)
-        client = live_client(admin_key, profile, transport=self.transports[profile])
-        return with_cache(client, SourceOptions(profile=profile), self.clock)
+        return open_source(SourceOptions(profile=profile), admin_key, self.clock,
+                           transport=self.transports[profile])
 
 
 def key_app(organisations: Organisations, key: str | None = None) -> CostApp:

@@ -78,7 +78,7 @@ async def test_use_admin_key_switches_source_and_reloads() -> None:
         assert "rejected (401)" in label_text(app, "#key-reason")
         await pilot.press("escape")
         assert "k to enter a new key" in label_text(app, "#error-details")
-        app.use_admin_key(AdminKey(DEMO_KEY))
+        app.switch_source(app.settings.profile, AdminKey(DEMO_KEY))
         await wait_loaded(pilot, app)
         assert app.report is not None and app.report.date_range.last_day == date(2026, 11, 25)
         assert not app.cost_screen.has_class("-error")

@@ -22,8 +22,9 @@ from costtui.cli.common import (
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import Clock
 from costtui.core.models import DEFAULT_PROFILE, Organization
-from costtui.data.api import ApiError, CostClient, resolve_base_url
+from costtui.data.api import ApiError, resolve_base_url
 from costtui.data.config import ConfigError, load_config
+from costtui.data.open import live_client
 from costtui.data.secrets import (
     ADMIN_KEY_ENV,
     KeyringUnavailable,
@@ -229,7 +230,7 @@ def _fetch_organization(
     """Call GET /v1/organizations/me with the key, turning any failure into a CliError."""
 
     async def fetch() -> Organization:
-        async with CostClient(key, base_url=base_url, transport=transport) as client:
+        async with live_client(key, DEFAULT_PROFILE, transport, base_url=base_url) as client:
             return await client.organization()
 
     try:

@@ -19,7 +19,6 @@ from costtui.cli.common import (
     add_source_options,
     dimensions_argument,
     print_warning,
-    profile_name,
     range_arguments,
     source_options,
 )
@@ -39,7 +38,7 @@ from costtui.core.report import (
 )
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.config import ConfigError
-from costtui.data.open import demo_client, live_client, with_cache
+from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
 
@@ -67,12 +66,12 @@ def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     return dimensions_argument(values, ("workspace",))
 
 
-def open_source(args: argparse.Namespace, clock: Clock) -> CostSource:
-    """Return the demo, or the cache in front of a live client (offline: the cache alone)."""
+def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
+    """Resolve the key if one is needed, then open the source the options ask for."""
     options = source_options(args)
     if not options.needs_key:
-        return with_cache(demo_client() if options.demo else None, options, clock)
-    profile = profile_name(args)
+        return open_source(options, None, clock)
+    profile = options.profile
     try:
         resolved = resolve_key(profile)
     except KeyringUnavailable as error:
@@ -84,7 +83,7 @@ def open_source(args: argparse.Namespace, clock: Clock) -> CostSource:
             f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
             "'costtui key set', or try '--demo'"
         )
-    return with_cache(live_client(resolved.key, profile), options, clock)
+    return open_source(options, resolved.key, clock)
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -106,7 +105,7 @@ async def fetch(
     """Load the report the arguments describe; also return the cache's one-line warnings."""
     date_range = parse_range(*range_arguments(args), clock.today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    source = open_source(args, clock)
+    source = report_source(args, clock)
     try:
         report = await load_report(
             source, date_range, api_group_by_for(dimensions), clock=clock, with_previous=False,
@@ -116,7 +115,7 @@ async def fetch(
         await source.aclose()
         if show_progress is not None:
             sys.stderr.write("\r\033[K")
-    return report, list(getattr(source, "warnings", ()))
+    return report, list(report.warnings)
 
 
 def missing_days_warning(report: LoadedReport, offline: bool) -> str:

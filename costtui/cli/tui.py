@@ -21,9 +21,7 @@ from costtui.data.config import ConfigError
 from costtui.data.open import (
     SourceFactory,
     SourceOptions,
-    demo_client,
-    live_client,
-    with_cache,
+    open_source,
 )
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource
@@ -61,10 +59,8 @@ def source_factory(options: SourceOptions, clock: Clock) -> SourceFactory:
     """
 
     def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
-        profile_options = replace(options, profile=profile)
-        if options.offline or admin_key is None:
-            return with_cache(None, replace(profile_options, offline=True), clock)
-        return with_cache(live_client(admin_key, profile), profile_options, clock)
+        offline = options.offline or admin_key is None
+        return open_source(replace(options, profile=profile, offline=offline), admin_key, clock)
 
     return make_source
 
@@ -82,7 +78,7 @@ def launch(args: argparse.Namespace, clock: Clock) -> int:
         raise CliError(str(error), exit_code=2) from None
     options = source_options(args)
     if settings.demo:
-        CostApp(demo_client(), settings).run()
+        CostApp(open_source(options, None, clock), settings).run()
         return 0
     make_source = source_factory(options, clock)
     source: CostSource | None = None

@@ -146,6 +146,14 @@ def preset_range(preset: str, today: date) -> DateRange:
     raise DateRangeError(f"unknown preset {preset!r}: use one of {', '.join(PRESET_LABELS)}")
 
 
+def matching_preset(date_range: DateRange, today: date) -> str | None:
+    """Return the first preset id whose range equals `date_range` today, else None."""
+    for preset in PRESET_LABELS:
+        if preset_range(preset, today) == date_range:
+            return preset
+    return None
+
+
 def parse_range(
     first: str | None, last: str | None, today: date, default_days: int = 30
 ) -> DateRange:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -42,6 +43,11 @@ class DayBucket:
 
     day: date
     items: tuple[CostItem, ...]
+    cached_at: datetime | None = field(default=None, compare=False)
+    """When the local cache stored this day, if it was served from there; None: just fetched.
+
+    Where a day came from is not part of its data, so it does not take part in equality.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +80,14 @@ class LoadedReport:
     fetched_at: datetime
     notes: tuple[str, ...] = ()
     """One-line remarks for the user, e.g. that workspace names could not be read."""
+    origin: str | None = None
+    """Where the days came from: "live", "cache" or "cache + live"; None without a cache."""
+    oldest_cached_at: datetime | None = None
+    """When the oldest day served from the cache was stored; None when none was."""
+    offline: bool = False
+    """Whether the source never called the API (--offline)."""
+    warnings: tuple[str, ...] = ()
+    """Problems worked around while loading (a damaged cache moved aside, …), one line each."""
     missing_days: tuple[date, ...] = field(default=())
     """Days the source could not provide (offline with gaps)."""
     previous_missing_days: tuple[date, ...] = field(default=())
@@ -86,3 +100,16 @@ class LoadedReport:
             f"LoadedReport({self.date_range}, {self.api_group_by}, items={len(self.items)}, "
             f"previous_items={len(self.previous_items)}, missing_days={len(self.missing_days)})"
         )
+
+
+def origin_of(buckets: Iterable[DayBucket], *, offline: bool) -> tuple[str, datetime | None]:
+    """Return where days came from ("live", "cache", "cache + live") and the oldest cache time."""
+    cached_at = [bucket.cached_at for bucket in buckets if bucket.cached_at is not None]
+    fetched = any(bucket.cached_at is None for bucket in buckets)
+    if cached_at and fetched:
+        label = "cache + live"
+    elif cached_at or (offline and not fetched):
+        label = "cache"
+    else:
+        label = "live"
+    return label, min(cached_at, default=None)

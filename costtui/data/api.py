@@ -315,6 +315,15 @@ class CostClient:
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
 
+    uses_cache = False
+    """Every day comes straight from the API."""
+    offline = False
+    """The client always calls the API."""
+
+    def take_warnings(self) -> list[str]:
+        """Return no warnings: problems of the API are raised as errors."""
+        return []
+
     def __repr__(self) -> str:
         return f"CostClient(base_url={self.base_url!r}, key={self._admin_key.masked()!r})"
 
@@ -418,8 +427,13 @@ class CostClient:
         date_range: DateRange,
         api_group_by: tuple[str, ...] = (),
         on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[DayBucket]:
-        """Return one bucket per day of the range, fetched in concurrent 31-day windows."""
+        """Return one bucket per day of the range, fetched in concurrent 31-day windows.
+
+        Every call fetches every day, so `refresh` changes nothing here.
+        """
         unknown = [name for name in api_group_by if name not in API_GROUPINGS]
         if unknown:
             raise ValueError(f"unknown API grouping {unknown[0]!r}: use {API_GROUPINGS}")

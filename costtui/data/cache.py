@@ -187,21 +187,25 @@ class CostCache:
         span = DateRange(min(wanted), max(wanted))
         key = grouping_key(api_group_by)
 
-        def read(db: sqlite3.Connection) -> list[tuple[date, str]]:
+        def read(db: sqlite3.Connection) -> list[tuple[date, str, str]]:
             rows = db.execute(
-                "SELECT day, complete, items FROM days WHERE org_id = ? AND grouping = ? "
-                "AND day BETWEEN ? AND ?",
+                "SELECT day, complete, fetched_at, items FROM days "
+                "WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
                 (org_id, key, *_bounds(span)),
             )
-            found = ((date.fromisoformat(text), complete, items) for text, complete, items in rows)
-            return [(day, items) for day, complete, items in found
+            found = ((date.fromisoformat(text), complete, fetched, items)
+                     for text, complete, fetched, items in rows)
+            return [(day, fetched, items) for day, complete, fetched, items in found
                     if day in wanted and (complete or include_incomplete)]
 
         # Decode outside the connection lock: it is the slow part, and other calls may proceed.
-        none: list[tuple[date, str]] = []
+        none: list[tuple[date, str, str]] = []
         documents = self._run(read, default=none)
         try:
-            return {day: DayBucket(day, decode_items(day, items)) for day, items in documents}
+            return {
+                day: DayBucket(day, decode_items(day, items), datetime.fromisoformat(fetched))
+                for day, fetched, items in documents
+            }
         except _UnusableFileError as error:
             with self._lock:
                 self._move_aside(str(error))

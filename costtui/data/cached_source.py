@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -24,23 +24,6 @@ class OfflineError(ApiError):
     def one_line(self) -> str:
         """Return the hint alone: there was no API call to describe."""
         return self.hint
-
-
-@dataclass(frozen=True, slots=True)
-class LoadOrigin:
-    """Where the days of the last cost query came from, and how old the oldest one is."""
-
-    days_from_cache: int
-    days_fetched: int
-    oldest_fetched_at: datetime | None
-    """When the oldest served day was fetched; None when no day was served."""
-
-    @property
-    def label(self) -> str:
-        """Return "cache", "live" or "cache + live"."""
-        if self.days_fetched and self.days_from_cache:
-            return "cache + live"
-        return "live" if self.days_fetched else "cache"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +71,6 @@ class CachedSource:
         *,
         profile: str = "default",
         offline: bool = False,
-        refresh_all: bool = False,
         concurrency: int = 4,
     ) -> None:
         if inner is None and not offline:
@@ -100,31 +82,23 @@ class CachedSource:
         """The profile whose organisation is remembered for offline use."""
         self.offline = offline
         """Never call `inner`: serve what the cache holds, omitting missing days."""
-        self.refresh_all = refresh_all
-        """Fetch every day again, complete ones included (and store them)."""
         self.concurrency = max(1, concurrency)
-        self.last_origin: LoadOrigin | None = None
-        """Where the last `cost_buckets` call's days came from; None before the first."""
-        self._refresh_next = False
         self._organization: Organization | None = None
         self._organization_lock = asyncio.Lock()
 
-    @property
-    def source_label(self) -> str:
-        """Return "cache", "live" or "cache + live" for the last query (before one: the mode)."""
-        if self.last_origin is None:
-            return "cache" if self.offline else "live"
-        return self.last_origin.label
+    uses_cache = True
+    """Days may come from the local cache (their buckets say when they were stored)."""
 
     @property
     def warnings(self) -> list[str]:
         """Return the one-line cache warnings so far (a corrupt file moved aside, …)."""
         return self.cache.warnings
 
-    def request_full_refresh(self) -> None:
-        """Make the next query fetch every day again and ask the organisation anew."""
-        self._refresh_next = True
-        self._organization = None
+    def take_warnings(self) -> list[str]:
+        """Return the cache warnings not taken yet, and forget them."""
+        taken = list(self.cache.warnings)
+        self.cache.warnings.clear()
+        return taken
 
     async def organization(self) -> Organization:
         """Return the organisation: from `inner` (remembered), or offline from the cache."""
@@ -172,10 +146,15 @@ class CachedSource:
         date_range: DateRange,
         api_group_by: tuple[str, ...] = (),
         on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[DayBucket]:
-        """Return cached complete days plus freshly fetched others; offline, only cached days."""
-        refresh = self.refresh_all or self._refresh_next
-        self._refresh_next = False
+        """Return cached complete days plus freshly fetched others; offline, only cached days.
+
+        With `refresh`, every day is fetched again (and stored) and the organisation asked anew.
+        """
+        if refresh and not self.offline:
+            self._organization = None
         organization = asyncio.ensure_future(self.organization())
         read: _CacheRead | None = None
         early_fetch: asyncio.Future[dict[date, DayBucket]] | None = None
@@ -211,12 +190,6 @@ class CachedSource:
                 await self._fetch(organization, plan_windows(lost), api_group_by, on_progress)
             )
         served.update(fetched)
-        ages = [read.states[day].fetched_at for day in served.keys() - fetched.keys()]
-        self.last_origin = LoadOrigin(
-            days_from_cache=len(served) - len(fetched),
-            days_fetched=len(fetched),
-            oldest_fetched_at=min(ages, default=self.cache.clock.now() if fetched else None),
-        )
         return [served[day] for day in date_range.days() if day in served]
 
     async def _known_organization_id(self) -> str | None:

@@ -1,4 +1,4 @@
-"""Builds the cost source a command asked for: the demo organisation or the live API."""
+"""The one way to open a cost source: the demo, the cache alone, or the live API behind it."""
 
 from __future__ import annotations
 
@@ -38,20 +38,31 @@ class SourceOptions:
         return not (self.demo or self.offline)
 
 
-def with_cache(
-    client: CostSource | None,
+def open_source(
     options: SourceOptions,
+    admin_key: AdminKey | None,
     clock: Clock,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
     cache: CostCache | None = None,
 ) -> CostSource:
-    """Put the local cache in front of a client unless --no-cache or --demo; offline needs none.
+    """Build the source the options ask for: key → client → cache → source, the one way.
 
-    The demo is embedded and offline by nature, so --demo ignores --offline and the cache.
+    The demo is embedded (no key, never cached, --offline ignored); offline is the cache alone
+    (no key); otherwise the live API, behind the cache unless --no-cache. It never touches the
+    network itself and may raise ValueError or ConfigError (a bad base URL).
     """
-    if (options.no_cache or options.demo) and client is not None:
+    if options.demo:
+        return demo_client(transport)
+    if options.offline:
+        return CachedSource(None, cache or CostCache(clock=clock), profile=options.profile,
+                            offline=True)
+    if admin_key is None:
+        raise ValueError(f"no Admin key for profile {options.profile!r}")
+    client = live_client(admin_key, options.profile, transport, clock=clock)
+    if options.no_cache:
         return client
-    return CachedSource(client, cache or CostCache(clock=clock), profile=options.profile,
-                        offline=options.offline)
+    return CachedSource(client, cache or CostCache(clock=clock), profile=options.profile)
 
 
 def demo_client(transport: httpx.AsyncBaseTransport | None = None) -> CostClient:
@@ -68,7 +79,13 @@ def profile_base_url(profile: str) -> str:
 
 
 def live_client(
-    admin_key: AdminKey, profile: str, transport: httpx.AsyncBaseTransport | None = None
+    admin_key: AdminKey,
+    profile: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+    *,
+    base_url: str | None = None,
+    clock: Clock | None = None,
 ) -> CostClient:
-    """Return a client over the live Admin API for a profile."""
-    return CostClient(admin_key, base_url=profile_base_url(profile), transport=transport)
+    """Return a client over the live Admin API for a profile (or an explicit base URL)."""
+    return CostClient(admin_key, base_url=base_url or profile_base_url(profile),
+                      transport=transport, clock=clock)

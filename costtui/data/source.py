@@ -7,7 +7,14 @@ from typing import Protocol
 
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
-from costtui.core.models import CostItem, DayBucket, LoadedReport, Organization, Workspace
+from costtui.core.models import (
+    CostItem,
+    DayBucket,
+    LoadedReport,
+    Organization,
+    Workspace,
+    origin_of,
+)
 from costtui.data.api import (
     ApiError,
     AuthenticationError,
@@ -18,6 +25,16 @@ from costtui.data.api import (
 
 class CostSource(Protocol):
     """Where cost data comes from: the live API, the demo, or a cache in front of either."""
+
+    @property
+    def uses_cache(self) -> bool:
+        """Tell whether days may be served from the local cache."""
+        ...
+
+    @property
+    def offline(self) -> bool:
+        """Tell whether the source never calls the API (only the cache answers)."""
+        ...
 
     async def organization(self) -> Organization:
         """Return the organisation."""
@@ -32,8 +49,17 @@ class CostSource(Protocol):
         date_range: DateRange,
         api_group_by: tuple[str, ...] = (),
         on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
     ) -> list[DayBucket]:
-        """Return a bucket per day of the range it can provide; absent days are missing."""
+        """Return a bucket per day of the range it can provide; absent days are missing.
+
+        With `refresh`, cached days are fetched again too.
+        """
+        ...
+
+    def take_warnings(self) -> list[str]:
+        """Return the one-line warnings worked around since the last call (a damaged cache…)."""
         ...
 
     async def aclose(self) -> None:
@@ -78,16 +104,22 @@ async def load_report(
     clock: Clock,
     with_previous: bool = True,
     on_progress: ProgressCallback | None = None,
+    full_refresh: bool = False,
 ) -> LoadedReport:
-    """Fetch names and the range (plus the period before it, in the same fetch) from a source."""
+    """Fetch names and the range (plus the period before it, in the same fetch) from a source.
+
+    The report says where its days came from; `full_refresh` ignores cached days.
+    """
     fetch_range = (
         DateRange(date_range.previous().first_day, date_range.last_day)
         if with_previous
         else date_range
     )
     (organization_name, workspace_names, notes), buckets = await asyncio.gather(
-        load_names(source), source.cost_buckets(fetch_range, api_group_by, on_progress)
+        load_names(source),
+        source.cost_buckets(fetch_range, api_group_by, on_progress, refresh=full_refresh),
     )
+    origin, oldest_cached_at = origin_of(buckets, offline=source.offline)
     days_present = {bucket.day for bucket in buckets}
     items: list[CostItem] = []
     previous_items: list[CostItem] = []
@@ -103,6 +135,10 @@ async def load_report(
         workspace_names=workspace_names,
         fetched_at=clock.now(),
         notes=tuple(notes),
+        origin=origin if source.uses_cache else None,
+        oldest_cached_at=oldest_cached_at,
+        offline=source.offline,
+        warnings=tuple(source.take_warnings()),
         missing_days=tuple(day for day in date_range.days() if day not in days_present),
         previous_missing_days=tuple(
             day for day in date_range.previous().days() if day not in days_present

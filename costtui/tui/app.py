@@ -1,9 +1,8 @@
-"""The costtui Textual app: owns the data source, the load worker and the loaded report."""
+"""The costtui Textual app: owns the source and the load worker; hands reports to the screen."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -16,33 +15,32 @@ from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from costtui.core.admin_key import AdminKey
-from costtui.core.dates import PRESET_LABELS, DateRange, preset_range
+from costtui.core.dates import DateRange, matching_preset, preset_range
+from costtui.core.freshness import missing_days_text
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
-from costtui.core.report import api_group_by_for
 from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
-from costtui.data.cached_source import CachedSource
 from costtui.data.config import ConfigError, load_config
 from costtui.data.open import SourceFactory
 from costtui.data.secrets import ADMIN_KEY_ENV, resolve_key
 from costtui.data.source import CostSource, load_report
-from costtui.data.source_status import SourceStatus, missing_days_text, source_status
 from costtui.tui.commands import CostCommands
 from costtui.tui.messages import (
-    CacheWarned,
-    ExportFailed,
-    ExportWritten,
+    CostViewReady,
+    ExportRequested,
     LoadProgressed,
     ProfileKeyResolved,
     ProfilesListed,
+    RangeChosen,
     ReportFailed,
     ReportLoaded,
 )
 from costtui.tui.screens.cost_view import CostScreen
-from costtui.tui.screens.help import HelpScreen
+from costtui.tui.screens.help import HelpScreen, binding_rows
 from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
+from costtui.tui.widgets.level_table import LevelRows
 
 LOAD_GROUP = "cost-report"
 EXPORT_GROUP = "export"
@@ -57,14 +55,6 @@ def _styles_path() -> Path:
     package = Path(__file__).resolve().parent.parent
     packaged = package / "styles.tcss"
     return packaged if packaged.exists() else package.parent / "styles.tcss"
-
-
-def matching_preset(date_range: DateRange, today: date) -> str | None:
-    """Return the first preset id whose range equals `date_range` today, else None."""
-    for preset in PRESET_LABELS:
-        if preset_range(preset, today) == date_range:
-            return preset
-    return None
 
 
 class CostApp(App[None]):
@@ -99,12 +89,10 @@ class CostApp(App[None]):
         """Keys entered in this session by profile, kept in memory only."""
         self.declined_source: CostSource | None = None
         """The source whose 401 the user already answered with Escape: no second prompt."""
-        self.source_status: SourceStatus | None = None
-        """Where the shown report's days came from, when the source is cached."""
         self.warnings_shown: set[str] = set()
         """Cache warnings already notified (each is shown once)."""
         self.today = settings.clock.today()
-        """The UTC day presets are relative to."""
+        """The UTC day presets were last resolved on (a refresh moves presets to a new day)."""
         self.date_range = settings.date_range or preset_range(DEFAULT_PRESET, self.today)
         """The range shown (or being loaded)."""
         self.report: LoadedReport | None = None
@@ -114,12 +102,14 @@ class CostApp(App[None]):
         self.last_error: ApiError | BaseException | None = None
         self.load_cancel_requested = False
         self._load_worker: Worker[None] | None = None
-        self.cost_screen = CostScreen(ViewState(drill_path=settings.drill_path))
+        self.cost_screen = CostScreen(ViewState(drill_path=settings.drill_path), settings,
+                                      self.date_range)
 
     def get_default_screen(self) -> CostScreen:
         """Return the cost view, the screen under every dialog."""
         return self.cost_screen
 
+    @on(CostViewReady)
     def start(self) -> None:
         """Start the first load once the cost view is up, or ask for a key if there is none."""
         if self.source is None:
@@ -137,7 +127,7 @@ class CostApp(App[None]):
 
     # Loading ---------------------------------------------------------------------------------
 
-    def load(self, date_range: DateRange) -> None:
+    def load(self, date_range: DateRange, *, full_refresh: bool = False) -> None:
         """Fetch a range (and the period before it) in the background; a new load replaces one."""
         self.date_range = date_range
         if self.source is None:
@@ -146,12 +136,17 @@ class CostApp(App[None]):
         self.load_generation += 1
         self.load_cancel_requested = False
         self.is_loading = True
-        self.cost_screen.loading_started(date_range)
-        self._load_worker = self.load_cost_report(self.source, date_range, self.load_generation)
+        self.cost_screen.show_loading(date_range)
+        self._load_worker = self.load_cost_report(
+            self.source, date_range, self.load_generation, full_refresh)
+
+    @on(RangeChosen)
+    def _range_chosen(self, message: RangeChosen) -> None:
+        self.load(message.date_range)
 
     @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False, description="cost report")
     async def load_cost_report(
-        self, source: CostSource, date_range: DateRange, generation: int
+        self, source: CostSource, date_range: DateRange, generation: int, full_refresh: bool
     ) -> None:
         """Fetch the report and post it (or the API error) as a message; touch no widget."""
         def report_progress(progress: FetchProgress) -> None:
@@ -160,24 +155,12 @@ class CostApp(App[None]):
         try:
             report = await load_report(
                 source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
-                with_previous=True, on_progress=report_progress,
+                with_previous=True, on_progress=report_progress, full_refresh=full_refresh,
             )
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
             return
-        finally:
-            if isinstance(source, CachedSource) and source.warnings:
-                self.post_message(CacheWarned(tuple(source.warnings)))
-        self.post_message(ReportLoaded(generation, report, source_status(source)))
-
-    def ensure_grouping(self, dimensions: tuple[str, ...]) -> bool:
-        """Reload if the loaded data cannot answer these dimensions; tell whether it can."""
-        if self.report is None:
-            return False
-        if set(api_group_by_for(dimensions)) <= set(self.report.api_group_by):
-            return True
-        self.load(self.date_range)
-        return False
+        self.post_message(ReportLoaded(generation, report))
 
     @on(LoadProgressed)
     def _show_progress(self, message: LoadProgressed) -> None:
@@ -189,21 +172,20 @@ class CostApp(App[None]):
         if message.generation != self.load_generation:
             return
         self.report = message.report
-        self.source_status = message.status
         self.last_error = None
         self.is_loading = False
-        self.cost_screen.report_arrived(message.report)
+        self.cost_screen.show_report(message.report)
+        self._notify_cache_warnings(message.report.warnings)
         missing = message.report.missing_days
         if missing:
-            where = "the cache" if message.status and message.status.offline else "the source"
+            where = "the cache" if message.report.offline else "the source"
             self.notify(f"{len(missing)} day(s) missing from {where}: "
                         f"{missing_days_text(missing, limit=12)}.",
                         title="Days missing", severity="warning", markup=False, timeout=10)
 
-    @on(CacheWarned)
-    def _show_cache_warnings(self, message: CacheWarned) -> None:
+    def _notify_cache_warnings(self, warnings: tuple[str, ...]) -> None:
         """Notify each cache warning once (a damaged file moved aside, a locked file, …)."""
-        for warning in message.warnings:
+        for warning in warnings:
             if warning not in self.warnings_shown:
                 self.warnings_shown.add(warning)
                 self.notify(warning, title="Cache", severity="warning", markup=False,
@@ -236,14 +218,14 @@ class CostApp(App[None]):
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Turn cancelled and crashed loads into clear UI; the one place workers end up."""
         worker = event.worker
-        if worker.group == EXPORT_GROUP and event.state == WorkerState.ERROR:
-            self.notify(f"Export failed: {worker.error}", severity="error", markup=False)
+        if worker.group == EXPORT_GROUP:
+            self._export_finished(event.state, worker.result, worker.error)
             return
         if worker.group != LOAD_GROUP or worker is not self._load_worker:
             return
         if event.state == WorkerState.CANCELLED:
             self.is_loading = False
-            self.cost_screen.loading_stopped()
+            self.cost_screen.show_loading_stopped()
             if self.load_cancel_requested:
                 what = ("showing the data already loaded for " + str(self.report.date_range)
                         if self.report is not None else "nothing was loaded yet: press r to load")
@@ -255,12 +237,16 @@ class CostApp(App[None]):
         elif event.state == WorkerState.SUCCESS:
             self.is_loading = False
 
-    def watch_is_loading(self, loading: bool) -> None:
-        """Show or hide the progress line."""
-        self.cost_screen.set_class(loading, "-loading")
-        if not loading:
-            self.cost_screen.loading_stopped()
-        self.cost_screen.refresh_bindings()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer Cancel only while loading, and a full refresh only with a live cache."""
+        if action == "cancel_load":
+            return self.is_loading
+        if action == "full_refresh":
+            return self.can_full_refresh
+        if action in ("switch_profile", "enter_key"):
+            return self.make_source is not None and (
+                action == "switch_profile" or not self.settings.offline)
+        return True
 
     def action_cancel_load(self) -> None:
         """Stop the running load; the data already shown stays."""
@@ -268,22 +254,22 @@ class CostApp(App[None]):
             self.load_cancel_requested = True
             self.workers.cancel_group(self, LOAD_GROUP)
 
-    def action_refresh(self) -> None:
+    def action_refresh(self, full_refresh: bool = False) -> None:
         """Fetch the shown range again (presets move with the UTC day), or retry after an error."""
         preset = matching_preset(self.date_range, self.today)
         self.today = self.settings.clock.today()
-        self.load(preset_range(preset, self.today) if preset else self.date_range)
+        self.load(preset_range(preset, self.today) if preset else self.date_range,
+                  full_refresh=full_refresh)
 
     @property
     def can_full_refresh(self) -> bool:
         """Tell whether a cache sits in front of the live API (what a full refresh bypasses)."""
-        return isinstance(self.source, CachedSource) and not self.source.offline
+        return self.source is not None and self.source.uses_cache and not self.source.offline
 
     def action_full_refresh(self) -> None:
         """Fetch every day of the range again, ignoring (and then refilling) the cache."""
-        if isinstance(self.source, CachedSource) and not self.source.offline:
-            self.source.request_full_refresh()
-            self.action_refresh()
+        if self.can_full_refresh:
+            self.action_refresh(full_refresh=True)
         elif self.settings.offline:
             self.notify("Offline: nothing can be fetched. Start costtui without --offline.",
                         severity="warning", markup=False)
@@ -295,10 +281,6 @@ class CostApp(App[None]):
         self.load(preset_range(preset, self.today))
 
     # Admin key -------------------------------------------------------------------------------
-
-    def use_admin_key(self, admin_key: AdminKey) -> None:
-        """Switch to a source built from a new Admin key and load the range again."""
-        self.switch_source(self.settings.profile, admin_key)
 
     def switch_source(self, profile: str, admin_key: AdminKey | None) -> None:
         """Use a profile's source built from its key (None offline) and load the range."""
@@ -317,8 +299,7 @@ class CostApp(App[None]):
         if profile != self.settings.profile:
             self.settings = replace(self.settings, profile=profile, key_note=None)
             self.report = None
-            self.source_status = None
-            self.cost_screen.clear_report()
+            self.cost_screen.show_profile(self.settings)
         old_source, self.source = self.source, new_source
         if old_source is not None:
             self.run_worker(old_source.aclose(), group="close-source")
@@ -432,39 +413,37 @@ class CostApp(App[None]):
 
     # Export ----------------------------------------------------------------------------------
 
-    def export_view(self, state: ViewState, export_format: str) -> None:
-        """Write the current view to a new CSV or JSON file in the background."""
-        if self.report is None:
-            self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
-            return
+    @on(ExportRequested)
+    def _export_requested(self, message: ExportRequested) -> None:
+        """Write a view of a report to a new CSV or JSON file in the background."""
         directory = self.settings.export_directory or Path.cwd()
-        text = export_text(self.report, state, export_format)
-        name = export_file_name(self.report.date_range, state, export_format)
+        text = export_text(message.report, message.state, message.export_format)
+        name = export_file_name(message.report.date_range, message.state, message.export_format)
         self.write_export(directory, name, text)
 
     @work(thread=True, group=EXPORT_GROUP, exit_on_error=False, description="export")
-    def write_export(self, directory: Path, name: str, text: str) -> None:
+    def write_export(self, directory: Path, name: str, text: str) -> Path:
         """Write the file off the UI thread (a slow disk must not freeze keys)."""
         try:
-            path = write_new_file(directory, name, text)
+            return write_new_file(directory, name, text)
         except OSError as error:
-            self.post_message(ExportFailed(directory / name, error.strerror or str(error)))
-            return
-        self.post_message(ExportWritten(path))
+            raise OSError(f"Could not write {directory / name}: "
+                          f"{error.strerror or error}") from None
 
-    @on(ExportWritten)
-    def _export_written(self, message: ExportWritten) -> None:
-        self.notify(f"Exported the view to {message.path}", title="Exported", markup=False,
-                    timeout=10)
-
-    @on(ExportFailed)
-    def _export_failed(self, message: ExportFailed) -> None:
-        self.notify(f"Could not write {message.path}: {message.reason}", title="Export failed",
-                    severity="error", markup=False, timeout=10)
+    def _export_finished(self, state: WorkerState, path: object, error: object) -> None:
+        """Say where the export went, or why it failed (the worker's result or error)."""
+        if state == WorkerState.SUCCESS:
+            self.notify(f"Exported the view to {path}", title="Exported", markup=False,
+                        timeout=10)
+        elif state == WorkerState.ERROR:
+            self.notify(str(error), title="Export failed", severity="error", markup=False,
+                        timeout=10)
 
     # Help ------------------------------------------------------------------------------------
 
     def action_show_help(self) -> None:
         """Open the list of every key."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            groups = (LevelRows.BINDINGS, CostScreen.BINDINGS, self.BINDINGS)
+            self.push_screen(HelpScreen([row for bindings in groups
+                                         for row in binding_rows(self, bindings)]))

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from costtui.core.dates import PRESET_LABELS
 from costtui.core.report import DIMENSION_LABELS
-
-if TYPE_CHECKING:
-    from costtui.tui.app import CostApp
+from costtui.tui.screens.cost_view import CostScreen
 
 Command = tuple[str, str, Callable[[], object]]
 
@@ -21,13 +18,15 @@ class CostCommands(Provider):
     """Offers range presets, grouping, table/chart, export, refresh, keys and profiles by name."""
 
     def _commands(self) -> Iterator[Command]:
-        """Yield (name, help, callback) for every costtui command."""
-        app = cast("CostApp", self.app)
-        screen = app.cost_screen
+        """Yield (name, help, callback) for every costtui command of the cost view."""
+        app = self.app
+        screen = self.screen
+        if not isinstance(screen, CostScreen):
+            return
         yield ("Change date range…", "Presets or custom UTC dates (d)", screen.action_choose_range)
         for preset, label in PRESET_LABELS.items():
-            yield (f"Range: {label}", "Load this UTC date range", partial(app.action_use_preset,
-                                                                          preset))
+            yield (f"Range: {label}", "Load this UTC date range", partial(app.run_action,
+                                                                          f"use_preset('{preset}')"))
         yield ("Group this level by…", "Regroup the current level, keeping filters (g)",
                screen.action_pivot)
         for dimension, label in DIMENSION_LABELS.items():
@@ -45,17 +44,17 @@ class CostCommands(Provider):
         yield ("Show report command", "The costtui report command for scripts (y)",
                screen.action_show_command)
         yield ("Refresh", "Fetch the range again; cached complete days are reused (r)",
-               app.action_refresh)
-        if app.can_full_refresh:
+               partial(app.run_action, "refresh"))
+        if app.check_action("full_refresh", ()):
             yield ("Full refresh (ignore cache)", "Fetch every day of the range from the API again",
-                   app.action_full_refresh)
-        yield ("Keys", "List every key (?)", app.action_show_help)
-        if app.make_source is not None:
+                   partial(app.run_action, "full_refresh"))
+        yield ("Keys", "List every key (?)", partial(app.run_action, "show_help"))
+        if app.check_action("switch_profile", ()):
             yield ("Switch profile…", "Reload for another profile's organisation",
-                   app.action_switch_profile)
-            if not app.settings.offline:
-                yield ("Enter Admin key", "Check and use another Admin key (k)",
-                       app.action_enter_key)
+                   partial(app.run_action, "switch_profile"))
+        if app.check_action("enter_key", ()):
+            yield ("Enter Admin key", "Check and use another Admin key (k)",
+                   partial(app.run_action, "enter_key"))
 
     async def discover(self) -> Hits:
         """Yield the most useful commands before anything is typed."""

@@ -1,16 +1,15 @@
-"""Messages the load and export workers post to the app: past-tense facts, never widget calls."""
+"""Messages: facts workers post to the app, and requests screens send up to the app."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from textual.message import Message
 
 from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
+from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.secrets import KeySource
-from costtui.data.source_status import SourceStatus
 
 
 class LoadProgressed(Message):
@@ -30,22 +29,11 @@ class LoadProgressed(Message):
 class ReportLoaded(Message):
     """A cost report (range and previous period) arrived."""
 
-    def __init__(
-        self, generation: int, report: LoadedReport, status: SourceStatus | None = None
-    ) -> None:
+    def __init__(self, generation: int, report: LoadedReport) -> None:
         super().__init__()
         self.generation = generation
         self.report = report
-        self.status = status
-        """Where its days came from (cache or live) when the source is cached, else None."""
-
-
-class CacheWarned(Message):
-    """The cache reported problems it worked around (a damaged file moved aside, …)."""
-
-    def __init__(self, warnings: tuple[str, ...]) -> None:
-        super().__init__()
-        self.warnings = warnings
+        """The report; it says where its days came from and what was worked around."""
 
 
 class ReportFailed(Message):
@@ -55,23 +43,6 @@ class ReportFailed(Message):
         super().__init__()
         self.generation = generation
         self.error = error
-
-
-class ExportWritten(Message):
-    """An export file was written."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-
-
-class ExportFailed(Message):
-    """An export file could not be written."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__()
-        self.path = path
-        self.reason = reason
 
 
 class ProfilesListed(Message):
@@ -96,3 +67,25 @@ class ProfileKeyResolved(Message):
         self.key_source = key_source
         self.note = note
         """A one-line keyring problem (naming ANTHROPIC_ADMIN_KEY), or None."""
+
+
+class RangeChosen(Message):
+    """The user chose a date range to load (a request from a screen to the app)."""
+
+    def __init__(self, date_range: DateRange) -> None:
+        super().__init__()
+        self.date_range = date_range
+
+
+class ExportRequested(Message):
+    """The user asked to write a view of a report to a file (a request to the app)."""
+
+    def __init__(self, report: LoadedReport, state: ViewState, export_format: str) -> None:
+        super().__init__()
+        self.report = report
+        self.state = state
+        self.export_format = export_format
+
+
+class CostViewReady(Message):
+    """The cost view is composed and can be handed data (the app starts the first load)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
-from costtui.core.models import DEFAULT_PROFILE, LoadedReport
-from costtui.core.report import DIMENSION_LABELS
+from costtui.core.freshness import report_notes
+from costtui.core.models import LoadedReport
 from costtui.core.view_export import export_file_name, report_command, rows_to_look_at
 from costtui.core.view_state import (
     SORT_COLUMN_LABELS,
@@ -28,19 +28,17 @@ from costtui.core.view_state import (
     value_for_row_key,
 )
 from costtui.data.api import ApiError, FetchProgress
-from costtui.data.source_status import missing_days_text, status_text
+from costtui.tui.messages import CostViewReady, ExportRequested, RangeChosen
 from costtui.tui.screens.chart import EMPTY_CHART, ChartPanel, chart_data, chart_title
 from costtui.tui.screens.date_range import DateRangeScreen
 from costtui.tui.screens.dialogs import ExportScreen, ReportCommandScreen
 from costtui.tui.screens.grouping import DrillPathScreen, PivotScreen
+from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
-from costtui.tui.widgets.error_panel import ErrorPanel
+from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
-from costtui.tui.widgets.report_header import ReportHeader, freshness_line, title_line
-
-if TYPE_CHECKING:
-    from costtui.tui.app import CostApp
+from costtui.tui.widgets.report_header import ReportHeader, freshness_line, header_title
 
 TABLE_VIEW = "table-view"
 CHART_VIEW = "chart-view"
@@ -64,8 +62,8 @@ the change against the previous period of the same length and a per-day trend.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("backspace", "up", "Up", tooltip="Go back up one level", id="up"),
-        Binding("escape", "cancel_load", "Cancel", tooltip="Stop loading, keep what is shown",
-                id="cancel-load"),
+        Binding("escape", "app.cancel_load", "Cancel",
+                tooltip="Stop loading, keep what is shown", id="cancel-load"),
         Binding("escape", "back", "Back", show=False,
                 tooltip="Close the filter, else go up one level", id="back"),
         Binding("d", "choose_range", "Dates", tooltip="Choose the UTC date range",
@@ -88,27 +86,30 @@ the change against the previous period of the same length and a per-day trend.
         Binding("e", "export", "Export", tooltip="Export the view to CSV or JSON", id="export"),
         Binding("y", "show_command", "Command", show=False,
                 tooltip="Show the costtui report command for this view", id="show-command"),
-        Binding("r", "refresh", "Refresh", show=False, tooltip="Fetch the range again (or retry)",
-                id="refresh"),
-        Binding("k", "enter_key", "Key", show=False, tooltip="Enter a new Admin key",
+        Binding("r", "app.refresh", "Refresh", show=False,
+                tooltip="Fetch the range again (or retry)", id="refresh"),
+        Binding("k", "app.enter_key", "Key", show=False, tooltip="Enter a new Admin key",
                 id="enter-key"),
     ]
 
-    def __init__(self, state: ViewState) -> None:
+    def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange) -> None:
         super().__init__()
         self.state = state
         """Drill path, drilled values, text filter and sort."""
+        self.settings = settings
+        """The session's clock, profile, demo flag and export directory (handed down)."""
+        self.requested_range = date_range
+        """The range last asked for: loading, loaded, or waiting for a key."""
+        self.report: LoadedReport | None = None
+        """The report on screen; kept through later loads and errors."""
+        self.load_running = False
+        """Whether a load of `requested_range` is running."""
         self.level: LevelView | None = None
         """The rows currently shown."""
         self._selection: ItemSelection | None = None
         """Filtered item subsets of the shown report, reused while drilling and pivoting."""
         self.showing_chart = False
         self.cumulative = False
-
-    @property
-    def cost_app(self) -> CostApp:
-        """Return the app, typed."""
-        return cast("CostApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Yield header, problem panel, progress, filter, table/chart and footer."""
@@ -126,54 +127,52 @@ the change against the previous period of the same length and a per-day trend.
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        """Show the header, focus the table and start the first load."""
+        """Show the header, focus the table and tell the app the view is ready for data."""
         self._update_header()
         self.query_one("#level-rows", DataTable).focus()
-        self.cost_app.start()
+        self.post_message(CostViewReady())
 
-    # What the app tells the screen -----------------------------------------------------------
+    # What the app hands down -----------------------------------------------------------------
 
-    def loading_started(self, date_range: DateRange) -> None:
-        """Show an empty progress bar; the data already shown stays."""
+    def show_loading(self, date_range: DateRange) -> None:
+        """Show an empty progress bar for a new load; the data already shown stays."""
+        self.requested_range = date_range
+        self.load_running = True
+        self.add_class("-loading")
         self.query_one(LoadProgress).start()
         self._update_header()
+        self.refresh_bindings()
 
     def loading_progressed(self, progress: FetchProgress) -> None:
         """Advance the progress bar."""
         self.query_one(LoadProgress).advance_to(progress)
 
-    def loading_stopped(self) -> None:
-        """Put the header back to the range of the data shown."""
+    def show_loading_stopped(self) -> None:
+        """Hide the progress bar and put the header back to the range of the data shown."""
+        self.load_running = False
+        self.remove_class("-loading")
         self._update_header()
+        self.refresh_bindings()
 
-    def report_arrived(self, report: LoadedReport) -> None:
+    def show_report(self, report: LoadedReport) -> None:
         """Show freshly loaded data, keeping the level and the cursor row."""
+        self.report = report
+        self.requested_range = report.date_range
         self.remove_class("-error")
+        self.show_loading_stopped()
         self._show_level(self._table().cursor_key())
 
     def show_load_error(self, error: ApiError | BaseException) -> None:
         """Show what failed, what to do next and the request id above the kept data."""
-        if isinstance(error, ApiError):
-            details = [error.hint[:1].upper() + error.hint[1:] + "."]
-            if error.api_message:
-                details.append(f"The API said: {error.api_message}")
-            if error.status:
-                details.append(f"HTTP {error.status}" + (f" ({error.error_type})"
-                                                         if error.error_type else ""))
-            if error.request_id:
-                details.append(f"request-id: {error.request_id}")
-        else:
-            details = [f"{type(error).__name__}: {error}"]
-        if self.cost_app.report is not None:
-            details.append("The table still shows the data loaded before.")
-        details.append("Press r to retry" + (", k to enter a new key" if getattr(
-            error, "status", None) == 401 else "") + ".")
+        self.show_loading_stopped()
+        details = load_error_details(error, data_kept=self.report is not None)
         self.query_one(ErrorPanel).show_problem("Could not load costs", details)
         self.add_class("-error")
         self._update_header()
 
     def show_no_key(self, profile: str, note: str | None) -> None:
         """Explain that there is no Admin key and how to provide one."""
+        self.show_loading_stopped()
         details = [
             f"No Admin key for profile '{profile}': press k to enter one, or quit and set "
             "ANTHROPIC_ADMIN_KEY, run `costtui key set`, or start with --demo.",
@@ -183,8 +182,10 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one(ErrorPanel).show_problem("No Admin key", details)
         self.add_class("-error")
 
-    def clear_report(self) -> None:
-        """Empty the table and chart (another organisation's data is on its way)."""
+    def show_profile(self, settings: AppSettings) -> None:
+        """Empty the table and chart for another profile (its organisation's data is coming)."""
+        self.settings = settings
+        self.report = None
         self.level = None
         self._table().clear_level()
         self.query_one(ChartPanel).clear()
@@ -199,14 +200,14 @@ the change against the previous period of the same length and a per-day trend.
 
     def _show_level(self, cursor_key: str | None) -> None:
         """Recompute the current level from the loaded data (no request) and show it."""
-        report = self.cost_app.report
+        report = self.report
         self._update_header()
         if report is None:
             return
         if self._selection is None or self._selection.report is not report:
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
-        recent = len(incomplete_days(report.date_range.days(), self.cost_app.settings.clock.now()))
+        recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key)
         data = chart_data(self.level, report.date_range)
         self.query_one(ChartPanel).show_level(
@@ -218,49 +219,27 @@ the change against the previous period of the same length and a per-day trend.
         self.refresh_bindings()
 
     def _update_header(self) -> None:
-        """Rewrite the header lines from the app's range and report and the view state."""
-        app = self.cost_app
-        report = app.report
-        shown_range = report.date_range if report is not None else app.date_range
-        status = app.source_status if report is not None else None
-        profile = app.settings.profile
-        title = title_line(report.organization_name if report else None, shown_range,
-                           report.fetched_at if report else None,
-                           profile=None if profile == DEFAULT_PROFILE else profile,
-                           source_text=status_text(status) if status else None)
-        if app.is_loading and (report is None or app.date_range != report.date_range):
-            title += f" · loading {app.date_range}…"
+        """Rewrite the header lines from the report, the range asked for and the view state."""
+        report = self.report
+        shown_range = report.date_range if report is not None else self.requested_range
+        loading = self.requested_range if self.load_running else None
+        title = header_title(report, shown_range, self.settings.profile, loading)
+        freshness = freshness_line(incomplete_days(shown_range.days(), self.settings.clock.now()),
+                                   report_notes(report) if report else [])
         names = report.workspace_names if report else {}
-        notes = list(report.notes) if report else []
-        if report is not None and report.missing_days:
-            where = "cache" if app.settings.offline else "source"
-            notes.append(f"{len(report.missing_days)} day(s) missing from the {where}: "
-                         f"{missing_days_text(report.missing_days)}")
-        if report is not None and report.previous_missing_days:
-            notes.append(f"Δ n/a: {len(report.previous_missing_days)} day(s) of the previous "
-                         "period are missing")
-        freshness = freshness_line(
-            incomplete_days(shown_range.days(), app.settings.clock.now()), notes
-        )
         self.query_one(ReportHeader).update_header(
             title=title, trail=breadcrumb(self.state, names), freshness=freshness
         )
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
-        """Switch to a new view state and show it, reloading only if the data lacks a dimension."""
+        """Switch to a new view state and show it (the loaded data answers every dimension)."""
         self.state = state
-        if self.cost_app.report is not None and not self.cost_app.ensure_grouping(
-            state.drill_path[: state.depth + 1]
-        ):
-            return
         self._show_level(cursor_key)
 
     # Actions ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show each key only where it does something."""
-        if action == "cancel_load":
-            return self.cost_app.is_loading
         if action == "show_chart":
             return not self.showing_chart
         if action in ("show_table", "toggle_cumulative"):
@@ -295,10 +274,6 @@ the change against the previous period of the same length and a per-day trend.
             return
         self._close_filter()
         self._set_state(state, row_key_for(left))
-
-    def action_cancel_load(self) -> None:
-        """Stop the running load."""
-        self.cost_app.action_cancel_load()
 
     def action_back(self) -> None:
         """Close the filter if it is open or set, else go up one level."""
@@ -403,9 +378,9 @@ the change against the previous period of the same length and a per-day trend.
 
         def chosen(date_range: DateRange | None) -> None:
             if date_range is not None:
-                self.cost_app.load(date_range)
+                self.post_message(RangeChosen(date_range))
 
-        self.app.push_screen(DateRangeScreen(self.cost_app.today, self.cost_app.date_range),
+        self.app.push_screen(DateRangeScreen(self.settings.clock.today(), self.requested_range),
                              chosen)
 
     def action_pivot(self) -> None:
@@ -441,7 +416,7 @@ the change against the previous period of the same length and a per-day trend.
 
     def action_export(self) -> None:
         """Choose CSV or JSON and write the view to a file."""
-        report = self.cost_app.report
+        report = self.report
         if report is None:
             self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
             return
@@ -450,32 +425,23 @@ the change against the previous period of the same length and a per-day trend.
 
         def chosen(export_format: str | None) -> None:
             if export_format is not None:
-                self.cost_app.export_view(state, export_format)
+                self.export_as(export_format, state)
 
-        self.app.push_screen(ExportScreen(names, self.cost_app.settings.export_directory), chosen)
+        self.app.push_screen(ExportScreen(names, self.settings.export_directory), chosen)
 
-    def export_as(self, export_format: str) -> None:
-        """Write the view to a new file in the given format, without the dialog."""
-        self.cost_app.export_view(self.state, export_format)
+    def export_as(self, export_format: str, state: ViewState | None = None) -> None:
+        """Ask for the view (or `state`) to be written to a new file, without the dialog."""
+        if self.report is None:
+            self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
+            return
+        self.post_message(ExportRequested(self.report, state or self.state, export_format))
 
     def action_show_command(self) -> None:
         """Show the `costtui report` command that prints this view's rows."""
-        app = self.cost_app
-        report = app.report
-        shown_range = report.date_range if report else app.date_range
-        command = report_command(self.state, shown_range, demo=app.settings.demo,
-                                 profile=app.settings.profile)
+        report = self.report
+        shown_range = report.date_range if report else self.requested_range
+        command = report_command(self.state, shown_range, demo=self.settings.demo,
+                                 profile=self.settings.profile)
         look_at = rows_to_look_at(self.state, report.workspace_names if report else {})
         self.app.push_screen(ReportCommandScreen(command, look_at))
 
-    def action_refresh(self) -> None:
-        """Fetch again (or retry after an error)."""
-        self.cost_app.action_refresh()
-
-    def action_enter_key(self) -> None:
-        """Enter a new Admin key."""
-        self.cost_app.action_enter_key()
-
-    def level_label(self) -> str:
-        """Return the label of the current level's dimension."""
-        return DIMENSION_LABELS[self.state.dimension]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -11,9 +11,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
-
-from costtui.tui.screens.cost_view import CostScreen
-from costtui.tui.widgets.level_table import LevelRows
 
 EXTRA_KEYS = (
     ("↑↓ PgUp PgDn Home End", "Move", "Move the cursor"),
@@ -23,7 +20,7 @@ EXTRA_KEYS = (
 """Keys that come from Textual itself rather than from costtui's bindings."""
 
 
-def binding_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tuple[str, str, str]]:
+def binding_rows(app: App[Any], bindings: Iterable[BindingType]) -> list[tuple[str, str, str]]:
     """Return (keys, name, description) per action, merging keys bound to the same action."""
     merged: dict[str, tuple[list[str], str, str]] = {}
     for binding in Binding.make_bindings(bindings):
@@ -37,11 +34,16 @@ def binding_rows(app: App[object], bindings: Iterable[BindingType]) -> list[tupl
 
 
 class HelpScreen(ModalScreen[None]):
-    """Lists every key; Escape, q or ? closes it."""
+    """Lists the keys it is handed; Escape, q or ? closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close", id="close-help"),
     ]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+        """(keys, action, what it does) of the screen underneath, from its bindings."""
 
     def compose(self) -> ComposeResult:
         """Yield the key table."""
@@ -53,18 +55,12 @@ class HelpScreen(ModalScreen[None]):
             yield Label("↑↓: scroll · Esc: close", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        """Fill the table from the bindings themselves, so it never goes stale."""
+        """Fill the table from the bindings handed in, so it never goes stale."""
         table = self.query_one("#help-keys", DataTable)
         table.add_column("Key", key="key")
         table.add_column("Action", key="action")
         table.add_column("What it does", key="description")
-        rows = [
-            *binding_rows(self.app, LevelRows.BINDINGS),
-            *binding_rows(self.app, CostScreen.BINDINGS),
-            *binding_rows(self.app, type(self.app).BINDINGS),
-            *EXTRA_KEYS,
-        ]
-        for keys, name, description in rows:
+        for keys, name, description in [*self.rows, *EXTRA_KEYS]:
             table.add_row(Text(keys), Text(name), Text(description))
         table.focus()
 

@@ -9,6 +9,28 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
+from costtui.data.api import ApiError
+
+
+def load_error_details(error: ApiError | BaseException, *, data_kept: bool) -> list[str]:
+    """Return the lines that say what failed, what to do next, and the request id."""
+    if isinstance(error, ApiError):
+        details = [error.hint[:1].upper() + error.hint[1:] + "."]
+        if error.api_message:
+            details.append(f"The API said: {error.api_message}")
+        if error.status:
+            details.append(f"HTTP {error.status}" + (f" ({error.error_type})"
+                                                     if error.error_type else ""))
+        if error.request_id:
+            details.append(f"request-id: {error.request_id}")
+    else:
+        details = [f"{type(error).__name__}: {error}"]
+    if data_kept:
+        details.append("The table still shows the data loaded before.")
+    key_hint = ", k to enter a new key" if getattr(error, "status", None) == 401 else ""
+    details.append(f"Press r to retry{key_hint}.")
+    return details
+
 
 class ErrorPanel(Vertical):
     """A problem with the data, shown above the table; the table keeps what it had."""

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.widgets import Label
 
 from costtui.core.dates import DateRange
+from costtui.core.freshness import source_text
+from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 
 BREADCRUMB_SEPARATOR = " › "
 
@@ -37,6 +39,20 @@ def title_line(
     else:
         parts.append(f"fetched {fetched_at:%H:%M} UTC" if fetched_at else "not loaded yet")
     return " · ".join(parts)
+
+
+def header_title(
+    report: LoadedReport | None, shown_range: DateRange, profile: str,
+    loading_range: DateRange | None,
+) -> str:
+    """Return the title line of a report (or of the range before one loaded), with loading."""
+    title = title_line(report.organization_name if report else None, shown_range,
+                       report.fetched_at if report else None,
+                       profile=None if profile == DEFAULT_PROFILE else profile,
+                       source_text=source_text(report) if report else None)
+    if loading_range is not None and (report is None or loading_range != report.date_range):
+        title += f" · loading {loading_range}…"
+    return title
 
 
 def freshness_line(recent_days: Sequence[date], notes: Sequence[str]) -> str:
