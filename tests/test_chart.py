@@ -230,8 +230,8 @@ async def test_bars_show_title_literal_legend_dollar_ticks_and_thinned_days() ->
         assert chart.data is data and not chart.is_cumulative
         assert "Daily cost by workspace" in text
         assert "██ [prod] Search" in text
-        assert "██ batch" in text
-        assert "██ Other" in text
+        assert "▓▓ batch" in text
+        assert "▒▒ Other" in text
         assert "dev" not in text
         # The busiest day is $1,200: ticks $0, $500, $1k, $1.5k.
         for tick in ("$1.5k┤", "$1k┤", "$500┤", "$0┤"):
@@ -300,9 +300,9 @@ async def test_legend_sits_above_bars_that_would_hide_it() -> None:
         chart.show_data(top_series({"first": [D(100)] * 30, "second": [D(50)] * 30}, NOVEMBER))
         await pilot.pause()
         legend_lines = [line for line in screen_text(app).splitlines() if "██ first" in line]
-        legend_lines += [line for line in screen_text(app).splitlines() if "██ second" in line]
+        legend_lines += [line for line in screen_text(app).splitlines() if "▓▓ second" in line]
         assert len(legend_lines) == 2
-        assert all(line.count("█") == 2 for line in legend_lines)
+        assert all(line.count("█") + line.count("▓") == 2 for line in legend_lines)
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "ansi-dark"])

@@ -207,13 +207,13 @@ async def test_a_401_mid_session_brings_the_dialog_back_once_and_a_new_key_reloa
         assert "rejected (401)" in label_text(app, "#key-reason")
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is app.cost_screen)
-        assert "k to enter a new key" in label_text(app, "#error-details")
+        assert "K to enter a new key" in label_text(app, "#error-details")
         assert app.report is not None  # the data loaded before stays
         await pilot.press("r")
         await wait_until(pilot, lambda: not app.is_loading and app.last_error is not None)
         await pilot.pause(0.1)
         assert app.screen is app.cost_screen  # no second dialog, no loop
-        await pilot.press("k")
+        await pilot.press("K")
         dialog = await wait_key_screen(pilot)
         assert dialog.reason is None
         await paste(pilot, "#key-input", WRONG_KEY)

@@ -77,12 +77,12 @@ async def test_use_admin_key_switches_source_and_reloads() -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
         assert "rejected (401)" in label_text(app, "#key-reason")
         await pilot.press("escape")
-        assert "k to enter a new key" in label_text(app, "#error-details")
+        assert "K to enter a new key" in label_text(app, "#error-details")
         app.switch_source(app.settings.profile, AdminKey(DEMO_KEY))
         await wait_loaded(pilot, app)
         assert app.report is not None and app.report.date_range.last_day == date(2026, 11, 25)
         assert not app.cost_screen.has_class("-error")
-        await pilot.press("k")
+        await pilot.press("K")
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen))
 
 

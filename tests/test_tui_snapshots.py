@@ -59,8 +59,9 @@ def after(*keys: str, screen: str | None = None) -> Callable[[Pilot[None]], Awai
 
 
 def test_main_screen_wide(snap_compare: SnapCompare) -> None:
-    """Workspaces by cost with Share, Δ $, Δ %, a trend and the total line; the header says
-    organisation, UTC range, fetch time and that the last two days may be incomplete."""
+    """Workspaces by cost with Share, Δ $, Δ % (▲ bold or ▼), a trend and the total line; the
+    header says organisation, UTC range, fetch time and, on a tinted line, that the last two
+    days may be incomplete."""
     assert snap_compare(app_for_snapshot(), terminal_size=WIDE, run_before=after())
 
 
@@ -76,7 +77,8 @@ def test_drilled_two_levels(snap_compare: SnapCompare) -> None:
 
 
 def test_drilled_narrow_cuts_long_names(snap_compare: SnapCompare) -> None:
-    """At 80×24 long token type names end with an ellipsis, numbers stay whole."""
+    """At 80×24 token types read as words (Input, Cache write 5m…) and are whole, as are the
+    numbers; Δ % ends in ▲ or ▼."""
     assert snap_compare(app_for_snapshot(), terminal_size=NARROW,
                         run_before=after("enter", "enter"))
 
@@ -175,3 +177,21 @@ def test_key_dialog_after_a_key_was_checked(snap_compare: SnapCompare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+def test_wide_names_narrow(snap_compare: SnapCompare) -> None:
+    """At 80×24 workspaces named with an emoji, accents and CJK line up and are whole."""
+    from costtui.data.demo import DemoOrganization
+    from tests.test_tui_readable import WIDE_NAMES
+
+    api = DemoApi(DemoOrganization(workspace_names=WIDE_NAMES))
+    assert snap_compare(app_for_snapshot(api), terminal_size=NARROW, run_before=after())
+
+
+def test_wide_names_chart(snap_compare: SnapCompare) -> None:
+    """The chart's legend holds "Ops 🚀 EU" without breaking its frame; dates stay below."""
+    from costtui.data.demo import DemoOrganization
+    from tests.test_tui_readable import WIDE_NAMES
+
+    api = DemoApi(DemoOrganization(workspace_names=WIDE_NAMES))
+    assert snap_compare(app_for_snapshot(api), terminal_size=NARROW, run_before=after("c"))

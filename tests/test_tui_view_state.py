@@ -172,8 +172,10 @@ def test_columns_give_numbers_their_width_first() -> None:
     numbers = {"cost": 10, "share": 6, "change": 10, "change_pct": 6}
     narrow = plan_columns(78, numbers, longest_name=40, day_count=30)
     assert narrow.numbers == numbers
-    assert narrow.name + narrow.trend + 2 * 2 + sum(w + 2 for w in numbers.values()) <= 78
-    assert narrow.name >= 8
+    assert narrow.name + 2 + sum(w + 2 for w in numbers.values()) == 78
+    assert (narrow.name, narrow.trend) == (36, 0), "names get the width before the trend"
+    roomier = plan_columns(100, numbers, longest_name=40, day_count=30)
+    assert (roomier.name, roomier.trend) == (40, 16)
     wide = plan_columns(200, numbers, longest_name=20, day_count=30)
     assert wide.name == 20 and wide.trend == 60  # two cells per day when there is room
     tiny = plan_columns(50, numbers, longest_name=40, day_count=30)

@@ -22,6 +22,12 @@ from costtui.cli.common import (
     range_arguments,
     source_options,
 )
+from costtui.cli.insights import (
+    add_insight_options,
+    collect_insights,
+    run_check_budget,
+    write_insights,
+)
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range
 from costtui.core.export import report_csv, report_json
@@ -38,6 +44,7 @@ from costtui.core.report import (
 )
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.config import ConfigError
+from costtui.data.demo import demo_transport
 from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
@@ -58,6 +65,7 @@ def register(commands: Any) -> None:
     add_group_by_option(parser, "default: workspace")
     parser.add_argument("--format", choices=FORMATS, default=None,
                         help="output format (default: table on a terminal, else csv)")
+    add_insight_options(parser)
     parser.set_defaults(func=run_report)
 
 
@@ -70,7 +78,8 @@ def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
     """Resolve the key if one is needed, then open the source the options ask for."""
     options = source_options(args)
     if not options.needs_key:
-        return open_source(options, None, clock)
+        spiked = demo_transport(clock.today()) if options.demo else None
+        return open_source(options, None, clock, transport=spiked)
     profile = options.profile
     try:
         resolved = resolve_key(profile)
@@ -148,6 +157,8 @@ def render_table(
 
 def run_report(args: argparse.Namespace, clock: Clock) -> int:
     """Fetch and print the report; every failure becomes one line and a non-zero exit."""
+    if args.check_budget:
+        return run_check_budget(args, clock, report_source)
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
         report, warnings = asyncio.run(fetch(args, dimensions, clock))
@@ -163,6 +174,8 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
     if report.missing_days:
         print_warning(missing_days_warning(report, source_options(args).offline))
         extra = {"missing_days": [day.isoformat() for day in report.missing_days]}
+    insights = collect_insights(args, clock, report_source, dimensions, report.date_range)
+    extra = {**(extra or {}), **insights.json} or None
     rows = group_costs(report.items, dimensions)
     output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
     if output_format == "json":
@@ -172,4 +185,6 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         sys.stdout.write(report_csv(rows, dimensions, report.workspace_names))
     else:
         render_table(rows, dimensions, report, Console())
+    if output_format != "json":
+        write_insights(insights, output_format, sys.stdout)
     return 0

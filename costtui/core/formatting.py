@@ -27,7 +27,7 @@ def format_exact(amount: Decimal) -> str:
 def format_change(current: Decimal, previous: Decimal) -> tuple[str, str]:
     """Return the change as ("+$12.30", "+4.5%"), with "new" where nothing came before."""
     delta = current - previous
-    delta_text = ("+" if delta > 0 else "") + format_dollars(delta)
+    delta_text = ("+" if delta > 0 else "") + format_money(delta)
     if previous == 0:
         return delta_text, ("new" if current > 0 else "—")
     percent = (delta / previous * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
@@ -61,3 +61,14 @@ def sparkline(values: Sequence[Decimal], width: int | None = None) -> str:
         SPARK_BLOCKS[int((max(point, Decimal(0)) / top * last).to_integral_value())]
         for point in points
     )
+
+
+def format_money(amount: Decimal) -> str:
+    """Return an amount as shown on screen: like format_dollars, but "<$0.01" under a cent.
+
+    A cost of a tenth of a cent is not nothing; "$0.00" would say it is.
+    """
+    text = format_dollars(amount)
+    if amount != 0 and amount.quantize(CENT, rounding=ROUND_HALF_EVEN) == 0:
+        return "-<$0.01" if amount < 0 else "<$0.01"
+    return text

@@ -10,6 +10,7 @@ from pathlib import Path
 from costtui.core.dates import DateRange
 from costtui.core.export import report_csv, report_json
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
+from costtui.core.names import matches
 from costtui.core.report import DIMENSION_LABELS, GroupRow, display_value, group_costs
 from costtui.core.view_state import ViewState, level_label
 
@@ -28,14 +29,13 @@ class ViewRows:
 def view_rows(report: LoadedReport, state: ViewState) -> ViewRows:
     """Return the view's groups with the drilled dimensions as leading columns."""
     dimensions = (*state.filter_dimensions, state.dimension)
-    needle = state.text_filter.strip().casefold()
     rows = [
         row
         for row in group_costs(report.items, dimensions, state.filters)
-        if not needle
-        or needle in level_label(state.dimension, row.values[-1], report.workspace_names)
-        .casefold()
-        or needle in (row.values[-1] or "").casefold()
+        if matches(state.text_filter,
+                   level_label(state.dimension, row.values[-1], report.workspace_names,
+                               state.filters),
+                   row.values[-1] or "")
     ]
     return ViewRows(dimensions, tuple(rows), sum((row.cost for row in rows), Decimal(0)))
 
@@ -61,12 +61,28 @@ def export_file_name(date_range: DateRange, state: ViewState, export_format: str
             f"-{dimensions}.{export_format}")
 
 
+MAX_NUMBERED_NAMES = 999
+
+
+def numbered_name(file_name: str, attempt: int) -> str:
+    """Return the name of the attempt-th try: the name itself, then name-2.csv, name-3.csv…."""
+    base = Path(file_name)
+    return base.name if attempt == 1 else f"{base.stem}-{attempt}{base.suffix}"
+
+
+def free_file_name(directory: Path, file_name: str) -> str:
+    """Return the name write_new_file would use now: the first numbered name not taken."""
+    for attempt in range(1, MAX_NUMBERED_NAMES + 1):
+        name = numbered_name(file_name, attempt)
+        if not (directory / name).exists():
+            return name
+    return file_name
+
+
 def write_new_file(directory: Path, file_name: str, text: str) -> Path:
     """Write text to a new file, adding -2, -3… before the suffix rather than overwrite one."""
-    base = Path(file_name)
-    for attempt in range(1, 1000):
-        name = base.name if attempt == 1 else f"{base.stem}-{attempt}{base.suffix}"
-        path = directory / name
+    for attempt in range(1, MAX_NUMBERED_NAMES + 1):
+        path = directory / numbered_name(file_name, attempt)
         try:
             with path.open("x", encoding="utf-8", newline="") as handle:
                 handle.write(text)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from costtui.core.models import CostItem, LoadedReport
+from costtui.core.names import matches, short_description, token_type_label
 from costtui.core.report import (
     DIMENSION_LABELS,
     DimensionValue,
@@ -43,10 +44,20 @@ class DrillError(ValueError):
     """A drill, pivot or path change that cannot be done; the message says why."""
 
 
-def level_label(dimension: str, value: DimensionValue, workspace_names: dict[str, str]) -> str:
-    """Return a row's name: the display value, or "(no model)" style words for a null."""
+def level_label(
+    dimension: str,
+    value: DimensionValue,
+    workspace_names: Mapping[str, str],
+    filters: Mapping[str, DimensionValue] | None = None,
+) -> str:
+    """Return a row's name for people: "(no model)" for a null, human token types, and
+    descriptions without the model once `filters` (the levels above) name one model."""
     if value is None and dimension != "workspace":
         return f"(no {DIMENSION_LABELS[dimension].lower()})"
+    if dimension == "token_type" and value is not None:
+        return token_type_label(value)
+    if dimension == "description" and value is not None and (filters or {}).get("model"):
+        return short_description(value)
     return display_value(dimension, value, workspace_names)
 
 
@@ -69,7 +80,7 @@ class ViewState:
     drilled_values: tuple[DimensionValue, ...] = ()
     """Values chosen at each level above the current one, in path order."""
     text_filter: str = ""
-    """Case-insensitive text the shown rows' names must contain."""
+    """Text the shown rows' names must contain, ignoring case and accents."""
     sort_column: str = "cost"
     """The column rows are sorted by."""
     sort_descending: bool = True
@@ -283,17 +294,23 @@ class ItemSelection:
         """Return the level of `dimension` under the filters, grouping it the first time only."""
         key = (tuple(filters.items()), dimension)
         if key not in self._levels:
-            self._levels[key] = _group_level(self.report, dimension, *self.items(filters))
+            self._levels[key] = _group_level(self.report, dimension, filters,
+                                             *self.items(filters))
         return self._levels[key]
 
 
 def _group_level(
     report: LoadedReport,
     dimension: str,
+    filters: Mapping[str, DimensionValue],
     items: Sequence[CostItem],
     previous_items: Sequence[CostItem],
 ) -> _GroupedLevel:
-    """Group items by one dimension with per-day series and the previous period's costs."""
+    """Group items by one dimension with per-day series and the previous period's costs.
+
+    By day, every day of the range is a row ($0.00 included), so that its previous-period cost
+    still counts and the Δ total is the same at every level of a view.
+    """
     days = report.date_range.days()
     series = daily_costs_by_group(items, dimension, days)
     current = {value: sum(daily, Decimal(0)) for value, daily in series.items()}
@@ -305,15 +322,17 @@ def _group_level(
             value = (date.fromisoformat(value) + timedelta(days=report.date_range.day_count)
                      ).isoformat()
         previous[value] = previous.get(value, Decimal(0)) + row.cost
-    values = list(current) + [
-        value for value in previous if value not in current and dimension != "day"
-    ]
+    if dimension == "day":
+        values: list[DimensionValue] = [day.isoformat() for day in days]
+        previous = {value: previous.get(value, Decimal(0)) for value in values}
+    else:
+        values = list(current) + [value for value in previous if value not in current]
     zeros = tuple(Decimal(0) for _ in days)
     rows = tuple(
         LevelRow(
             key=row_key_for(value),
             value=value,
-            label=level_label(dimension, value, report.workspace_names),
+            label=level_label(dimension, value, report.workspace_names, filters),
             cost=current.get(value, Decimal(0)),
             previous_cost=previous.get(value, Decimal(0)),
             daily=tuple(series.get(value, zeros)),
@@ -335,11 +354,8 @@ def compute_level(
     if selection is None or selection.report is not report:
         selection = ItemSelection(report)
     grouped = selection.grouped(state.filters, state.dimension)
-    needle = state.text_filter.strip().casefold()
-    shown = [
-        row for row in grouped.rows
-        if not needle or needle in row.label.casefold() or needle in (row.value or "").casefold()
-    ]
+    shown = [row for row in grouped.rows
+             if matches(state.text_filter, row.label, row.value or "")]
     shown.sort(key=lambda row: row.label.casefold())
     shown.sort(key=lambda row: _sort_value(state.sort_column, row), reverse=state.sort_descending)
     return LevelView(
@@ -357,8 +373,10 @@ def breadcrumb(state: ViewState, workspace_names: dict[str, str]) -> list[str]:
     """Return the drill trail: "All costs", each drilled value's name, then the level's label."""
     trail = ["All costs"]
     trail += [
-        level_label(dimension, value, workspace_names)
-        for dimension, value in zip(state.drill_path, state.drilled_values, strict=False)
+        level_label(dimension, value, workspace_names, dict(zip(
+            state.drill_path[:index], state.drilled_values[:index], strict=False)))
+        for index, (dimension, value) in enumerate(
+            zip(state.drill_path, state.drilled_values, strict=False))
     ]
     trail.append(f"by {DIMENSION_LABELS[state.dimension].lower()}")
     return trail

@@ -9,7 +9,7 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -18,15 +18,29 @@ import httpx
 
 __all__ = [
     "DEMO_BASE_URL",
+    "DEMO_BUDGETS",
     "DEMO_KEY",
     "DemoApi",
     "DemoFaults",
     "DemoOrganization",
     "DemoTransport",
+    "demo_spike_day",
+    "demo_transport",
 ]
 
 DEMO_BASE_URL = "https://demo.costtui.invalid"
 DEMO_KEY = "sk-ant-admin01-demo-not-a-real-key-0000"
+DEMO_BUDGETS: dict[str, Any] = {
+    "monthly": "20000",
+    "warn_at": 0.8,
+    "workspaces": {"[prod] Search": "12000", "Research Sandbox": "1500", "Default": "2000"},
+}
+"""The demo's `[profiles.NAME.budgets]` table, as tomllib would load it."""
+SPIKE_AGE_DAYS = 3
+"""The seeded spike falls at least this many days before today: recent, past the 48 h lag."""
+_SPIKE_WORKSPACE = "Research Sandbox"
+_SPIKE_LINE = "Claude Opus 4.1 Usage - Output Tokens"
+_SPIKE_FACTOR = Decimal(40)
 
 _PREFIX = "/v1/organizations"
 _GROUPS = ("workspace_id", "description")
@@ -210,11 +224,25 @@ class DemoOrganization:
     """A deterministic synthetic organisation; costs depend only on seed, day, workspace, line."""
 
     def __init__(
-        self, *, seed: int = 7, workspace_count: int = 5, name: str = "Acme Robotics (demo)"
+        self,
+        *,
+        seed: int = 7,
+        workspace_count: int = 5,
+        name: str = "Acme Robotics (demo)",
+        spike_day: date | None = None,
+        workspace_names: tuple[str, ...] = (),
     ) -> None:
+        """Build the organisation; `workspace_names` renames the first workspaces, in order.
+
+        Costs stay those of the default names, so a test can use emoji or accented names.
+        """
         if workspace_count < 0:
             raise ValueError("workspace_count must be 0 or more")
+        if len(workspace_names) > workspace_count:
+            raise ValueError("more workspace names than workspaces")
         self.seed = seed
+        self.spike_day = spike_day
+        """The day one workspace's Opus output costs 40 times its usual (None: no spike)."""
         self.name = name
         self.org_id = str(
             uuid.UUID(int=_roll(f"{seed}|org") << 64 | _roll(f"{seed}|id"), version=4)
@@ -228,6 +256,8 @@ class DemoOrganization:
             weight = str(Decimal((roll >> 16) % 23 + 3) / 10)
             label = extra_names[slot] + (f" {lap + 1}" if lap else "")
             profiles.append(_Profile(label, weight, models))
+        for index, renamed in enumerate(workspace_names):
+            profiles[index] = replace(profiles[index], name=renamed)
         self.workspaces: list[dict[str, Any]] = []
         self._streams: list[tuple[str | None, bool, list[tuple[_Line, Decimal]]]] = []
         self._streams.append((None, True, _lines_for(_DEFAULT_PROFILE)))
@@ -241,6 +271,9 @@ class DemoOrganization:
                 "display_color": _COLORS[index % len(_COLORS)],
             })  # fmt: skip
             self._streams.append((workspace_id, profile.always_on, _lines_for(profile)))
+        self._spike_workspace = next(
+            (w["id"] for w in self.workspaces if w["name"] == _SPIKE_WORKSPACE), None
+        )
         self._days: dict[date, tuple[_Entry, ...]] = {}
         self._lock = threading.Lock()
 
@@ -285,23 +318,38 @@ class DemoOrganization:
     def _generate(self, day: date) -> list[_Entry]:
         """Compute the day's detailed charges from seeded hashes, with Decimal only."""
         day_key = f"{self.seed}|{day.isoformat()}"
-        if _roll(day_key) % 20 == 0:
+        spike = day == self.spike_day
+        if _roll(day_key) % 20 == 0 and not spike:
             return []
         day_factor = _WEEKEND if day.weekday() >= 5 else Decimal(1)
         entries: list[_Entry] = []
         for workspace, always_on, lines in self._streams:
             workspace_key = f"{day_key}|{workspace or 'default'}"
-            if not always_on and _roll(workspace_key) % 9 == 0:
+            spiking = spike and workspace == self._spike_workspace
+            if not always_on and not spiking and _roll(workspace_key) % 9 == 0:
                 continue
             for line, cents in lines:
                 roll = _roll(f"{workspace_key}|{line.description}")
                 if roll % 100 >= line.presence:
                     continue
                 jitter = Decimal(600_000 + (roll >> 8) % 800_001).scaleb(-6)
+                if spiking and line.description == _SPIKE_LINE:
+                    jitter *= _SPIKE_FACTOR  # a runaway job: clearly anomalous, on one day
                 amount = (cents * day_factor * jitter).quantize(line.step)
                 if amount > 0:
                     entries.append((workspace, line, amount))
         return entries
+
+
+def demo_spike_day(today: date) -> date:
+    """Return the day of the demo's seeded spike: the last weekday at least 3 days before today.
+
+    A weekday, so the spike stands out at full size rather than at the weekend's 35 %.
+    """
+    day = today - timedelta(days=SPIKE_AGE_DAYS)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
 
 
 class _ApiError(Exception):
@@ -531,3 +579,8 @@ class DemoTransport(httpx.AsyncBaseTransport):
         if self.api.faults.latency_seconds > 0:
             await asyncio.sleep(self.api.faults.latency_seconds)
         return self.api.handle(request)
+
+
+def demo_transport(today: date) -> DemoTransport:
+    """Return a transport over the default demo organisation with its spike seeded near today."""
+    return DemoTransport(DemoApi(DemoOrganization(spike_day=demo_spike_day(today))))

@@ -65,6 +65,7 @@ class CostApp(App[None]):
     COMMANDS = App.COMMANDS | {CostCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", tooltip="Quit costtui", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, tooltip="Quit costtui", id="quit-ctrl-c"),
         Binding("f1,question_mark", "show_help", "Help", key_display="?",
                 tooltip="List every key", id="help"),
     ]

@@ -10,7 +10,7 @@ from textual.widgets import Label
 
 from costtui.core.chart_data import ChartData, top_series
 from costtui.core.dates import DateRange
-from costtui.core.formatting import format_dollars
+from costtui.core.formatting import format_money
 from costtui.core.report import DIMENSION_LABELS
 from costtui.core.view_state import LevelView, ViewState
 from costtui.tui.widgets.cost_chart import CostChart
@@ -32,9 +32,10 @@ def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
     return top_series(per_group, date_range.days(), top=TOP_GROUPS)
 
 
-def chart_title(level: LevelView, state: ViewState) -> str:
-    """Return the chart's title: what a day's bar is split by, and the name filter if any."""
-    title = f"Cost per day by {DIMENSION_LABELS[level.dimension].lower()}"
+def chart_title(level: LevelView, state: ViewState, cumulative: bool = False) -> str:
+    """Return the chart's title: what is drawn, split by what, and the name filter if any."""
+    shape = "Running total of cost" if cumulative else "Cost per day"
+    title = f"{shape} by {DIMENSION_LABELS[level.dimension].lower()}"
     if state.text_filter:
         title += f" (names containing {state.text_filter!r})"
     return title
@@ -53,7 +54,7 @@ def chart_caption(level: LevelView, cumulative: bool, recent_days: int) -> str:
     """Return the line under the chart: what is drawn, the exact total and the keys."""
     shown = groups_drawn(level)
     shape = f"Running total of {shown}" if cumulative else shown[:1].upper() + shown[1:]
-    words = [shape, f"total {format_dollars(level.shown_total)}"]
+    words = [shape, f"total {format_money(level.shown_total)}"]
     if recent_days:
         days = "day" if recent_days == 1 else f"{recent_days} days"
         words.append(f"⚠ last {days} may be incomplete")
@@ -79,7 +80,7 @@ class ChartPanel(Vertical, can_focus=True):
     ) -> None:
         """Draw the level's daily costs (`data`, from `chart_data`)."""
         self.query_one(CostChart).show_data(
-            data, cumulative=cumulative, title=chart_title(level, state)
+            data, cumulative=cumulative, title=chart_title(level, state, cumulative)
         )
         self.query_one("#chart-caption", Label).update(
             chart_caption(level, cumulative, recent_days)

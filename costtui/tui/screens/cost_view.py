@@ -88,7 +88,7 @@ the change against the previous period of the same length and a per-day trend.
                 tooltip="Show the costtui report command for this view", id="show-command"),
         Binding("r", "app.refresh", "Refresh", show=False,
                 tooltip="Fetch the range again (or retry)", id="refresh"),
-        Binding("k", "app.enter_key", "Key", show=False, tooltip="Enter a new Admin key",
+        Binding("K", "app.enter_key", "Key", show=False, tooltip="Enter a new Admin key",
                 id="enter-key"),
     ]
 
@@ -174,7 +174,7 @@ the change against the previous period of the same length and a per-day trend.
         """Explain that there is no Admin key and how to provide one."""
         self.show_loading_stopped()
         details = [
-            f"No Admin key for profile '{profile}': press k to enter one, or quit and set "
+            f"No Admin key for profile '{profile}': press K to enter one, or quit and set "
             "ANTHROPIC_ADMIN_KEY, run `costtui key set`, or start with --demo.",
         ]
         if note:

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
+from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 
 from costtui.core.dates import PRESET_LABELS, DateRange, DateRangeError, parse_day, preset_range
@@ -50,7 +51,15 @@ Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Cancel", tooltip="Keep the current range", id="close"),
+        # Priority: handled as the key arrives, before the keys typed after it are routed.
+        Binding("tab", "move_focus(1)", "Next field", show=False, priority=True,
+                id="next-field"),
+        Binding("shift+tab", "move_focus(-1)", "Previous field", show=False, priority=True,
+                id="previous-field"),
     ]
+
+    FIELD_IDS = ("presets", "first-day", "last-day")
+    """The focus order of the dialog, which Tab and Shift+Tab walk round."""
 
     def __init__(self, today: date, current: DateRange) -> None:
         super().__init__()
@@ -69,10 +78,12 @@ Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
             with Horizontal(id="custom-range"):
                 yield Label("From", classes="field-label")
                 yield Input(self.current.first_day.isoformat(), placeholder="YYYY-MM-DD",
-                            restrict=DATE_CHARACTERS, max_length=10, compact=True, id="first-day")
+                            restrict=DATE_CHARACTERS, max_length=10, compact=True,
+                            select_on_focus=False, id="first-day")
                 yield Label("To", classes="field-label")
                 yield Input(self.current.last_day.isoformat(), placeholder="YYYY-MM-DD",
-                            restrict=DATE_CHARACTERS, max_length=10, compact=True, id="last-day")
+                            restrict=DATE_CHARACTERS, max_length=10, compact=True,
+                            select_on_focus=False, id="last-day")
             yield Label(describe_range(self.current), id="range-message", markup=False)
             yield Label("↑↓ Enter: preset · Tab: custom dates · Enter: apply · Esc: cancel",
                         classes="dialog-keys", markup=False)
@@ -126,7 +137,24 @@ Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
         if self.typed_range is not None:
             self.dismiss(self.typed_range)
         elif event.input.id == "first-day":
-            self.query_one("#last-day", Input).focus()
+            self._focus_field("last-day")
+
+    def action_move_focus(self, step: int) -> None:
+        """Focus the next (or previous) field at once, so keys typed right after Tab land there."""
+        focused_id = self.focused.id if self.focused is not None else None
+        index = self.FIELD_IDS.index(focused_id) if focused_id in self.FIELD_IDS else 0
+        self._focus_field(self.FIELD_IDS[(index + step) % len(self.FIELD_IDS)])
+
+    def _focus_field(self, field_id: str) -> None:
+        """Focus a field now (Widget.focus waits a turn) and select a date field's text.
+
+        A terminal sends Tab and the keys after it in one burst: with a deferred focus they
+        went to the preset list, and a deferred select-all would swallow the first digits.
+        """
+        widget = self.query_one(f"#{field_id}")
+        self.set_focus(widget)
+        if isinstance(widget, Input):
+            widget.selection = Selection(0, len(widget.value))
 
     def action_close(self) -> None:
         """Close without changing the range."""

@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from costtui.core.view_export import free_file_name
+
 
 class ExportScreen(ModalScreen[str]):
     """Choose CSV or JSON; the view is written to a new file in the export directory."""
@@ -24,7 +26,7 @@ class ExportScreen(ModalScreen[str]):
 
 Writes the rows of the current view (drill filters and name filter applied) with exact,
 unrounded amounts, in the same shape as `costtui report --format csv|json`.
-An existing file is never overwritten: a number is added to the name.
+An existing file is never overwritten: the name shown already has the number added.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -45,8 +47,9 @@ An existing file is never overwritten: a number is added to the name.
             yield Label("Export the view", classes="dialog-title")
             yield Label(f"Into {where}", classes="dialog-note", markup=False)
             yield OptionList(
-                Option(Text(f"CSV   {self.file_names['csv']}"), id="csv"),
-                Option(Text(f"JSON  {self.file_names['json']}"), id="json"),
+                Option(Text(f"CSV   {free_file_name(where, self.file_names['csv'])}"), id="csv"),
+                Option(Text(f"JSON  {free_file_name(where, self.file_names['json'])}"),
+                       id="json"),
                 id="export-formats",
             )
             yield Label("Exact amounts in dollars; an existing file is never overwritten.",

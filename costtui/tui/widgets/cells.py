@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from rich.text import Text
 
-from costtui.core.formatting import format_dollars
+from costtui.core.formatting import format_money
 
 
 def money_text(amount: Decimal, *, signed: bool = False) -> str:
-    """Return an amount as shown in the table, with a + on increases when `signed`."""
-    text = format_dollars(amount)
+    """Return an amount as shown ("<$0.01" under a cent), with + on increases if `signed`."""
+    text = format_money(amount)
     return f"+{text}" if signed and amount > 0 else text
 
 

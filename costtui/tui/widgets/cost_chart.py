@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol, cast
 
+from rich.cells import cell_len
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import PlotextThemeName
@@ -44,6 +46,14 @@ TOTAL_LABEL = "Total"
 POINT_MARKER = "●"
 LINE_MARKER = "braille"
 
+BAR_PATTERNS = ("█", "▓", "▒", "░", "▚", "▞", "▪")
+"""Fill of each stacked series, so series differ without colour (NO_COLOR, 16-colour xterm)."""
+LINE_MARKERS = ("•", "x", "+", "o", "*", "=", "#")
+"""Marker of each cumulative series line; the total keeps the braille line."""
+
+ZERO_WIDTH_SPACE = "\u200b"
+"""Added after each wide character: plotext counts it as a cell, the terminal as none."""
+
 BAR_HALF_WIDTH = 0.4
 """Half of plotext's default bar width (4/5 of the gap between two days)."""
 
@@ -64,8 +74,24 @@ class _StackedBar(Protocol):
         *,
         labels: Sequence[str],
         color: Sequence[RGB],
+        marker: list[str],
     ) -> None:
-        """Draw one stacked bar per x, one layer per sequence of ys."""
+        """Draw one stacked bar per x, one layer per sequence of ys (marker must be a list)."""
+
+
+def cell_safe(text: str) -> str:
+    """Return text that takes as many terminal cells as plotext thinks it takes characters.
+
+    plotext gives each character one cell, so an emoji (two cells) would push the frame and
+    wrap the line; a zero-width space after it makes both counts agree.
+    """
+    safe = []
+    for char in unicodedata.normalize("NFC", text):
+        width = cell_len(char)
+        if width == 0:
+            continue
+        safe.append(char + ZERO_WIDTH_SPACE * (width - 1))
+    return "".join(safe)
 
 
 def _floats(values: Sequence[Decimal]) -> list[float]:
@@ -130,7 +156,7 @@ class CostChart(PlotextPlot):
         plt = self.plt
         plt.clf()
         if self._title:
-            plt.title(self._title)
+            plt.title(cell_safe(self._title))
         data = self._data
         if data is None or data.is_empty:
             self._draw_empty(message=data is not None)
@@ -157,8 +183,9 @@ class CostChart(PlotextPlot):
         stacked_bar(
             self._x_positions(data),
             [_floats(series.values) for series in data.series],
-            labels=[series.label for series in data.series],
+            labels=[cell_safe(series.label) for series in data.series],
             color=[PALETTE[index % len(PALETTE)] for index in range(len(data.series))],
+            marker=[BAR_PATTERNS[index % len(BAR_PATTERNS)] for index in range(len(data.series))],
         )
         self.plt.xlim(0, len(data.days) + 1)
         self._set_axes(data, top)
@@ -172,14 +199,15 @@ class CostChart(PlotextPlot):
                 plt.plot(
                     x,
                     _floats(cumulative(series.values)),
-                    marker=LINE_MARKER,
+                    marker=LINE_MARKERS[index % len(LINE_MARKERS)],
                     color=PALETTE[index % len(PALETTE)],
-                    label=series.label,
+                    label=cell_safe(series.label),
                 )
         running_total = cumulative(data.daily_totals)
         total_label = TOTAL_LABEL if len(data.series) > 1 else data.series[0].label
         plt.plot(
-            x, _floats(running_total), marker=LINE_MARKER, color=TOTAL_COLOR, label=total_label
+            x, _floats(running_total), marker=LINE_MARKER, color=TOTAL_COLOR,
+            label=cell_safe(total_label),
         )
         _, y_labels = dollar_ticks(running_total[-1])
         if self._canvas_width(y_labels) >= 2 * len(x):
@@ -193,7 +221,7 @@ class CostChart(PlotextPlot):
         plt.ylim(0, positions[-1])
         plt.yticks(positions, labels)
         days = day_labels(data.days)
-        step = label_step(len(days), max(map(len, days)), self._canvas_width(labels))
+        step = label_step(len(days), max(map(cell_len, days)), self._canvas_width(labels))
         shown = range(0, len(days), step)
         plt.xticks([float(index + 1) for index in shown], [days[index] for index in shown])
 
@@ -204,7 +232,7 @@ class CostChart(PlotextPlot):
         legend_rows = len(data.series)
         if canvas_rows - legend_rows < 3:
             return highest
-        legend_width = 5 + max(len(series.label) for series in data.series)
+        legend_width = 5 + max(cell_len(series.label) for series in data.series)
         canvas_width = max(1, self._canvas_width(dollar_ticks(highest)[1]))
         days = len(daily_totals)
         covered = min(days, math.ceil(legend_width * (days + 1) / canvas_width + BAR_HALF_WIDTH))
@@ -214,7 +242,7 @@ class CostChart(PlotextPlot):
 
     def _canvas_width(self, y_labels: Sequence[str]) -> int:
         """Return the columns left for data once the y labels and the frame are drawn."""
-        return self.size.width - max(map(len, y_labels), default=0) - 2
+        return self.size.width - max(map(cell_len, y_labels), default=0) - 2
 
     @staticmethod
     def _x_positions(data: ChartData) -> list[float]:

@@ -27,7 +27,7 @@ def load_error_details(error: ApiError | BaseException, *, data_kept: bool) -> l
         details = [f"{type(error).__name__}: {error}"]
     if data_kept:
         details.append("The table still shows the data loaded before.")
-    key_hint = ", k to enter a new key" if getattr(error, "status", None) == 401 else ""
+    key_hint = ", K to enter a new key" if getattr(error, "status", None) == 401 else ""
     details.append(f"Press r to retry{key_hint}.")
     return details
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,8 +24,8 @@ from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_te
 
 CELL_PADDING = 1
 MIN_NAME_WIDTH = 8
-PREFERRED_NAME_WIDTH = 28
-"""The name column grows to this before the trend column gets any room."""
+MAX_NAME_WIDTH = 48
+"""The name column grows to this (in terminal cells) before the trend column gets any room."""
 MIN_TREND_WIDTH = 5
 MAX_TREND_WIDTH = 60
 MAX_CELLS_PER_DAY = 3
@@ -50,10 +52,10 @@ class ColumnWidths:
 def plan_columns(
     available: int, number_widths: dict[str, int], longest_name: int, day_count: int
 ) -> ColumnWidths:
-    """Share the width: numbers whole first, then the name up to a point, then the trend."""
+    """Share the width (in terminal cells): numbers whole first, then names, then the trend."""
     padding = 2 * CELL_PADDING
     rest = available - sum(width + padding for width in number_widths.values()) - padding
-    wanted_name = max(MIN_NAME_WIDTH, min(longest_name, PREFERRED_NAME_WIDTH))
+    wanted_name = max(MIN_NAME_WIDTH, min(longest_name, MAX_NAME_WIDTH))
     room = min(MAX_TREND_WIDTH, rest - padding - wanted_name)
     cells_per_day = max(1, min(MAX_CELLS_PER_DAY, room // max(day_count, 1)))
     trend = min(day_count * cells_per_day, room)
@@ -63,9 +65,31 @@ def plan_columns(
     return ColumnWidths(name, number_widths, trend)
 
 
+INCREASE_MARK = " ▲"
+DECREASE_MARK = " ▼"
+"""Marks after Δ % so increases and decreases differ by shape, not by colour alone."""
+
+
 def change_texts(current: Decimal, previous: Decimal, known: bool) -> tuple[str, str]:
-    """Return the Δ $ and Δ % texts, or "n/a" when the previous period is incomplete."""
-    return format_change(current, previous) if known else ("n/a", "n/a")
+    """Return the Δ $ and Δ % texts ("+4.5% ▲"), or "n/a" when the previous period is incomplete."""
+    if not known:
+        return "n/a", "n/a"
+    change, percent = format_change(current, previous)
+    if previous != 0 and current != previous:
+        percent += INCREASE_MARK if current > previous else DECREASE_MARK
+    return change, percent
+
+
+def change_cells(
+    current: Decimal, previous: Decimal, known: bool, increase: Style, decrease: Style
+) -> tuple[Text, Text]:
+    """Return the Δ $ and Δ % cells, styled as an increase or a decrease."""
+    change, percent = change_texts(current, previous, known)
+    style = Style()
+    if known and current != previous:
+        style = increase if current > previous else decrease
+    return (Text(change, style=style, justify="right", no_wrap=True),
+            Text(percent, style=style, justify="right", no_wrap=True))
 
 
 def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Text:
@@ -86,7 +110,20 @@ class LevelRows(DataTable[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Drill", tooltip="Drill into the selected row",
                 id="drill"),
+        Binding("home", "scroll_top", "First", show=False, tooltip="Go to the first row",
+                id="first-row"),
+        Binding("end", "scroll_bottom", "Last", show=False, tooltip="Go to the last row",
+                id="last-row"),
+        Binding("j", "cursor_down", "Down", show=False, tooltip="Move down a row",
+                id="row-down"),
+        Binding("k", "cursor_up", "Up a row", show=False, tooltip="Move up a row", id="row-up"),
     ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "level-rows--increase",
+        "level-rows--decrease",
+    }
+    """Styles of a cost that went up and one that went down (see styles.tcss)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out Enter while the table is empty (on the last level it explains why not)."""
@@ -175,12 +212,12 @@ class LevelTable(Vertical):
             number_texts["change"].append(change_text)
             number_texts["change_pct"].append(percent_text)
         widths = {
-            name: max([len(self._column_label(name, state)), *map(len, texts)])
+            name: max([cell_len(self._column_label(name, state)), *map(cell_len, texts)])
             for name, texts in number_texts.items()
         }
         label = self._column_label("name", state)
-        longest = max([len(label), len(self._total_label(view)),
-                       *(len(row.label) for row in view.rows)])
+        longest = max([cell_len(label), cell_len(self._total_label(view)),
+                       *(cell_len(row.label) for row in view.rows)])
         available = self.size.width - self._scrollbar_width(table)
         plan = plan_columns(available, widths, longest, len(view.daily_total))
         with self.app.batch_update():
@@ -193,29 +230,25 @@ class LevelTable(Vertical):
                 if plan.trend:
                     each.add_column(name_text(self._column_label("trend", state)),
                                     width=plan.trend, key="trend")
+            increase = table.get_component_rich_style("level-rows--increase", partial=True)
+            decrease = table.get_component_rich_style("level-rows--decrease", partial=True)
             for row in view.rows:
-                change_text, percent_text = change_texts(
-                    row.cost, row.previous_cost, view.changes_known
-                )
                 cells: list[object] = [
                     name_text(row.label),
                     MoneyCell(row.cost),
                     right_text(format_share(row.cost, view.total)),
-                    right_text(change_text),
-                    right_text(percent_text),
+                    *change_cells(row.cost, row.previous_cost, view.changes_known,
+                                  increase, decrease),
                 ]
                 if plan.trend:
                     cells.append(trend_text(row.daily, plan.trend, self._recent_days))
                 table.add_row(*cells, key=row.key)
-            change_text, percent_text = change_texts(
-                shown_total, shown_previous, view.changes_known
-            )
             total_cells: list[object] = [
                 name_text(self._total_label(view), style="bold"),
                 MoneyCell(shown_total),
                 right_text(format_share(shown_total, view.total)),
-                right_text(change_text),
-                right_text(percent_text),
+                *change_cells(shown_total, shown_previous, view.changes_known,
+                              increase, decrease),
             ]
             if plan.trend:
                 total_cells.append(trend_text(view.daily_total, plan.trend, self._recent_days))
