@@ -171,15 +171,15 @@ def screen_text(app: App[None]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-LEGEND_ENTRY = re.compile(r"(?:██|⢕⢕) (\S+(?: \S+)*?)(?: {2}|│|$)")
-"""A chart legend line: the series marker (bars or line), one space, then the label."""
+LEGEND_ENTRY = re.compile(r"(\S)\1 (\S+(?: \S+)*?)(?: {2}|│|$)")
+"""A chart legend line: the series marker twice (bar pattern or line marker), a space, a label."""
 
 
 def legend(text: str, labels: Iterable[str]) -> list[str]:
     """Return the chart legend's labels found in screen text, top to bottom."""
     known = set(labels)
     entries = (LEGEND_ENTRY.search(line) for line in text.splitlines())
-    return [entry[1] for entry in entries if entry and entry[1] in known]
+    return [entry[2] for entry in entries if entry and entry[2] in known]
 
 
 def notifications(app: App[None]) -> list[str]:
