@@ -14,17 +14,16 @@ from pathlib import Path
 import pytest
 
 from costtui.core.clock import FixedClock
-from costtui.core.dates import DateRange
+from costtui.core.dates import DateRange, contiguous_ranges
 from costtui.core.models import CostItem, DayBucket, Organization, Workspace
 from costtui.data.cache import (
     SCHEMA_VERSION,
     CacheError,
-    ClearedCounts,
     CostCache,
     DayState,
-    contiguous_ranges,
     grouping_key,
 )
+from costtui.data.cache_status import ClearedCounts
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 GROUPING = ("workspace_id", "description")
@@ -34,7 +33,7 @@ AMOUNTS = (
     "1500",
     "0.00001",
     "1.5E+3",
-    "98765432109876543210.123456789012345678",
+    "98765432109876.123456789",  # near the limits: < 10^15 cents, 9 decimals
     "0",
     "-2.50",
 )

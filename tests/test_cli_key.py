@@ -216,10 +216,16 @@ def test_set_reads_exactly_one_line_of_stdin(
     monkeypatch: pytest.MonkeyPatch,
     memory_keyring: MemoryKeyring,
 ) -> None:
-    stream = pipe(monkeypatch, f"  {SENTINEL_KEY}  \nnext line\n")
+    pipe(monkeypatch, f"\n  {SENTINEL_KEY}  \n\n")
     assert run("key", "set", "--no-verify").code == 0
     assert memory_keyring.passwords[("costtui", "default")] == SENTINEL_KEY
-    assert stream.read() == "next line\n"
+    memory_keyring.passwords.clear()
+    pipe(monkeypatch, f"{SENTINEL_KEY}\nnext line\n")
+    outcome = run("key", "set", "--no-verify")
+    assert (outcome.code, outcome.out) == (1, "")
+    assert outcome.err == (
+        "costtui: error: stdin held 2 non-empty lines; pipe exactly one line: the key alone\n")
+    assert memory_keyring.passwords == {}
 
 
 def test_set_prompts_hidden_on_a_terminal(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.command import CommandPalette
-from textual.widgets import ContentSwitcher, Input
+from textual.widgets import ContentSwitcher, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from costtui.core.dates import PRESET_LABELS, DateRange, preset_range
@@ -141,9 +143,15 @@ async def test_custom_range_is_validated_as_typed_and_applied() -> None:
         assert "range is reversed" in label_text(app, "#range-message")
         last.value = "2026-12-01"
         await pilot.pause()
-        assert "after today (2026-11-25 UTC)" in label_text(app, "#range-message")
+        assert label_text(app, "#range-message") == (
+            "16 days: 2026-11-10 → 2026-11-25 (UTC) · To 2026-12-01 is after today; "
+            "using today (2026-11-25 UTC)")
+        first.value = "2022-12-31"
+        await pilot.pause()
+        assert "before 2023-01-01" in label_text(app, "#range-message")
         await pilot.press("enter")
         assert isinstance(app.screen, DateRangeScreen), "an invalid range is never applied"
+        first.value = "2026-11-10"
         last.value = "2026-11-20"
         await pilot.pause()
         assert label_text(app, "#range-message") == "11 days: 2026-11-10 → 2026-11-20 (UTC)"
@@ -498,10 +506,13 @@ async def test_help_lists_every_binding() -> None:
         await wait_loaded(pilot, app)
         await pilot.press("question_mark")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
-        text = screen_text(app)
+        help_table = app.screen.query_one("#help-table", Static)
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(help_table.content)
+        text = console.export_text()  # the whole list, also the rows below the fold
         for action in ("Drill", "Up", "Dates", "Group", "Path", "Filter", "Sort", "Reverse",
                        "Chart", "Table", "Line", "Export", "Command", "Refresh", "Quit",
-                       "Cancel"):
+                       "Cancel", "Info", "Copy", "Earlier", "Later", "Preset"):
             assert f" {action} " in text, action
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

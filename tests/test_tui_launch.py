@@ -34,6 +34,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[CostApp]:
     """Capture the app launch() would run instead of running it."""
     apps: list[CostApp] = []
     monkeypatch.setattr(CostApp, "run", lambda self, *args, **kwargs: apps.append(self))
+    monkeypatch.setattr("costtui.cli.main.has_terminal", lambda: True)
     return apps
 
 

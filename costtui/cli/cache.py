@@ -7,7 +7,8 @@ from typing import Any
 
 from costtui.cli.common import CliError, print_warning
 from costtui.core.clock import Clock
-from costtui.data.cache import CacheError, CacheStatus, CostCache, GroupingCoverage
+from costtui.data.cache import CacheError, CostCache
+from costtui.data.cache_status import CacheStatus, GroupingCoverage
 
 MAX_RANGES_SHOWN = 4
 

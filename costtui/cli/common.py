@@ -8,6 +8,8 @@ import sys
 
 from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.report import DIMENSIONS, check_dimensions
+from costtui.core.text import safe_line
+from costtui.data.config import ConfigError, load_config
 from costtui.data.open import SourceOptions
 
 
@@ -36,13 +38,18 @@ def profile_name(args: argparse.Namespace) -> str:
 
 
 def print_error(message: str) -> None:
-    """Print one error line on stderr."""
-    print(f"costtui: error: {message}", file=sys.stderr)
+    """Print one error line on stderr (controls made visible, keys masked)."""
+    print(f"costtui: error: {safe_line(message)}", file=sys.stderr)
 
 
 def print_warning(message: str) -> None:
-    """Print one warning line on stderr."""
-    print(f"costtui: warning: {message}", file=sys.stderr)
+    """Print one warning line on stderr (controls made visible, keys masked)."""
+    print(f"costtui: warning: {safe_line(message)}", file=sys.stderr)
+
+
+def print_note(message: str) -> None:
+    """Print one note line on stderr (controls made visible, keys masked)."""
+    print(f"costtui: note: {safe_line(message)}", file=sys.stderr)
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -110,3 +117,45 @@ def source_options(args: argparse.Namespace) -> SourceOptions:
         offline=bool(getattr(args, "offline", False)),
         no_cache=bool(getattr(args, "no_cache", False)),
     )
+
+
+def detach_stdout() -> None:
+    """Point stdout at the null device, so the exit-time flush of a closed pipe stays quiet."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (tests capture it): nothing will be flushed there
+
+
+def write_output(text: str) -> None:
+    """Write to stdout; a full disk or other write failure becomes a CliError (closed pipe: not)."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        detach_stdout()
+        raise CliError(f"cannot write the output: {error.strerror or error}") from None
+
+
+def flush_output() -> None:
+    """Flush stdout now, so a write failure is reported as one line rather than at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        detach_stdout()
+        raise CliError(f"cannot write the output: {error.strerror or error}") from None
+
+
+def warn_about_config() -> None:
+    """Print one warning line per unknown name in config.toml; errors wait for their user."""
+    try:
+        config = load_config()
+    except ConfigError:
+        return  # The command that needs the config reports it, with the way out.
+    for warning in config.warnings:
+        print_warning(warning)

@@ -193,27 +193,36 @@ def run_key_delete(args: argparse.Namespace, clock: Clock | None = None) -> int:
     return 0
 
 
+MAX_PIPED_CHARS = 64 * 1024
+"""More piped text than this is certainly not one key: stop reading."""
+
+
 def _read_key(stream: TextIO | None) -> AdminKey:
-    """Read the key from a hidden prompt on a terminal, else one line of piped stdin."""
+    """Read the key from a hidden prompt on a terminal, else exactly one line of piped stdin."""
     try:
         if stream is not None and stream.isatty():
-            text = getpass.getpass("Admin key (input hidden): ")
+            lines = [getpass.getpass("Admin key (input hidden): ")]
         else:
-            text = stream.readline() if stream is not None else ""
+            text = stream.read(MAX_PIPED_CHARS + 1) if stream is not None else ""
+            lines = [line for line in text.splitlines() if line.strip()]
     except EOFError:
-        text = ""
-    text = text.strip()
-    if not text:
+        lines = []
+    except UnicodeDecodeError:
+        raise CliError("the key holds bytes that are not text: copy it again from the "
+                       "Console") from None
+    if not lines or not lines[0].strip():
         raise CliError(
             "no key given: paste the Admin key at the prompt, or pipe it on stdin "
             "(e.g. `pass show anthropic-admin | costtui key set`)"
         )
-    if not (text.isascii() and text.isprintable()) or any(ch.isspace() for ch in text):
+    if len(lines) > 1:
         raise CliError(
-            "the key holds spaces or characters that are not plain ASCII: "
-            "copy it again from the Console"
+            f"stdin held {len(lines)} non-empty lines; pipe exactly one line: the key alone"
         )
-    return AdminKey(text)
+    try:
+        return AdminKey(lines[0])
+    except ValueError as error:
+        raise CliError(f"{error}; nothing was saved") from None
 
 
 def _profile_base_url(profile: str) -> str:

@@ -16,15 +16,28 @@ from costtui.cli.common import (
     add_profile_option,
     add_range_options,
     add_source_options,
+    detach_stdout,
+    flush_output,
     print_error,
+    warn_about_config,
 )
 from costtui.core.clock import Clock
 
 
+def has_terminal() -> bool:
+    """Tell whether stdin and stdout are both terminals, as a full-screen app needs."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def run_tui(args: argparse.Namespace, clock: Clock) -> int:
-    """Open the Textual app."""
+    """Open the Textual app, which needs a terminal on both stdin and stdout."""
     from costtui.cli.tui import launch
 
+    if not has_terminal():
+        raise CliError(
+            "the TUI needs a terminal on stdin and stdout; for scripts and pipes use "
+            "`costtui report` (e.g. costtui report --format csv)"
+        )
     return launch(args, clock)
 
 
@@ -56,13 +69,22 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        warn_about_config()
         exit_code: int = args.func(args, clock or Clock())
+        flush_output()
     except CliError as error:
         print_error(str(error))
         return error.exit_code
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`costtui report | head -1`): not an error of ours.
+        detach_stdout()
+        return 0
+    except Exception as error:  # The last line of defence: one line, never a traceback.
+        print_error(f"unexpected error ({type(error).__name__}: {error}); please report it")
+        return 1
     return exit_code
 
 

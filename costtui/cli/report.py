@@ -18,9 +18,11 @@ from costtui.cli.common import (
     add_range_options,
     add_source_options,
     dimensions_argument,
+    print_note,
     print_warning,
     range_arguments,
     source_options,
+    write_output,
 )
 from costtui.cli.insights import (
     add_insight_options,
@@ -29,7 +31,7 @@ from costtui.cli.insights import (
     write_insights,
 )
 from costtui.core.clock import Clock
-from costtui.core.dates import DateRangeError, contiguous_ranges, parse_range
+from costtui.core.dates import DateRange, DateRangeError, choose_range, contiguous_ranges
 from costtui.core.export import report_csv, report_json
 from costtui.core.formatting import format_dollars, format_share
 from costtui.core.models import LoadedReport
@@ -109,10 +111,9 @@ def progress_printer(stream: TextIO) -> Any:
 
 
 async def fetch(
-    args: argparse.Namespace, dimensions: tuple[str, ...], clock: Clock
+    args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange, clock: Clock
 ) -> tuple[LoadedReport, list[str]]:
     """Load the report the arguments describe; also return the cache's one-line warnings."""
-    date_range = parse_range(*range_arguments(args), clock.today())
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
     source = report_source(args, clock)
     try:
@@ -161,13 +162,16 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         return run_check_budget(args, clock, report_source)
     try:
         dimensions = parse_group_by(getattr(args, "group_by", None))
-        report, warnings = asyncio.run(fetch(args, dimensions, clock))
+        chosen = choose_range(*range_arguments(args), clock.today())
+        if chosen.note:
+            print_note(chosen.note)
+        report, warnings = asyncio.run(fetch(args, dimensions, chosen.date_range, clock))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
         raise CliError(str(error)) from None
     for note in report.notes:
-        print(f"costtui: note: {note}", file=sys.stderr)
+        print_note(note)
     for warning in warnings:
         print_warning(warning)
     extra: dict[str, Any] | None = None
@@ -179,12 +183,17 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
     rows = group_costs(report.items, dimensions)
     output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
     if output_format == "json":
-        sys.stdout.write(report_json(rows, dimensions, report.date_range,
-                                     report.workspace_names, total_cost(report.items), extra))
+        write_output(report_json(rows, dimensions, report.date_range,
+                                 report.workspace_names, total_cost(report.items), extra))
     elif output_format == "csv":
-        sys.stdout.write(report_csv(rows, dimensions, report.workspace_names))
+        write_output(report_csv(rows, dimensions, report.workspace_names))
     else:
-        render_table(rows, dimensions, report, Console())
+        try:
+            render_table(rows, dimensions, report, Console())
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise CliError(f"cannot write the output: {error.strerror or error}") from None
     if output_format != "json":
         write_insights(insights, output_format, sys.stdout)
     return 0

@@ -8,13 +8,14 @@ from dataclasses import replace
 from costtui.cli.common import (
     CliError,
     dimensions_argument,
+    print_note,
     profile_name,
     range_arguments,
     source_options,
 )
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import Clock
-from costtui.core.dates import DateRangeError, parse_range
+from costtui.core.dates import DateRangeError, choose_range
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError
@@ -39,7 +40,12 @@ def settings_from(
     """Return the session settings the arguments ask for."""
     today = clock.today()
     first_day, last_day = range_arguments(args)
-    date_range = parse_range(first_day, last_day, today) if first_day or last_day else None
+    date_range = None
+    if first_day or last_day:
+        chosen = choose_range(first_day, last_day, today)
+        date_range = chosen.date_range
+        if chosen.note:
+            print_note(chosen.note)
     options = source_options(args)
     return AppSettings(
         demo=options.demo,

@@ -5,6 +5,32 @@ from __future__ import annotations
 from typing import NoReturn
 
 ADMIN_KEY_PREFIX = "sk-ant-admin"
+MAX_KEY_LENGTH = 512
+"""Longer text is no key (real ones are about 100 characters); it would fail every request."""
+
+
+def key_problem(text: str) -> str | None:
+    """Say what is wrong with a key's text, never repeating it, or return None when usable."""
+    if not text:
+        return "the Admin key is empty"
+    if len(text) > MAX_KEY_LENGTH:
+        return (f"the key is {len(text)} characters long, more than the {MAX_KEY_LENGTH} a key "
+                "can have: copy the key alone again from the Console")
+    if any(ch.isspace() for ch in text):
+        return "the key holds spaces or line breaks inside it: copy it again, the key alone"
+    if not (text.isascii() and text.isprintable()):
+        return ("the key holds characters that are not plain printable ASCII: copy it again "
+                "from the Console")
+    return None
+
+
+def mask_key(secret: str) -> str:
+    """Return a display form of a key: the prefix and the last three characters."""
+    tail = secret[-3:] if len(secret) > 12 else ""
+    prefix = "sk-ant-admin01-" if secret.startswith("sk-ant-admin01-") else ""
+    if not prefix:
+        prefix = ADMIN_KEY_PREFIX if secret.startswith(ADMIN_KEY_PREFIX) else ""
+    return f"{prefix}…{tail}"
 
 
 class AdminKey:
@@ -14,8 +40,9 @@ class AdminKey:
 
     def __init__(self, secret: str) -> None:
         cleaned = secret.strip()
-        if not cleaned:
-            raise ValueError("the Admin key is empty")
+        problem = key_problem(cleaned)
+        if problem:
+            raise ValueError(problem)
         self._secret = cleaned
 
     def reveal(self) -> str:
@@ -29,11 +56,7 @@ class AdminKey:
 
     def masked(self) -> str:
         """Return a display form that shows the prefix and the last three characters."""
-        tail = self._secret[-3:] if len(self._secret) > 12 else ""
-        prefix = "sk-ant-admin01-" if self._secret.startswith("sk-ant-admin01-") else ""
-        if not prefix:
-            prefix = "sk-ant-admin" if self.looks_like_admin_key else ""
-        return f"{prefix}…{tail}"
+        return mask_key(self._secret)
 
     def __repr__(self) -> str:
         return f"AdminKey({self.masked()!r})"

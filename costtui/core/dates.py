@@ -146,6 +146,54 @@ def preset_range(preset: str, today: date) -> DateRange:
     raise DateRangeError(f"unknown preset {preset!r}: use one of {', '.join(PRESET_LABELS)}")
 
 
+EARLIEST_DAY = date(2023, 1, 1)
+"""No costs exist before this day (the API opened in 2023): earlier dates are refused."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenRange:
+    """The range to load, and a one-line note when a typed date was adjusted."""
+
+    date_range: DateRange
+    note: str | None = None
+
+
+def choose_range(
+    first: str | None,
+    last: str | None,
+    today: date,
+    default_days: int = 30,
+    *,
+    first_name: str = "--from",
+    last_name: str = "--to",
+) -> ChosenRange:
+    """Build a range from optional typed dates within EARLIEST_DAY..today; never raises else.
+
+    A last day after today is clamped to today (with a note); a first day in the future or a
+    day before EARLIEST_DAY raises DateRangeError saying what to type instead.
+    """
+    last_day = parse_day(last, what=f"{last_name} date") if last else today
+    first_day = parse_day(first, what=f"{first_name} date") if first else None
+    if first_day is not None and first_day > today:
+        raise DateRangeError(
+            f"{first_name} {first_day} is in the future (today is {today} UTC): there are no "
+            "costs yet; choose today or an earlier day"
+        )
+    for day, name in ((first_day, first_name), (last_day, last_name)):
+        if day is not None and day < EARLIEST_DAY:
+            raise DateRangeError(
+                f"{name} {day} is before {EARLIEST_DAY}, the first day the Admin API can have "
+                f"costs for: choose {EARLIEST_DAY} or later"
+            )
+    note = None
+    if last_day > today:
+        note = f"{last_name} {last_day} is after today; using today ({today} UTC)"
+        last_day = today
+    if first_day is None:
+        first_day = max(EARLIEST_DAY, last_day - timedelta(days=default_days - 1))
+    return ChosenRange(DateRange(first_day, last_day), note)
+
+
 def matching_preset(date_range: DateRange, today: date) -> str | None:
     """Return the first preset id whose range equals `date_range` today, else None."""
     for preset in PRESET_LABELS:
@@ -158,13 +206,7 @@ def parse_range(
     first: str | None, last: str | None, today: date, default_days: int = 30
 ) -> DateRange:
     """Build a range from optional typed dates; missing ends default to the last N days."""
-    last_day = parse_day(last, what="--to date") if last else today
-    first_day = (
-        parse_day(first, what="--from date")
-        if first
-        else min(last_day, today) - timedelta(days=default_days - 1)
-    )
-    return DateRange(first_day, last_day)
+    return choose_range(first, last, today, default_days).date_range
 
 
 def contiguous_ranges(days: Iterable[date]) -> list[DateRange]:

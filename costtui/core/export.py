@@ -13,6 +13,15 @@ from costtui.core.dates import DateRange
 from costtui.core.formatting import format_exact
 from costtui.core.report import GroupRow, display_value
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A spreadsheet may run a text cell starting with one of these as a formula."""
+
+
+def csv_cell(value: object) -> str:
+    """Return a CSV text cell, with a leading ' when a spreadsheet would read it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 def row_record(
     row: GroupRow, dimensions: Sequence[str], workspace_names: dict[str, str]
@@ -62,6 +71,6 @@ def report_csv(
     writer.writerow([*header, "cost_usd"])
     for row in rows:
         record = row_record(row, dimensions, workspace_names)
-        writer.writerow(["" if record[name] is None else record[name] for name in header]
-                        + [record["cost_usd"]])
+        # Names are text and quoted against formulas; cost_usd is a number and stays one.
+        writer.writerow([csv_cell(record[name]) for name in header] + [record["cost_usd"]])
     return buffer.getvalue()

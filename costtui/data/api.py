@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ipaddress
+import json
 import os
-import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import timedelta
+from decimal import Decimal
 from functools import partial
-from sys import intern
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -21,94 +19,67 @@ import httpx
 from costtui import __version__
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import Clock
-from costtui.core.dates import DateRange, day_start, parse_api_time
-from costtui.core.models import CostItem, DayBucket, Organization, Workspace
+from costtui.core.dates import DateRange, day_start
+from costtui.core.models import DayBucket, Organization, Workspace
+from costtui.core.text import clean_text
+from costtui.data.api_errors import (
+    STATUS_HINTS,
+    ApiError,
+    AuthenticationError,
+    ConnectionFailedError,
+    InvalidResponseError,
+    PermissionDeniedError,
+    RateLimitedError,
+    error_for,
+)
+from costtui.data.api_parse import (
+    ITEM_DIMENSION_KEYS,
+    check_window,
+    parse_cost_page,
+    parse_organization,
+    parse_workspaces_page,
+)
+from costtui.data.api_retry import (
+    MAX_RETRY_AFTER_SECONDS,
+    backoff,
+    hopeless_failure,
+    server_delay,
+    should_retry,
+    wait_text,
+)
+
+__all__ = [
+    "API_GROUPINGS",
+    "DEFAULT_BASE_URL",
+    "ITEM_DIMENSION_KEYS",
+    "MAX_BUCKETS_PER_PAGE",
+    "STATUS_HINTS",
+    "ApiError",
+    "AuthenticationError",
+    "ConnectionFailedError",
+    "CostClient",
+    "FetchProgress",
+    "InvalidResponseError",
+    "PermissionDeniedError",
+    "ProgressCallback",
+    "RateLimitedError",
+    "parse_cost_page",
+    "resolve_base_url",
+    "validate_base_url",
+]
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
 MAX_BUCKETS_PER_PAGE = 31
 API_GROUPINGS = ("workspace_id", "description")
-RETRYABLE_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))
-ITEM_DIMENSION_KEYS = (
-    "workspace_id",
-    "description",
-    "cost_type",
-    "model",
-    "token_type",
-    "service_tier",
-    "context_window",
-    "inference_geo",
-)
-"""CostItem's dimension keys, in the order of models.CostItem's fields after currency."""
-
-STATUS_HINTS: dict[int, str] = {
-    400: "the request was rejected as invalid",
-    401: "the Admin key is malformed, revoked or expired: enter a new one",
-    402: "the organisation has a billing problem: check Console → Settings → Billing",
-    403: "the key lacks permission: a normal API key (sk-ant-api…) was probably used "
-    "where an Admin key (sk-ant-admin…) is needed",
-    404: "not found: check the base URL (ANTHROPIC_BASE_URL) and path",
-    408: "the request timed out: retry later",
-    409: "the request conflicted with another: retry",
-    413: "the request was too large: choose a shorter date range",
-    429: "rate limited by the API: wait a minute and retry",
-    500: "the API had an internal error: retry later",
-    504: "the API timed out: retry later or choose a shorter range",
-    529: "the API is overloaded: retry later",
-}
-
-
-class ApiError(Exception):
-    """An Admin API failure carrying status, error type, message and request id."""
-
-    def __init__(
-        self,
-        hint: str,
-        *,
-        status: int | None = None,
-        error_type: str | None = None,
-        api_message: str | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        self.hint = hint
-        self.status = status
-        self.error_type = error_type
-        self.api_message = api_message
-        self.request_id = request_id
-        super().__init__(self.one_line())
-
-    def one_line(self) -> str:
-        """Return the error as one human line: what happened, the API's words, the request id."""
-        head = f"API error {self.status}" if self.status else "API error"
-        if self.error_type:
-            head += f" ({self.error_type})"
-        parts = [f"{head}: {self.hint}"]
-        if self.api_message:
-            parts.append(f"API said: {self.api_message}")
-        if self.request_id:
-            parts.append(f"request-id {self.request_id}")
-        return "; ".join(parts)
-
-
-class AuthenticationError(ApiError):
-    """The API rejected the key (401)."""
-
-
-class PermissionDeniedError(ApiError):
-    """The key is not allowed to read cost data (403); usually not an Admin key."""
-
-
-class RateLimitedError(ApiError):
-    """The API kept answering 429 after every retry."""
-
-
-class InvalidResponseError(ApiError):
-    """The API answered with a body that is not JSON or not the documented shape."""
-
-
-class ConnectionFailedError(ApiError):
-    """The API could not be reached (DNS, TCP, TLS or timeout)."""
-
+CONNECT_TIMEOUT_SECONDS = 10.0
+READ_TIMEOUT_SECONDS = 30.0
+REQUEST_DEADLINE_SECONDS = 60.0
+"""Each request (connect, send, every byte of the body) must finish within this many seconds."""
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+"""No response body may exceed this, counted after decompression."""
+MAX_WORKSPACE_PAGES = 100
+"""At 1,000 workspaces a page: more pages than this is a server that never stops."""
 
 @dataclass(frozen=True, slots=True)
 class FetchProgress:
@@ -124,6 +95,7 @@ _T = TypeVar("_T")
 Sleeper = Callable[[float], Awaitable[None]]
 
 
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -134,16 +106,35 @@ def _is_loopback(host: str) -> bool:
 
 
 def validate_base_url(url: str) -> str:
-    """Return the base URL without a trailing slash; refuse plain http off loopback."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"base URL {url!r} is not an http(s) URL: use https://api.anthropic.com")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    """Return the base URL without a trailing slash; refuse odd characters, credentials, and
+    plain http off loopback."""
+    stripped = url.strip()
+    shown = clean_text(stripped)
+    if any(ch.isspace() or not ch.isprintable() for ch in stripped):
         raise ValueError(
-            f"base URL {url!r} uses plain http to a non-loopback host, which would expose "
+            f"base URL {shown!r} holds spaces or control characters: "
+            "use https://api.anthropic.com"
+        )
+    not_http = f"base URL {shown!r} is not an http(s) URL: use https://api.anthropic.com"
+    try:
+        parts = urlsplit(stripped)
+        hostname = parts.hostname
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        raise ValueError(not_http) from None
+    if parts.scheme not in ("https", "http") or not hostname:
+        raise ValueError(not_http)
+    if has_credentials:
+        raise ValueError(
+            "the base URL holds a user name or password: remove them "
+            "(the Admin key is the only credential sent)"
+        )
+    if parts.scheme == "http" and not _is_loopback(hostname):
+        raise ValueError(
+            f"base URL {shown!r} uses plain http to a non-loopback host, which would expose "
             "the Admin key: use https"
         )
-    return url.strip().rstrip("/")
+    return stripped.rstrip("/")
 
 
 def resolve_base_url(profile_base_url: str | None = None) -> str:
@@ -152,138 +143,20 @@ def resolve_base_url(profile_base_url: str | None = None) -> str:
     return validate_base_url(chosen)
 
 
-def _error_for(response: httpx.Response) -> ApiError:
-    """Build the typed error for a failed HTTP response."""
-    status = response.status_code
-    error_type: str | None = None
-    api_message: str | None = None
-    request_id = response.headers.get("request-id")
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict):
-            error_type = error.get("type") if isinstance(error.get("type"), str) else None
-            api_message = error.get("message") if isinstance(error.get("message"), str) else None
-        if request_id is None and isinstance(body.get("request_id"), str):
-            request_id = body["request_id"]
-    hint = STATUS_HINTS.get(status) or (
-        "the API had a server error: retry later" if status >= 500 else "the request failed"
-    )
-    error_class: type[ApiError] = {
-        401: AuthenticationError,
-        403: PermissionDeniedError,
-        429: RateLimitedError,
-    }.get(status, ApiError)
-    return error_class(
-        hint, status=status, error_type=error_type, api_message=api_message, request_id=request_id
-    )
+class _TooLarge(Exception):
+    """The response body passed the size cap."""
 
 
-def _retry_delay(response: httpx.Response | None, retries_done: int, now: datetime) -> float:
-    """Return seconds to wait before the next try, honouring retry-after headers."""
-    if response is not None:
-        header_ms = response.headers.get("retry-after-ms")
-        header_s = response.headers.get("retry-after")
-        try:
-            if header_ms is not None:
-                return max(0.0, float(header_ms) / 1000)
-            if header_s is not None:
-                return max(0.0, float(header_s))
-        except ValueError:
-            try:
-                moment = email.utils.parsedate_to_datetime(header_s or "")
-            except (TypeError, ValueError):
-                moment = None
-            if moment is not None:
-                return max(0.0, (moment - now).total_seconds())
-    backoff: float = min(0.5 * 2.0**retries_done, 8.0)
-    return backoff * (1 - 0.25 * random.random())
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A response with its whole (decompressed) body."""
 
-
-def _should_retry(response: httpx.Response) -> bool:
-    """Tell whether a failed response may be retried (x-should-retry wins)."""
-    override = response.headers.get("x-should-retry")
-    if override == "true":
-        return True
-    if override == "false":
-        return False
-    return response.status_code in RETRYABLE_STATUSES
-
-
-def _parse_item(day: date, raw: Any, where: str) -> CostItem:
-    """Parse one CostItem dict, keeping unknown enum values as they come."""
-    if not isinstance(raw, dict):
-        raise InvalidResponseError(f"invalid response: a result in {where} is not an object")
-    try:
-        raw_amount = raw["amount"]
-        amount = Decimal(raw_amount if isinstance(raw_amount, str) else str(raw_amount))
-    except (KeyError, TypeError, InvalidOperation):
-        raise InvalidResponseError(
-            f"invalid response: a result in {where} has no valid 'amount'"
-        ) from None
-    if not amount.is_finite():
-        raise InvalidResponseError(f"invalid response: a result in {where} has amount {amount}")
-    dimensions = [raw.get(key) for key in ITEM_DIMENSION_KEYS]
-    currency = raw.get("currency")
-    checked = zip((*ITEM_DIMENSION_KEYS, "currency"), (*dimensions, currency), strict=True)
-    for key, value in checked:
-        if value is not None and not isinstance(value, str):
-            raise InvalidResponseError(f"invalid response: '{key}' in {where} is not a string")
-    # The same few hundred names repeat on every item of every day: share one copy of each.
-    shared = [None if value is None else intern(value) for value in dimensions]
-    return CostItem(day, amount, intern(currency) if currency else "USD", *shared)
-
-
-def parse_cost_page(body: Any, where: str) -> tuple[list[DayBucket], str | None]:
-    """Parse one cost_report page into day buckets and the next page token."""
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise InvalidResponseError(f"invalid response: {where} has no 'data' list")
-    buckets: list[DayBucket] = []
-    for raw_bucket in body["data"]:
-        if not isinstance(raw_bucket, dict) or not isinstance(raw_bucket.get("results"), list):
-            raise InvalidResponseError(f"invalid response: a bucket in {where} has no 'results'")
-        try:
-            day = parse_api_time(str(raw_bucket["starting_at"]))
-        except (KeyError, ValueError):
-            raise InvalidResponseError(
-                f"invalid response: a bucket in {where} has no valid 'starting_at'"
-            ) from None
-        items = tuple(_parse_item(day, raw, f"{where}, {day}") for raw in raw_bucket["results"])
-        buckets.append(DayBucket(day, items))
-    next_page = body.get("next_page") if body.get("has_more") else None
-    if body.get("has_more") and not isinstance(next_page, str):
-        raise InvalidResponseError(f"invalid response: {where} has_more but no next_page")
-    return buckets, next_page
-
-
-def parse_organization(body: Any) -> Organization:
-    """Parse the /me body into the organisation."""
-    if not isinstance(body, dict) or not isinstance(body.get("id"), str):
-        raise InvalidResponseError("invalid response: the organisation (me) has no 'id'")
-    name = body.get("name")
-    return Organization(body["id"], name if isinstance(name, str) else body["id"])
-
-
-def parse_workspaces_page(body: Any) -> tuple[list[Workspace], str | None]:
-    """Parse one workspaces page into workspaces and the after_id of the next page, if any."""
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise InvalidResponseError("invalid response: workspaces has no 'data' list")
-    workspaces = [
-        Workspace(raw["id"], raw["name"] if isinstance(raw.get("name"), str) else raw["id"],
-                  archived=raw.get("archived_at") is not None)
-        for raw in body["data"]
-        if isinstance(raw, dict) and isinstance(raw.get("id"), str)
-    ]
-    last_id = body.get("last_id")
-    more = bool(body.get("has_more")) and isinstance(last_id, str)
-    return workspaces, last_id if more else None
+    response: httpx.Response
+    content: bytes
 
 
 class CostClient:
-    """Fetches cost reports over httpx, windowed, concurrent, retried and paged."""
+    """Fetches cost reports over httpx, windowed, concurrent, retried and paged, all bounded."""
 
     def __init__(
         self,
@@ -293,7 +166,9 @@ class CostClient:
         transport: httpx.AsyncBaseTransport | None = None,
         max_retries: int = 2,
         concurrency: int = 4,
-        timeout: float = 60.0,
+        timeout: float = READ_TIMEOUT_SECONDS,
+        request_deadline: float | None = None,
+        max_response_bytes: int | None = None,
         sleep: Sleeper = asyncio.sleep,
         clock: Clock | None = None,
     ) -> None:
@@ -301,17 +176,25 @@ class CostClient:
         self.base_url = validate_base_url(base_url)
         self.max_retries = max_retries
         self.concurrency = max(1, concurrency)
+        self.request_deadline = request_deadline or REQUEST_DEADLINE_SECONDS
+        """Seconds one request may take in all (connect, send, the whole body)."""
+        self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES
+        """The largest body accepted, counted after decompression."""
         self._sleep = sleep
         self._clock = clock or Clock()
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=transport,
-            timeout=timeout,
-            headers={
-                "anthropic-version": ANTHROPIC_VERSION,
-                "user-agent": f"costtui/{__version__}",
-            },
-        )
+        """Read only to turn an HTTP-date retry-after into seconds."""
+        try:
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url,
+                transport=transport,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_SECONDS)),
+                headers={
+                    "anthropic-version": ANTHROPIC_VERSION,
+                    "user-agent": f"costtui/{__version__}",
+                },
+            )
+        except httpx.InvalidURL as error:
+            raise ValueError(f"base URL {clean_text(base_url)!r} is not usable: {error}") from None
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
 
@@ -337,44 +220,102 @@ class CostClient:
         """Close the HTTP connection pool."""
         await self._http.aclose()
 
+    async def _receive(self, path: str, params: Mapping[str, Any]) -> _Answer:
+        """Send one GET and read its whole body, refusing one larger than the cap."""
+        headers = {"x-api-key": self._admin_key.reveal()}
+        async with self._http.stream("GET", path, params=params, headers=headers) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_response_bytes:
+                raise _TooLarge
+            body = bytearray()
+            async for chunk in response.aiter_bytes():  # decompressed: a zip bomb is counted
+                body += chunk
+                if len(body) > self.max_response_bytes:
+                    raise _TooLarge
+            return _Answer(response, bytes(body))
+
+    def _masked_content(self, content: bytes) -> bytes:
+        """Return a body with this client's own key masked (an echoing proxy may hold it)."""
+        secret = self._admin_key.reveal().encode("utf-8", "replace")
+        return content.replace(secret, self._admin_key.masked().encode())
+
     async def _get_json(
         self, path: str, params: Mapping[str, Any], where: str, parse: Callable[[Any], _T]
     ) -> _T:
-        """GET a path with retries and return its JSON body parsed by `parse`.
+        """GET a path with bounded retries and return its JSON body parsed by `parse`.
 
-        A body that is not JSON or not the documented shape raises InvalidResponseError with
-        the response's request-id, which is what support asks for.
+        A body that is not JSON, too large or not the documented shape raises
+        InvalidResponseError with the response's request-id, which is what support asks for.
         """
-        headers = {"x-api-key": self._admin_key.reveal()}
         retries_done = 0
         while True:
-            response: httpx.Response | None = None
+            answer: _Answer | None = None
             try:
                 self.requests_made += 1
-                response = await self._http.get(path, params=params, headers=headers)
-            except httpx.TransportError as error:
+                answer = await asyncio.wait_for(
+                    self._receive(path, params), timeout=self.request_deadline
+                )
+            except _TooLarge:
+                limit = self.max_response_bytes // (1024 * 1024)
+                raise InvalidResponseError(
+                    f"invalid response: {where} is larger than {limit} MiB: "
+                    "choose a shorter date range"
+                ) from None
+            except (httpx.TransportError, UnicodeEncodeError, asyncio.TimeoutError) as error:
+                hopeless = hopeless_failure(error, self.base_url)
+                if hopeless:
+                    raise ConnectionFailedError(hopeless) from None
                 if retries_done >= self.max_retries:
+                    kind = (
+                        f"no complete answer within {self.request_deadline:g} s"
+                        if isinstance(error, asyncio.TimeoutError)
+                        else type(error).__name__
+                    )
                     raise ConnectionFailedError(
-                        f"could not reach {self.base_url} ({type(error).__name__}): "
+                        f"could not reach {self.base_url} ({kind}): "
                         "check the network and ANTHROPIC_BASE_URL, then retry"
                     ) from None
             else:
+                response = answer.response
                 if response.is_success:
-                    request_id = response.headers.get("request-id")
-                    try:
-                        body = response.json()
-                    except ValueError:
-                        raise InvalidResponseError(
-                            f"invalid response: {where} is not valid JSON", request_id=request_id
-                        ) from None
-                    try:
-                        return parse(body)
-                    except InvalidResponseError as error:
-                        raise InvalidResponseError(error.hint, request_id=request_id) from None
-                if retries_done >= self.max_retries or not _should_retry(response):
-                    raise _error_for(response)
-            await self._sleep(_retry_delay(response, retries_done, self._clock.now()))
+                    return self._parse(answer, where, parse)
+                if retries_done >= self.max_retries or not should_retry(response):
+                    raise error_for(response, self._masked_content(answer.content))
+            delay = self._next_delay(answer, retries_done)
+            await self._sleep(delay)
             retries_done += 1
+
+    def _next_delay(self, answer: _Answer | None, retries_done: int) -> float:
+        """Return the wait before the next try; a server asking for too long ends the request."""
+        asked = None if answer is None else server_delay(answer.response, self._clock.now())
+        if asked is None:
+            return backoff(retries_done)
+        if asked > MAX_RETRY_AFTER_SECONDS:
+            assert answer is not None
+            suffix = (
+                f"; the API asks to wait {wait_text(asked)}, longer than costtui waits "
+                f"({MAX_RETRY_AFTER_SECONDS:g} s): retry in {wait_text(asked)}"
+            )
+            raise error_for(answer.response, self._masked_content(answer.content), suffix)
+        return asked
+
+    def _parse(self, answer: _Answer, where: str, parse: Callable[[Any], _T]) -> _T:
+        """Decode a successful body and parse it, naming the request-id when it is invalid."""
+        request_id = answer.response.headers.get("request-id")
+        try:
+            body = json.loads(answer.content, parse_float=Decimal)
+        except (ValueError, RecursionError):
+            raise InvalidResponseError(
+                f"invalid response: {where} is not valid JSON", request_id=request_id
+            ) from None
+        try:
+            return parse(body)
+        except RecursionError:
+            raise InvalidResponseError(
+                f"invalid response: {where} is nested too deeply", request_id=request_id
+            ) from None
+        except InvalidResponseError as error:
+            raise InvalidResponseError(error.hint, request_id=request_id) from None
 
     async def organization(self) -> Organization:
         """Return the organisation the key belongs to."""
@@ -386,19 +327,28 @@ class CostClient:
         """Return every workspace, archived ones included, following after_id pages."""
         found: list[Workspace] = []
         params: dict[str, Any] = {"limit": 1000, "include_archived": "true"}
-        while True:
+        seen_ids: set[str] = set()
+        for _ in range(MAX_WORKSPACE_PAGES):
             page, after_id = await self._get_json(
                 "/v1/organizations/workspaces", params, "workspaces", parse_workspaces_page
             )
             found.extend(page)
             if after_id is None:
                 return found
+            if after_id in seen_ids:
+                raise InvalidResponseError(
+                    "invalid response: workspaces repeats the after_id of an earlier page"
+                )
+            seen_ids.add(after_id)
             params = {**params, "after_id": after_id}
+        raise InvalidResponseError(
+            f"invalid response: workspaces has more than {MAX_WORKSPACE_PAGES} pages"
+        )
 
     async def _fetch_window(
         self, window: DateRange, api_group_by: tuple[str, ...], on_page: Callable[[], None]
     ) -> list[DayBucket]:
-        """Fetch one window of at most 31 days, following its pages to the end."""
+        """Fetch one window of at most 31 days, following its pages to the end (bounded)."""
         params: dict[str, Any] = {
             "starting_at": day_start(window.first_day),
             "ending_at": day_start(window.last_day + timedelta(days=1)),
@@ -408,8 +358,8 @@ class CostClient:
         if api_group_by:
             params["group_by[]"] = list(api_group_by)
         buckets: list[DayBucket] = []
-        page_number = 1
-        while True:
+        seen_tokens: set[str] = set()
+        for page_number in range(1, window.day_count + 1):
             where = f"cost_report page {page_number} of {window}"
             parse_page = partial(parse_cost_page, where=where)
             page_buckets, next_page = await self._get_json(
@@ -418,9 +368,17 @@ class CostClient:
             buckets.extend(page_buckets)
             on_page()
             if next_page is None:
-                return buckets
+                return check_window(buckets, window, f"cost_report of {window}")
+            if next_page in seen_tokens:
+                raise InvalidResponseError(
+                    f"invalid response: {where} repeats the page token of an earlier page"
+                )
+            seen_tokens.add(next_page)
             params = {**params, "page": next_page}
-            page_number += 1
+        raise InvalidResponseError(
+            f"invalid response: cost_report of {window} has more pages than its "
+            f"{window.day_count} day(s) can fill"
+        )
 
     async def cost_buckets(
         self,
@@ -430,8 +388,9 @@ class CostClient:
         *,
         refresh: bool = False,
     ) -> list[DayBucket]:
-        """Return one bucket per day of the range, fetched in concurrent 31-day windows.
+        """Return a bucket per day of the range the API sent, fetched in concurrent windows.
 
+        A day the API left out is absent from the result (missing), never invented as $0.
         Every call fetches every day, so `refresh` changes nothing here.
         """
         unknown = [name for name in api_group_by if name not in API_GROUPINGS]
@@ -466,10 +425,4 @@ class CostClient:
         finally:
             for task in tasks:
                 task.cancel()
-        by_day = {
-            bucket.day: bucket
-            for window_buckets in results
-            for bucket in window_buckets
-            if date_range.first_day <= bucket.day <= date_range.last_day
-        }
-        return [by_day.get(day) or DayBucket(day, ()) for day in date_range.days()]
+        return [bucket for window_buckets in results for bucket in window_buckets]

@@ -3,32 +3,45 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from pathlib import Path
-from sys import intern
-from time import monotonic, sleep
 from typing import TypeVar
 
 from costtui.core.clock import Clock
-from costtui.core.dates import DATA_LAG, DateRange, contiguous_ranges, is_day_complete
-from costtui.core.models import CostItem, DayBucket, Organization, Workspace
+from costtui.core.dates import DATA_LAG, DateRange, is_day_complete
+from costtui.core.models import DayBucket, Organization, Workspace
+from costtui.core.text import clean_text
+from costtui.data.cache_codec import (
+    InvalidDayError,
+    UnusableFileError,
+    decode_items,
+    encode_items,
+)
+from costtui.data.cache_file import (
+    BUSY_TIMEOUT_SECONDS,
+    SIDE_FILES,
+    UnsafeCacheFileError,
+    is_corruption,
+    prepare_cache_file,
+    while_locked,
+    writing,
+)
+from costtui.data.cache_status import (
+    CacheStatus,
+    ClearedCounts,
+    OrganizationStatus,
+    coverage_of,
+)
 from costtui.data.config import cache_dir
 
 SCHEMA_VERSION = 1
 """Stored in `PRAGMA user_version`; a file with another version is moved aside and rebuilt."""
 CACHE_FILE_NAME = "costs.sqlite3"
-BUSY_TIMEOUT_SECONDS = 10.0
-_CORRUPTION_CODES = frozenset({11, 26})
-"""SQLITE_CORRUPT and SQLITE_NOTADB."""
-_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 _T = TypeVar("_T")
 
@@ -56,8 +69,6 @@ CREATE TABLE days (
 );
 """
 _TABLES = frozenset({"organizations", "profiles", "days"})
-_DIMENSIONS = tuple(f.name for f in fields(CostItem) if f.name not in ("day", "amount_cents"))
-"""CostItem fields stored as dictionary-encoded columns, in constructor order."""
 
 
 class CacheError(Exception):
@@ -83,44 +94,6 @@ class DayState:
     fetched_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class GroupingCoverage:
-    """Which days of one API grouping the cache holds for an organisation."""
-
-    api_group_by: tuple[str, ...]
-    ranges: tuple[DateRange, ...]
-    day_count: int
-    complete_count: int
-    last_fetched_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class OrganizationStatus:
-    """One cached organisation: its name, the profiles that opened it and its day coverage."""
-
-    id: str
-    name: str
-    profiles: tuple[str, ...]
-    groupings: tuple[GroupingCoverage, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CacheStatus:
-    """The cache file, its size on disk (with WAL files) and what it holds."""
-
-    path: Path
-    size_bytes: int
-    organizations: tuple[OrganizationStatus, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ClearedCounts:
-    """What `clear` removed."""
-
-    organizations: int
-    days: int
-
-
 class CostCache:
     """Fetched day buckets in SQLite: WAL, busy timeout, 0600, self-healing when corrupt."""
 
@@ -142,6 +115,12 @@ class CostCache:
 
     def __repr__(self) -> str:
         return f"CostCache({str(self.path)!r})"
+
+    def _warn(self, warning: str) -> None:
+        """Add a one-line warning for the user, once."""
+        with self._lock:
+            if warning not in self.warnings:
+                self.warnings.append(warning)
 
     def close(self) -> None:
         """Close the database connection; the next call opens it again."""
@@ -201,15 +180,25 @@ class CostCache:
         # Decode outside the connection lock: it is the slow part, and other calls may proceed.
         none: list[tuple[date, str, str]] = []
         documents = self._run(read, default=none)
+        buckets: dict[date, DayBucket] = {}
+        invalid: list[str] = []
         try:
-            return {
-                day: DayBucket(day, decode_items(day, items), datetime.fromisoformat(fetched))
-                for day, fetched, items in documents
-            }
-        except _UnusableFileError as error:
+            for day, fetched, items in documents:
+                try:
+                    buckets[day] = DayBucket(day, decode_items(day, items),
+                                             datetime.fromisoformat(fetched))
+                except InvalidDayError as error:
+                    invalid.append(str(error))
+        except UnusableFileError as error:
             with self._lock:
                 self._move_aside(str(error))
             return {}
+        if invalid:
+            self._warn(
+                f"the cache held {len(invalid)} day(s) that fail the data checks (first: "
+                f"{invalid[0]}); they are treated as missing and fetched again when online"
+            )
+        return buckets
 
     def store(self, org_id: str, api_group_by: Sequence[str], buckets: Iterable[DayBucket]) -> None:
         """Store fetched buckets, replacing those days, each marked complete or not as of now."""
@@ -223,7 +212,7 @@ class CostCache:
         ]
 
         def write(db: sqlite3.Connection) -> None:
-            with _writing(db):
+            with writing(db):
                 db.executemany("INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
         self._run(write, default=None, retry=True)
@@ -233,7 +222,7 @@ class CostCache:
         stamp = self.clock.now().isoformat()
 
         def write(db: sqlite3.Connection) -> None:
-            with _writing(db):
+            with writing(db):
                 db.execute(
                     "INSERT INTO organizations (org_id, name, updated_at) VALUES (?, ?, ?) "
                     "ON CONFLICT (org_id) DO UPDATE SET name = excluded.name, "
@@ -257,7 +246,7 @@ class CostCache:
                 "WHERE p.profile = ?",
                 (profile,),
             ).fetchone()
-            return Organization(row[0], row[1]) if row else None
+            return Organization(clean_text(row[0]), clean_text(row[1])) if row else None
 
         return self._run(read, default=None, create=False)
 
@@ -266,7 +255,7 @@ class CostCache:
         document = json.dumps([[ws.id, ws.name, ws.archived] for ws in workspaces])
 
         def write(db: sqlite3.Connection) -> None:
-            with _writing(db):
+            with writing(db):
                 db.execute(
                     "UPDATE organizations SET workspaces_json = ? WHERE org_id = ?",
                     (document, org_id),
@@ -283,7 +272,7 @@ class CostCache:
             ).fetchone()
             if row is None or row[0] is None:
                 return None
-            return [Workspace(str(id_), str(name), bool(archived))
+            return [Workspace(clean_text(str(id_)), clean_text(str(name)), bool(archived))
                     for id_, name, archived in json.loads(row[0])]
 
         return self._run(read, default=None, create=False)
@@ -302,13 +291,14 @@ class CostCache:
                 coverage.setdefault(org_id, {}).setdefault(key, []).append(
                     (date.fromisoformat(day), bool(complete), datetime.fromisoformat(fetched))
                 )
-            names = dict(db.execute("SELECT org_id, name FROM organizations").fetchall())
+            names = {org_id: clean_text(name) for org_id, name
+                     in db.execute("SELECT org_id, name FROM organizations")}
             return tuple(
                 OrganizationStatus(
                     org_id,
                     names.get(org_id, org_id),
                     tuple(profiles.get(org_id, ())),
-                    tuple(_coverage(key, days) for key, days in sorted(coverage[org_id].items()))
+                    tuple(coverage_of(key, days) for key, days in sorted(coverage[org_id].items()))
                     if org_id in coverage
                     else (),
                 )
@@ -322,7 +312,7 @@ class CostCache:
     def size_bytes(self) -> int:
         """Return the bytes the cache takes on disk, WAL and shared-memory files included."""
         total = 0
-        for suffix in ("", *_SIDE_FILES):
+        for suffix in ("", *SIDE_FILES):
             with suppress(OSError):
                 total += Path(f"{self.path}{suffix}").stat().st_size
         return total
@@ -332,7 +322,7 @@ class CostCache:
         where, params = ("WHERE org_id = ?", (org_id,)) if org_id is not None else ("", ())
 
         def write(db: sqlite3.Connection) -> ClearedCounts:
-            with _writing(db):
+            with writing(db):
                 orgs = db.execute(
                     f"SELECT count(*) FROM (SELECT org_id FROM organizations {where} "
                     f"UNION SELECT org_id FROM days {where})",
@@ -365,8 +355,8 @@ class CostCache:
                     if db is None:
                         return default
                     return operation(db)
-                except (sqlite3.DatabaseError, _UnusableFileError) as error:
-                    damaged = isinstance(error, _UnusableFileError) or _is_corruption(error)
+                except (sqlite3.DatabaseError, UnusableFileError) as error:
+                    damaged = isinstance(error, UnusableFileError) or is_corruption(error)
                     if not damaged or attempt == 2:
                         raise CacheError(f"cache {self.path} unusable: {error}") from None
                     self._move_aside(str(error))
@@ -378,24 +368,24 @@ class CostCache:
         """Return the open connection, opening (and if needed creating) the file first."""
         if self._connection is not None:
             return self._connection
-        if not self.path.exists() and not create:
+        if not self.path.exists() and not self.path.is_symlink() and not create:
             return None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            for suffix in ("", *_SIDE_FILES):  # SQLite gives new WAL files the file's mode.
-                with suppress(FileNotFoundError):
-                    os.chmod(f"{self.path}{suffix}", 0o600)
+            for warning in prepare_cache_file(self.path):
+                self._warn(warning)
+        except UnsafeCacheFileError as error:
+            raise CacheError(str(error)) from None
         except OSError as error:
-            raise CacheError(f"cannot create cache {self.path}: {error.strerror}") from None
+            reason = error.strerror or str(error)
+            raise CacheError(f"cannot create cache {self.path}: {reason}") from None
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False,
                              isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            _while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
+            while_locked(lambda: db.execute("PRAGMA journal_mode = WAL"))
             db.execute("PRAGMA synchronous = NORMAL")
-            _while_locked(lambda: self._check_schema(db))
-        except (sqlite3.DatabaseError, _UnusableFileError):
+            while_locked(lambda: self._check_schema(db))
+        except (sqlite3.DatabaseError, UnusableFileError):
             db.close()
             raise
         db.isolation_level = "DEFERRED"  # Implicit transactions again, committed by `with db`.
@@ -414,11 +404,11 @@ class CostCache:
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             elif version > SCHEMA_VERSION:
-                raise _UnusableFileError(
+                raise UnusableFileError(
                     f"schema version {version} is newer than this costtui's {SCHEMA_VERSION}"
                 )
             elif version != SCHEMA_VERSION or not _TABLES <= tables:
-                raise _UnusableFileError(f"not a costtui cache of schema {SCHEMA_VERSION}")
+                raise UnusableFileError(f"not a costtui cache of schema {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -430,7 +420,7 @@ class CostCache:
         self.close()
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%SZ")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-        for suffix in ("", *_SIDE_FILES):
+        for suffix in ("", *SIDE_FILES):
             source = Path(f"{self.path}{suffix}")
             try:
                 source.rename(f"{target}{suffix}")
@@ -444,88 +434,5 @@ class CostCache:
         )
 
 
-class _UnusableFileError(Exception):
-    """The file is a database, but not a costtui cache of this schema version."""
-
-
-def _is_corruption(error: sqlite3.DatabaseError) -> bool:
-    """Tell whether an error means the file is damaged or foreign, not merely busy."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is not None:
-        return code in _CORRUPTION_CODES
-    return type(error) is sqlite3.DatabaseError
-
-
-def encode_items(items: Sequence[CostItem]) -> str:
-    """Encode a day's items as compact JSON: amounts as decimal strings, dimensions by index."""
-    values: dict[str | None, int] = {}
-    columns = {
-        name: [values.setdefault(getattr(item, name), len(values)) for item in items]
-        for name in _DIMENSIONS
-    }
-    document = {"amounts": [str(item.amount_cents) for item in items],
-                "values": list(values), "columns": columns}
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-
-
-def decode_items(day: date, text: str) -> tuple[CostItem, ...]:
-    """Decode `encode_items` JSON back into exact CostItems; damage raises _UnusableFileError."""
-    try:
-        document = json.loads(text)
-        amounts = document["amounts"]
-        # Share one copy of each name across days, as the API client does.
-        values = [intern(value) if isinstance(value, str) else value
-                  for value in document["values"]]
-        indexes = [document["columns"][name] for name in _DIMENSIONS]
-        if any(len(column) != len(amounts) for column in indexes):
-            raise ValueError("columns of different lengths")
-        columns = [map(values.__getitem__, column) for column in indexes]
-        return tuple(map(CostItem, repeat(day), map(Decimal, amounts), *columns))
-    except (ValueError, KeyError, TypeError, IndexError, InvalidOperation) as error:
-        raise _UnusableFileError(f"damaged entry for {day}: {error!r}") from None
-
-
-def _while_locked(step: Callable[[], object]) -> None:
-    """Retry a setup step that SQLite refuses with "locked" without consulting the busy timeout.
-
-    Switching a new file to WAL while another process opens it fails at once, not after waiting.
-    """
-    deadline = monotonic() + BUSY_TIMEOUT_SECONDS
-    while True:
-        try:
-            step()
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or monotonic() > deadline:
-                raise
-            sleep(0.02)
-
-
-@contextmanager
-def _writing(db: sqlite3.Connection) -> Iterator[None]:
-    """Run a write transaction that takes the write lock up front, waiting out other writers.
-
-    A deferred transaction that upgrades from reading to writing gets "database is locked" at
-    once under WAL when another process wrote meanwhile; BEGIN IMMEDIATE waits the busy timeout.
-    """
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
 def _bounds(date_range: DateRange) -> tuple[str, str]:
     return date_range.first_day.isoformat(), date_range.last_day.isoformat()
-
-
-def _coverage(key: str, days: list[tuple[date, bool, datetime]]) -> GroupingCoverage:
-    return GroupingCoverage(
-        tuple(key.split(",")) if key else (),
-        tuple(contiguous_ranges(day for day, _, _ in days)),
-        len(days),
-        sum(complete for _, complete, _ in days),
-        max(fetched for _, _, fetched in days),
-    )

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from costtui.core.text import clean_text
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised only on Python 3.10
@@ -20,8 +22,10 @@ APP_NAME = "costtui"
 CONFIG_FILE_NAME = "config.toml"
 PROFILE_SETTINGS = ("base_url",)
 """Settings a `[profiles.NAME]` table may hold."""
-SECRET_SETTINGS = ("admin_key", "api_key")
-"""Names refused anywhere in the file: the key lives in the keyring or the environment."""
+SECRET_SETTINGS = ("admin_key", "api_key", "key", "anthropic_admin_key", "anthropic_api_key")
+"""Names refused anywhere in the file (any case, - or _): the key lives in the keyring or env."""
+KEY_MARKER = "sk-ant-"
+"""A value holding this looks like a key and is refused, whatever its name."""
 
 
 class ConfigError(Exception):
@@ -44,6 +48,8 @@ class Config:
     path: Path
     """The file the settings came from (it may not exist)."""
     profiles: dict[str, ProfileSettings] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """One line per unknown name in the file, naming the file and line."""
 
     def profile(self, name: str) -> ProfileSettings:
         """Return the settings of a profile, or defaults when the file does not mention it."""
@@ -82,7 +88,19 @@ def load_config(path: Path | None = None) -> Config:
         where = f"{path}, line {found['line']}" if found else str(path)
         reason = _TOML_POSITION.sub("", str(exc)).strip()
         raise ConfigError(f"{where}: invalid TOML ({reason}); fix the file or remove it") from None
-    return Config(path, _parse_profiles(data, _Source(path, text)))
+    source = _Source(path, text)
+    _refuse_key_values(data, source)
+    profiles = _parse_profiles(data, source)
+    warnings = tuple(
+        source.locate(
+            f"unknown setting {clean_text(name)!r} is ignored; the file holds only "
+            "[profiles.NAME] tables with base_url",
+            name,
+        )
+        for name in data
+        if name != "profiles"
+    )
+    return Config(path, profiles, warnings)
 
 
 _TOML_POSITION = re.compile(r"\s*\(at line (?P<line>\d+), column \d+\)")
@@ -97,16 +115,21 @@ class _Source:
 
     def error(self, message: str, key: str, profile: str | None = None) -> ConfigError:
         """Build a ConfigError naming the file and, when found, the line that sets `key`."""
+        return ConfigError(self.locate(message, key, profile))
+
+    def locate(self, message: str, key: str, profile: str | None = None) -> str:
+        """Return the message prefixed with the file and, when found, the line that sets `key`."""
         lines = self.text.splitlines()
         start = 0
         if profile is not None:
             header = re.compile(rf"^\s*\[\s*profiles\s*\.\s*[\"']?{re.escape(profile)}[\"']?\s*\]")
             start = next((i for i, line in enumerate(lines) if header.match(line)), 0)
-        setting = re.compile(rf"^\s*(?:[\w\"'-]+\s*\.\s*)*[\"']?{re.escape(key)}[\"']?\s*=")
+        setting = re.compile(rf"^\s*(?:[\w\"'-]+\s*\.\s*)*[\"']?{re.escape(key)}[\"']?\s*="
+                             rf"|^\s*\[+\s*[\"']?{re.escape(key)}[\"']?\s*[\].]")
         for number in range(start, len(lines)):
             if setting.match(lines[number]):
-                return ConfigError(f"{self.path}, line {number + 1}: {message}")
-        return ConfigError(f"{self.path}: {message}")
+                return f"{self.path}, line {number + 1}: {message}"
+        return f"{self.path}: {message}"
 
 
 def _parse_profiles(data: dict[str, Any], source: _Source) -> dict[str, ProfileSettings]:
@@ -128,13 +151,15 @@ def _parse_profiles(data: dict[str, Any], source: _Source) -> dict[str, ProfileS
                 )
                 raise source.error(message, setting, name)
         profiles[name] = ProfileSettings(name, _base_url(table.get("base_url"), source, name))
+        if clean_text(name) != name:
+            raise source.error("a profile name holds control characters: rename it", name)
     return profiles
 
 
 def _refuse_secrets(table: dict[str, Any], source: _Source, profile: str | None = None) -> None:
     """Raise ConfigError if a table holds a key; the message never repeats the value."""
-    for key in SECRET_SETTINGS:
-        if key in table:
+    for key in table:
+        if key.lower().replace("-", "_") in SECRET_SETTINGS:
             where = f" in [profiles.{profile}]" if profile else ""
             option = f" --profile {profile}" if profile else ""
             message = (
@@ -144,12 +169,41 @@ def _refuse_secrets(table: dict[str, Any], source: _Source, profile: str | None 
             raise source.error(message, key, profile)
 
 
+def _refuse_key_values(value: object, source: _Source, name: str = "", profile: str | None = None,
+                       ) -> None:
+    """Raise ConfigError if any value, however nested, looks like a key (never repeating it)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            inner_profile = key if name == "profiles" and isinstance(inner, dict) else profile
+            _refuse_key_values(inner, source, key, inner_profile)
+    elif isinstance(value, list):
+        for inner in value:
+            _refuse_key_values(inner, source, name, profile)
+    elif isinstance(value, str) and KEY_MARKER in value:
+        message = (
+            f"{clean_text(name)!r} holds what looks like an Anthropic key ({KEY_MARKER}…), which "
+            "is never kept in the config file: remove it and run `costtui key set` "
+            "(or set ANTHROPIC_ADMIN_KEY)"
+        )
+        raise source.error(message, name, profile)
+
+
 def _base_url(value: object, source: _Source, profile: str) -> str | None:
-    """Check a base_url setting: an absolute http(s) URL, or absent."""
+    """Check a base_url setting: an absolute http(s) URL without credentials, or absent."""
     if value is None:
         return None
-    parts = urlsplit(value) if isinstance(value, str) else None
+    where = f"base_url in [profiles.{clean_text(profile)}]"
+    if isinstance(value, str) and any(ch.isspace() or not ch.isprintable() for ch in value):
+        raise source.error(f"{where} holds spaces or control characters", "base_url", profile)
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+        has_credentials = parts is not None and (parts.username or parts.password) is not None
+    except ValueError:
+        parts, has_credentials = None, False
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        message = f'base_url in [profiles.{profile}] must be a URL like "https://api.anthropic.com"'
+        message = f'{where} must be a URL like "https://api.anthropic.com"'
+        raise source.error(message, "base_url", profile)
+    if has_credentials:
+        message = f"{where} holds a user name or password: remove them (never put secrets here)"
         raise source.error(message, "base_url", profile)
     return str(value).rstrip("/")

@@ -49,14 +49,21 @@ def resolve_key(profile: str, env: Mapping[str, str] | None = None) -> ResolvedK
     """Return the key from $ANTHROPIC_ADMIN_KEY, else from the keyring, else none with a note."""
     from_env = (os.environ if env is None else env).get(ADMIN_KEY_ENV, "").strip()
     if from_env:
-        return ResolvedKey(AdminKey(from_env), "environment")
+        try:
+            return ResolvedKey(AdminKey(from_env), "environment")
+        except ValueError as error:
+            return ResolvedKey(None, None, f"{ADMIN_KEY_ENV} is not usable: {error}")
     try:
         stored = _call(lambda backend: backend.get_password(KEYRING_SERVICE, profile))
     except KeyringUnavailable as exc:
         return ResolvedKey(None, None, str(exc))
     if stored is None or not stored.strip():
         return ResolvedKey(None, None)
-    return ResolvedKey(AdminKey(stored), "keyring")
+    try:
+        return ResolvedKey(AdminKey(stored), "keyring")
+    except ValueError as error:
+        return ResolvedKey(None, None, f"the key saved in the keyring is not usable ({error}); "
+                                       f"run `costtui key set` to replace it")
 
 
 def store_key(profile: str, key: AdminKey) -> None:

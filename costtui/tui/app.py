@@ -2,43 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.command import SimpleCommand
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerState
 
 from costtui.core.admin_key import AdminKey
-from costtui.core.dates import DateRange, matching_preset, preset_range
+from costtui.core.dates import DateRange, DateRangeError, matching_preset, preset_range
 from costtui.core.freshness import missing_days_text
-from costtui.core.models import DEFAULT_PROFILE, LoadedReport
+from costtui.core.models import LoadedReport
+from costtui.core.periods import step_range
+from costtui.core.text import safe_line
 from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
-from costtui.data.config import ConfigError, load_config
 from costtui.data.open import SourceFactory
-from costtui.data.secrets import ADMIN_KEY_ENV, resolve_key
 from costtui.data.source import CostSource, load_report
 from costtui.tui.commands import CostCommands
+from costtui.tui.keys import KeysAndProfiles
 from costtui.tui.messages import (
     CostViewReady,
     ExportRequested,
     LoadProgressed,
-    ProfileKeyResolved,
-    ProfilesListed,
     RangeChosen,
     ReportFailed,
     ReportLoaded,
 )
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.screens.help import HelpScreen, binding_rows
-from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
 from costtui.tui.widgets.level_table import LevelRows
 
@@ -57,7 +52,7 @@ def _styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles.tcss"
 
 
-class CostApp(App[None]):
+class CostApp(KeysAndProfiles):
     """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
 
     TITLE = "costtui"
@@ -207,9 +202,8 @@ class CostApp(App[None]):
             self.notify(f"{error.hint}.{kept} Press r to retry.", title="Could not load costs",
                         severity="error", markup=False, timeout=10)
         else:
-            self.notify(f"Unexpected error: {error}.{kept} Press r to retry.",
-                        title="Could not load costs", severity="error", markup=False,
-                        timeout=10)
+            self.notify(f"Unexpected error: {safe_line(str(error))}.{kept} Press r to retry.",
+                        title="Could not load costs", severity="error", markup=False, timeout=10)
         self.cost_screen.show_load_error(error)
         if isinstance(error, AuthenticationError) and self.source is not self.declined_source:
             self.request_admin_key("The Admin key was rejected (401): it may have been revoked "
@@ -278,139 +272,15 @@ class CostApp(App[None]):
             self.notify("No cache is in use: r already fetches everything.", markup=False)
 
     def action_use_preset(self, preset: str) -> None:
-        """Load a preset range (used by the command palette)."""
+        """Load a preset range (number keys and the command palette)."""
         self.load(preset_range(preset, self.today))
 
-    # Admin key -------------------------------------------------------------------------------
-
-    def switch_source(self, profile: str, admin_key: AdminKey | None) -> None:
-        """Use a profile's source built from its key (None offline) and load the range."""
-        if self.make_source is None:
-            self.notify("The demo organisation needs no key and has no profiles.",
-                        markup=False)
-            return
+    def action_step_range(self, steps: int) -> None:
+        """Move the range back or forward by its own length (last month → the month before)."""
         try:
-            new_source = self.make_source(admin_key, profile)
-        except (ConfigError, ValueError) as error:
-            self.notify(str(error), title="Cannot use this profile", severity="error",
-                        markup=False, timeout=10)
-            return
-        if admin_key is not None:
-            self.session_keys[profile] = admin_key
-        if profile != self.settings.profile:
-            self.settings = replace(self.settings, profile=profile, key_note=None)
-            self.report = None
-            self.cost_screen.show_profile(self.settings)
-        old_source, self.source = self.source, new_source
-        if old_source is not None:
-            self.run_worker(old_source.aclose(), group="close-source")
-        self.load(self.date_range)
-
-    def request_admin_key(self, reason: str | None = None, profile: str | None = None) -> None:
-        """Open the key dialog for a profile (default: the current one), once at a time."""
-        if self.make_source is None:
-            self.notify(f"{reason or ''} This session (the demo) cannot switch keys.".strip(),
-                        severity="warning" if reason else "information", markup=False)
-            return
-        if self.settings.offline:
-            self.notify("Offline: no key is used. Start costtui without --offline to use the "
-                        "API.", severity="warning", markup=False)
-            return
-        if any(isinstance(screen, KeyEntryScreen) for screen in self.screen_stack):
-            return
-        profile = profile or self.settings.profile
-        self.push_screen(KeyEntryScreen(profile, reason, self.make_source),
-                         partial(self._key_entered, profile, self.source))
-
-    def _key_entered(
-        self, profile: str, source_when_asked: CostSource | None, admin_key: AdminKey | None
-    ) -> None:
-        """Use the key the dialog returned, or remember that the user declined."""
-        if admin_key is not None:
-            self.switch_source(profile, admin_key)
-            return
-        self.declined_source = source_when_asked
-        if profile != self.settings.profile:
-            self.notify(f"Still on profile '{self.settings.profile}'.", markup=False)
-        elif self.source is None:
-            self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
-
-    def action_enter_key(self) -> None:
-        """Enter a new Admin key."""
-        self.request_admin_key()
-
-    # Profiles --------------------------------------------------------------------------------
-
-    def action_switch_profile(self) -> None:
-        """Pick another profile (organisation) from the config file, and reload for it."""
-        if self.make_source is None:
-            self.notify("The demo organisation has no profiles.", markup=False)
-            return
-        self.list_profiles()
-
-    @work(thread=True, exclusive=True, group=PROFILES_GROUP, exit_on_error=False,
-          description="list profiles")
-    def list_profiles(self) -> None:
-        """Read the profile names from config.toml off the UI thread (file IO)."""
-        try:
-            names = set(load_config().profiles)
-        except ConfigError as error:
-            self.post_message(ProfilesListed((DEFAULT_PROFILE,), str(error)))
-            return
-        names.discard(DEFAULT_PROFILE)
-        self.post_message(ProfilesListed((DEFAULT_PROFILE, *sorted(names)), None))
-
-    @on(ProfilesListed)
-    def _pick_profile(self, message: ProfilesListed) -> None:
-        if message.problem:
-            self.notify(message.problem, title="Config file", severity="warning", markup=False)
-        current = self.settings.profile
-        commands = [
-            SimpleCommand(
-                f"{name} (current)" if name == current else name,
-                partial(self.switch_profile, name),
-                "Reload for this profile's organisation",
-            )
-            for name in message.profiles
-        ]
-        self.search_commands(commands, placeholder="Switch to profile…")
-
-    def switch_profile(self, profile: str) -> None:
-        """Resolve the profile's key off the UI thread, then reload (or ask for a key)."""
-        if profile == self.settings.profile and self.source is not None:
-            self.notify(f"Already on profile '{profile}'.", markup=False)
-            return
-        if self.settings.offline:
-            self.switch_source(profile, None)
-            return
-        self.resolve_profile_key(profile)
-
-    @work(thread=True, exclusive=True, group=PROFILE_KEY_GROUP, exit_on_error=False,
-          description="resolve profile key")
-    def resolve_profile_key(self, profile: str) -> None:
-        """Look the key up ($ANTHROPIC_ADMIN_KEY, then the keyring: it may block)."""
-        try:
-            resolved = resolve_key(profile)
-        except Exception as error:  # A keyring failure must never end the app.
-            note = (f"the keyring failed ({type(error).__name__}): set {ADMIN_KEY_ENV}, or "
-                    "repair the keyring backend")
-            self.post_message(ProfileKeyResolved(profile, None, None, note))
-            return
-        self.post_message(
-            ProfileKeyResolved(profile, resolved.key, resolved.source, resolved.note))
-
-    @on(ProfileKeyResolved)
-    def _profile_key_resolved(self, message: ProfileKeyResolved) -> None:
-        key = message.key or self.session_keys.get(message.profile)
-        if key is None:
-            # A keyring problem (message.note) is explained by the dialog itself.
-            self.request_admin_key(f"No Admin key for profile '{message.profile}' yet.",
-                                   profile=message.profile)
-            return
-        if message.key_source == "environment":
-            self.notify(f"{ADMIN_KEY_ENV} is set, so it is used for every profile.",
-                        severity="warning", markup=False)
-        self.switch_source(message.profile, key)
+            self.load(step_range(self.date_range, steps, self.settings.clock.today()))
+        except DateRangeError as error:
+            self.notify(str(error), severity="warning", markup=False)
 
     # Export ----------------------------------------------------------------------------------
 

@@ -6,20 +6,19 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
 from costtui.core.models import LoadedReport
-from costtui.core.view_export import export_file_name, report_command, rows_to_look_at
 from costtui.core.view_state import (
     SORT_COLUMN_LABELS,
     SORT_COLUMNS,
     DrillError,
     ItemSelection,
+    LevelRow,
     LevelView,
     ViewState,
     breadcrumb,
@@ -28,11 +27,10 @@ from costtui.core.view_state import (
     value_for_row_key,
 )
 from costtui.data.api import ApiError, FetchProgress
-from costtui.tui.messages import CostViewReady, ExportRequested, RangeChosen
+from costtui.tui.messages import CostViewReady
 from costtui.tui.screens.chart import EMPTY_CHART, ChartPanel, chart_data, chart_title
-from costtui.tui.screens.date_range import DateRangeScreen
-from costtui.tui.screens.dialogs import ExportScreen, ReportCommandScreen
-from costtui.tui.screens.grouping import DrillPathScreen, PivotScreen
+from costtui.tui.screens.cost_dialogs import CostDialogs
+from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
@@ -46,7 +44,7 @@ TALL_SCREEN_ROWS = 50
 """From this many rows up, the table view also shows the chart under the table."""
 
 
-class CostScreen(Screen[None]):
+class CostScreen(CostDialogs):
     """Where costs are browsed: Enter drills, Backspace goes up, g regroups, c shows the chart."""
 
     HELP = """\
@@ -60,37 +58,7 @@ the change against the previous period of the same length and a per-day trend.
 - **d** changes the UTC date range; **c** switches between table and chart.
 """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("backspace", "up", "Up", tooltip="Go back up one level", id="up"),
-        Binding("escape", "app.cancel_load", "Cancel",
-                tooltip="Stop loading, keep what is shown", id="cancel-load"),
-        Binding("escape", "back", "Back", show=False,
-                tooltip="Close the filter, else go up one level", id="back"),
-        Binding("d", "choose_range", "Dates", tooltip="Choose the UTC date range",
-                id="choose-range"),
-        Binding("g", "pivot", "Group", tooltip="Group this level by another dimension",
-                id="pivot"),
-        Binding("G", "edit_path", "Path", show=False, tooltip="Edit the whole drill path",
-                id="edit-path"),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="Filter rows by name",
-                id="filter"),
-        Binding("s", "next_sort", "Sort", show=False, tooltip="Sort by the next column",
-                id="next-sort"),
-        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort",
-                id="reverse-sort"),
-        Binding("c", "show_chart", "Chart", tooltip="Show cost per day as a chart",
-                id="show-chart"),
-        Binding("c", "show_table", "Table", tooltip="Show the table", id="show-table"),
-        Binding("l", "toggle_cumulative", "Line", tooltip="Stacked daily bars or cumulative line",
-                id="toggle-cumulative"),
-        Binding("e", "export", "Export", tooltip="Export the view to CSV or JSON", id="export"),
-        Binding("y", "show_command", "Command", show=False,
-                tooltip="Show the costtui report command for this view", id="show-command"),
-        Binding("r", "app.refresh", "Refresh", show=False,
-                tooltip="Fetch the range again (or retry)", id="refresh"),
-        Binding("K", "app.enter_key", "Key", show=False, tooltip="Enter a new Admin key",
-                id="enter-key"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = COST_VIEW_BINDINGS
 
     def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange) -> None:
         super().__init__()
@@ -194,6 +162,13 @@ the change against the previous period of the same length and a per-day trend.
         self._update_header()
 
     # Showing a level -------------------------------------------------------------------------
+
+    def cursor_row(self) -> LevelRow | None:
+        """Return the row under the table cursor (None when there is none)."""
+        key = self._table().cursor_key()
+        if self.level is None or key is None:
+            return None
+        return next((row for row in self.level.rows if row.key == key), None)
 
     def _table(self) -> LevelTable:
         return self.query_one(LevelTable)
@@ -372,76 +347,3 @@ the change against the previous period of the same length and a per-day trend.
         """Switch the chart between stacked daily bars and a cumulative line."""
         self.cumulative = not self.cumulative
         self._show_level(self._table().cursor_key())
-
-    def action_choose_range(self) -> None:
-        """Open the date range dialog."""
-
-        def chosen(date_range: DateRange | None) -> None:
-            if date_range is not None:
-                self.post_message(RangeChosen(date_range))
-
-        self.app.push_screen(DateRangeScreen(self.settings.clock.today(), self.requested_range),
-                             chosen)
-
-    def action_pivot(self) -> None:
-        """Choose another dimension for the current level, keeping the filters above it."""
-
-        def chosen(dimension: str | None) -> None:
-            if dimension is not None:
-                self.pivot_to(dimension)
-
-        self.app.push_screen(PivotScreen(self.state), chosen)
-
-    def pivot_to(self, dimension: str) -> None:
-        """Group the current level by `dimension`, keeping the filters above it."""
-        if dimension == self.state.dimension:
-            return
-        try:
-            state = self.state.pivot(dimension)
-        except DrillError as error:
-            self.notify(str(error), severity="warning", markup=False)
-            return
-        self._close_filter()
-        self._set_state(state, None)
-
-    def action_edit_path(self) -> None:
-        """Edit the ordered drill path; the view goes back to its top level."""
-
-        def chosen(path: tuple[str, ...] | None) -> None:
-            if path and path != self.state.drill_path:
-                self._close_filter()
-                self._set_state(self.state.with_path(path), None)
-
-        self.app.push_screen(DrillPathScreen(self.state.drill_path), chosen)
-
-    def action_export(self) -> None:
-        """Choose CSV or JSON and write the view to a file."""
-        report = self.report
-        if report is None:
-            self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
-            return
-        state = self.state
-        names = {fmt: export_file_name(report.date_range, state, fmt) for fmt in ("csv", "json")}
-
-        def chosen(export_format: str | None) -> None:
-            if export_format is not None:
-                self.export_as(export_format, state)
-
-        self.app.push_screen(ExportScreen(names, self.settings.export_directory), chosen)
-
-    def export_as(self, export_format: str, state: ViewState | None = None) -> None:
-        """Ask for the view (or `state`) to be written to a new file, without the dialog."""
-        if self.report is None:
-            self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
-            return
-        self.post_message(ExportRequested(self.report, state or self.state, export_format))
-
-    def action_show_command(self) -> None:
-        """Show the `costtui report` command that prints this view's rows."""
-        report = self.report
-        shown_range = report.date_range if report else self.requested_range
-        command = report_command(self.state, shown_range, demo=self.settings.demo,
-                                 profile=self.settings.profile)
-        look_at = rows_to_look_at(self.state, report.workspace_names if report else {})
-        self.app.push_screen(ReportCommandScreen(command, look_at))
-

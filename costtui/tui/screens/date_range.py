@@ -15,21 +15,25 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 
-from costtui.core.dates import PRESET_LABELS, DateRange, DateRangeError, parse_day, preset_range
+from costtui.core.dates import (
+    PRESET_LABELS,
+    ChosenRange,
+    DateRange,
+    DateRangeError,
+    choose_range,
+    preset_range,
+)
 
 PRESET_LABEL_WIDTH = max(map(len, PRESET_LABELS.values())) + 2
 DATE_CHARACTERS = r"[0-9-]*"
 
 
-def check_custom_range(first_text: str, last_text: str, today: date) -> DateRange:
-    """Return the typed range, or raise DateRangeError saying what to fix."""
-    first_day = parse_day(first_text, what="From")
-    last_day = parse_day(last_text, what="To")
-    if first_day > today:
-        raise DateRangeError(f"From {first_day} is after today ({today} UTC): no data yet")
-    if last_day > today:
-        raise DateRangeError(f"To {last_day} is after today ({today} UTC): no data yet")
-    return DateRange(first_day, last_day)
+def check_custom_range(first_text: str, last_text: str, today: date) -> ChosenRange:
+    """Return the typed range (To after today clamped, with a note), or raise DateRangeError."""
+    if not first_text.strip() or not last_text.strip():
+        what = "From" if not first_text.strip() else "To"
+        raise DateRangeError(f"{what} is empty: type a date as YYYY-MM-DD")
+    return choose_range(first_text, last_text, today, first_name="From", last_name="To")
 
 
 def describe_range(date_range: DateRange) -> str:
@@ -118,7 +122,7 @@ Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
     def _dates_typed(self, event: Input.Changed) -> None:
         message = self.query_one("#range-message", Label)
         try:
-            self.typed_range = check_custom_range(
+            chosen = check_custom_range(
                 self.query_one("#first-day", Input).value,
                 self.query_one("#last-day", Input).value,
                 self.today,
@@ -128,7 +132,9 @@ Pick a preset with the arrows and Enter, or Tab to the From / To fields and type
             message.update(Text(str(error)))
             message.add_class("-invalid")
         else:
-            message.update(Text(describe_range(self.typed_range)))
+            self.typed_range = chosen.date_range
+            shown = describe_range(chosen.date_range)
+            message.update(Text(f"{shown} · {chosen.note}" if chosen.note else shown))
             message.remove_class("-invalid")
 
     @on(Input.Submitted)

@@ -117,3 +117,35 @@ drilled view it groups by the drilled dimensions too: read the rows named below.
     def action_close(self) -> None:
         """Close the dialog."""
         self.dismiss(None)
+
+
+class RowInfoScreen(ModalScreen[None]):
+    """Everything about one row: ids, raw values, exact amounts, where it came from."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("Y", "copy", "Copy", tooltip="Copy the row to the clipboard (OSC 52)",
+                id="copy-row-info"),
+        Binding("escape,enter,i", "close", "Close", id="close"),
+    ]
+
+    def __init__(self, title: str, lines: Sequence[str], row_text: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+        self.row_text = row_text
+
+    def compose(self) -> ComposeResult:
+        """Yield the row's name and its facts, one per line."""
+        with Vertical(id="row-info-dialog", classes="dialog"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Static(Text("\n".join(self.lines)), id="row-info-lines")
+            yield Label("Y: copy the row · Esc: close", classes="dialog-keys")
+
+    def action_copy(self) -> None:
+        """Copy the row (name, tab, exact dollars) through the terminal."""
+        self.app.copy_to_clipboard(self.row_text)
+        self.notify("Row copied to the clipboard (if the terminal allows OSC 52)", markup=False)
+
+    def action_close(self) -> None:
+        """Close the dialog."""
+        self.dismiss(None)

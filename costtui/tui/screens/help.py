@@ -27,13 +27,16 @@ KeyRow = tuple[str, str, str]
 
 
 def binding_rows(app: App[Any], bindings: Iterable[BindingType]) -> list[KeyRow]:
-    """Return (keys, name, description) per action, merging keys bound to the same action."""
-    merged: dict[str, tuple[list[str], str, str]] = {}
+    """Return (keys, name, description) per action, merging keys that do the same thing.
+
+    Keys with the same name and description share a row (1…9: "Preset", one row).
+    """
+    merged: dict[tuple[str, str], tuple[list[str], str, str]] = {}
     for binding in Binding.make_bindings(bindings):
         if not (binding.tooltip or binding.show) or not binding.description:
             continue
         keys, name, description = merged.setdefault(
-            binding.action, ([], binding.description, binding.tooltip)
+            (binding.description, binding.tooltip), ([], binding.description, binding.tooltip)
         )
         shown = app.get_key_display(binding)
         if shown not in keys:

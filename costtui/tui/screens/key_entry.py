@@ -221,10 +221,14 @@ Once the organisation name appears, **Save** keeps it in the OS keyring for this
         if self.verified_key is not None and event.value.strip() == self.verified_key.reveal():
             self._accept(save=self.keyring_ok is not False)
             return
+        if not event.value.strip():
+            self._show_status("Paste the Admin key first.", "-refused")
+            return
         try:
             key = AdminKey(event.value)
-        except ValueError:
-            self._show_status("Paste the Admin key first.", "-refused")
+        except ValueError as error:
+            text = str(error)
+            self._show_status(text[:1].upper() + text[1:] + ".", "-refused")
             return
         self.attempt += 1
         hint = "" if key.looks_like_admin_key else (

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
+from costtui.core.text import safe_line
 from costtui.data.api import ApiError
 
 
@@ -24,7 +25,7 @@ def load_error_details(error: ApiError | BaseException, *, data_kept: bool) -> l
         if error.request_id:
             details.append(f"request-id: {error.request_id}")
     else:
-        details = [f"{type(error).__name__}: {error}"]
+        details = [f"{type(error).__name__}: {safe_line(str(error))}"]
     if data_kept:
         details.append("The table still shows the data loaded before.")
     key_hint = ", K to enter a new key" if getattr(error, "status", None) == 401 else ""

@@ -1,0 +1,79 @@
+"""Stepping through time ([ ] and number keys), row info (i) and copying a row (Y)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from textual.widgets import Static
+
+from costtui.core.dates import DateRange, preset_range
+from costtui.core.formatting import format_exact
+from costtui.tui.screens.dialogs import RowInfoScreen
+from tests.tui_support import (
+    LAST_30_DAYS,
+    TODAY,
+    cursor_key,
+    expected_costs,
+    make_app,
+    notifications,
+    shows_range,
+    wait_loaded,
+    wait_until,
+    workspace_names,
+)
+
+
+async def test_brackets_step_the_range_by_its_own_length_and_stop_at_today() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        earlier = DateRange(LAST_30_DAYS.first_day - timedelta(days=30),
+                            LAST_30_DAYS.first_day - timedelta(days=1))
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, shows_range(app, earlier))
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, shows_range(app, LAST_30_DAYS))
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: any("nothing after today" in text
+                                            for text in notifications(app)))
+        assert app.report is not None and app.report.date_range == LAST_30_DAYS
+
+
+async def test_a_month_steps_to_the_month_before_and_number_keys_pick_presets() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("7")  # last month: October 2026
+        last_month = preset_range("last-month", TODAY)
+        await wait_until(pilot, shows_range(app, last_month))
+        await pilot.press("left_square_bracket")
+        september = DateRange(last_month.first_day.replace(month=9),
+                              last_month.first_day - timedelta(days=1))
+        await wait_until(pilot, shows_range(app, september))
+        assert september.day_count == 30
+        await pilot.press("1")
+        await wait_until(pilot, shows_range(app, DateRange(TODAY, TODAY)))
+
+
+async def test_i_shows_the_row_exactly_and_y_copies_it() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        top = cursor_key(app)
+        exact = expected_costs(LAST_30_DAYS, "workspace_id")[top]
+        name = workspace_names()[top]
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, RowInfoScreen))
+        text = str(app.screen.query_one("#row-info-lines", Static).content)
+        assert f"API value: {top}" in text
+        assert f"${format_exact(exact)} (exact, unrounded)" in text
+        await pilot.press("Y")
+        assert app.clipboard == f"{name}\t{format_exact(exact)}"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RowInfoScreen))
+        app.copy_to_clipboard("")
+        await pilot.press("Y")
+        assert app.clipboard == f"{name}\t{format_exact(exact)}"
+        assert exact > Decimal(0)
+        assert any(text.startswith(f"Copied {name} · $") for text in notifications(app))
