@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.command import CommandPalette
 from textual.widgets import ContentSwitcher, Input, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -36,6 +37,7 @@ from tests.tui_support import (
     make_app,
     notifications,
     rows_table,
+    run_command,
     screen_text,
     shows_range,
     total_line,
@@ -521,9 +523,8 @@ async def test_command_palette_runs_a_preset() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("ctrl+p")
-        await pilot.press(*"Range: Last month")
-        await wait_until(pilot, lambda: "Range: Last month" in screen_text(app))
-        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await run_command(pilot, "Range: Last month", "Range: Last month")
         last_month = preset_range("last-month", TODAY)
         await wait_until(pilot, shows_range(app, last_month))
 
