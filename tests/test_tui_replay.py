@@ -256,11 +256,6 @@ async def test_d_with_typed_dates_loads_that_range_and_its_previous_period() -> 
         assert windows[-1:] == ["2025-08-11T00:00:00Z"]  # 15 days and the 15 before: 1 window
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "costtui/core/formatting.py format_change signs Δ % by the rounded percent: a rise under "
-    "0.05% shows '0.0% ▲' while a fall under 0.05% shows '-0.0% ▼' (Decimal keeps the sign of "
-    "a negative zero), so only for rises does the sign disagree with Δ $ ('+$0.63')"),
-    raises=AssertionError)
 async def test_a_change_under_a_twentieth_of_a_percent_keeps_the_sign_of_its_dollars() -> None:
     typed = DateRange(date(2025, 8, 26), date(2025, 9, 9))
     app = replay_app(ReplayTransport(RECORDED, RESLICED))
