@@ -56,6 +56,7 @@ from tests.tui_support import (
     screen_text,
     shows_range,
     total_line,
+    trail_text,
     wait_loaded,
     wait_until,
 )
@@ -171,7 +172,7 @@ async def test_open_shows_the_recorded_workspaces_by_name_with_exact_totals_and_
                                        *change(total, previous_total)]
         assert label_text(app, "#header-title") == (
             f"{recorded_organisation()} · 2025-08-21 → 2025-09-09 UTC (20 d) · fetched 09:30 UTC")
-        assert label_text(app, "#breadcrumb") == "All costs › by workspace"
+        assert trail_text(app) == "All costs › by workspace"
         assert label_text(app, "#freshness") == (
             "⚠ 2025-09-08 → 2025-09-09 may be incomplete (cost data lags up to 48 h)")
         assert "[staging] Experiments" in screen_text(app)  # a name like markup, as text
@@ -185,7 +186,7 @@ async def test_enter_twice_drills_into_the_default_workspace_then_its_top_model(
         requests_loaded = len(transport.requests)
         await pilot.press("enter")  # the cursor starts on the top row: Default
         models = recorded_costs(SHOWN, "model", {"workspace_id": None})
-        assert label_text(app, "#breadcrumb") == "All costs › Default › by model"
+        assert trail_text(app) == "All costs › Default › by model"
         assert column_texts(app, "name") == [model or "(no model)" for model in ranked(models)]
         assert column_texts(app, "cost") == [dollars(models[m]) for m in ranked(models)]
         assert total_line(app)[:2] == [f"Total · {len(models)} groups",
@@ -193,7 +194,7 @@ async def test_enter_twice_drills_into_the_default_workspace_then_its_top_model(
         top_model = ranked(models)[0]
         await pilot.press("enter")
         tokens = recorded_costs(SHOWN, "token_type", {"workspace_id": None, "model": top_model})
-        assert label_text(app, "#breadcrumb") == (
+        assert trail_text(app) == (
             f"All costs › Default › {top_model or '(no model)'} › by token type")
         assert column_texts(app, "name") == [token or "(no token type)"
                                              for token in ranked(tokens)]
@@ -213,7 +214,7 @@ async def test_g_regroups_the_top_level_by_cost_type_showing_unknown_values_as_t
         await wait_until(pilot, lambda: app.screen is app.cost_screen)
         cost_types = recorded_costs(SHOWN, "cost_type")
         assert "session_usage_v2" in cost_types  # not in the documented enum
-        assert label_text(app, "#breadcrumb") == "All costs › by cost type"
+        assert trail_text(app) == "All costs › by cost type"
         assert column_texts(app, "name") == ranked(cost_types)
         assert column_texts(app, "cost") == [dollars(cost_types[c]) for c in ranked(cost_types)]
         before = recorded_costs(PREVIOUS, "cost_type")

@@ -19,12 +19,14 @@ from costtui.tui.settings import AppSettings
 from tests.tui_support import (
     LAST_30_DAYS,
     TODAY,
+    GatedTransport,
     cursor_key,
     expected_costs,
     frozen_clock,
     label_text,
     make_app,
     notifications,
+    screen_text,
     shows_range,
     wait_loaded,
     wait_until,
@@ -106,3 +108,28 @@ async def test_the_progress_line_says_why_it_waits_while_a_request_is_retried() 
         released.set()
         await wait_loaded(pilot, app)
         assert app.report is not None and app.last_error is None
+
+
+async def test_the_header_names_the_period_that_delta_compares_with() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        assert label_text(app, "#breadcrumb") == "All costs › by workspace · Δ vs 27 Sep–26 Oct"
+        await pilot.press("7")  # last month: October
+        await wait_until(pilot, shows_range(app, preset_range("last-month", TODAY)))
+        # The same length before: 31 days, so it starts on 31 August.
+        assert label_text(app, "#breadcrumb").endswith(" · Δ vs 31 Aug–30 Sep")
+
+
+async def test_cancelling_the_first_load_says_so_where_the_table_would_be() -> None:
+    transport = GatedTransport()  # never opened: the first load never ends by itself
+    app = make_app(transport=transport)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.is_loading)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not app.is_loading)
+        app.clear_notifications()  # the toast fades; the panel stays
+        await pilot.pause()
+        assert label_text(app, "#error-title") == "Nothing loaded"
+        assert "press r to load it" in label_text(app, "#error-details")
+        assert "Nothing loaded" in screen_text(app)

@@ -161,6 +161,11 @@ def label_text(app: App[None], selector: str) -> str:
     return str(app.screen.query_one(selector, Label).content)
 
 
+def trail_text(app: App[None]) -> str:
+    """Return the breadcrumb without the "· Δ vs …" that follows it (tested on its own)."""
+    return label_text(app, "#breadcrumb").split(" · Δ vs ")[0]
+
+
 def cursor_key(app: App[None]) -> str:
     """Return the row key under the table cursor."""
     table = rows_table(app)

@@ -230,6 +230,8 @@ class CostApp(KeysAndProfiles):
         if event.state == WorkerState.CANCELLED:
             self.is_loading = False
             self.cost_screen.show_loading_stopped()
+            if self.load_cancel_requested and self.report is None:
+                self.cost_screen.show_nothing_loaded()
             if self.load_cancel_requested:
                 what = ("showing the data already loaded for " + str(self.report.date_range)
                         if self.report is not None else "nothing was loaded yet: press r to load")

@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
 from costtui.core.models import LoadedReport
+from costtui.core.periods import change_label
 from costtui.core.view_state import (
     SORT_COLUMN_LABELS,
     SORT_COLUMNS,
@@ -168,6 +169,13 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one(ErrorPanel).show_problem("No Admin key", details)
         self.add_class("-error")
 
+    def show_nothing_loaded(self) -> None:
+        """Say, where the table would be, that a cancelled first load left nothing to show."""
+        self.query_one(ErrorPanel).show_problem(
+            "Nothing loaded", [f"The load of {self.requested_range} was cancelled: press r to "
+                               "load it, or d to choose another range."])
+        self.add_class("-error")
+
     def show_profile(self, settings: AppSettings) -> None:
         """Empty the table and chart for another profile (its organisation's data is coming)."""
         self.settings = settings
@@ -220,9 +228,9 @@ the change against the previous period of the same length and a per-day trend.
         freshness = freshness_line(incomplete_days(shown_range.days(), self.settings.clock.now()),
                                    report_notes(report) if report else [])
         names = report.workspace_names if report else {}
-        self.query_one(ReportHeader).update_header(
-            title=title, trail=breadcrumb(self.state, names), freshness=freshness
-        )
+        trail = breadcrumb(self.state, names)
+        trail[-1] += f" · {change_label(shown_range)}"
+        self.query_one(ReportHeader).update_header(title=title, trail=trail, freshness=freshness)
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
         """Switch to a new view state and show it (the loaded data answers every dimension)."""
