@@ -30,14 +30,18 @@ PAST = ("--from", "2024-03-01", "--to", "2024-03-31")
 
 def costtui(*argv: str, stdin: int | None = subprocess.DEVNULL, stdout: object = None,
             shell_suffix: str = "") -> subprocess.CompletedProcess[bytes]:
-    """Run `python -m costtui` in a child process (a real pipe, a real /dev/full)."""
-    command = [sys.executable, "-m", "costtui", *argv]
+    """Run `python -m costtui` in a child process (a real pipe, a real /dev/full).
+
+    coreutils' `timeout` bounds it (exit 124) rather than subprocess's timeout, whose polling
+    sleep fails under libfaketime, which CI-like runs use to move the whole clock.
+    """
+    command = ["timeout", "60", sys.executable, "-m", "costtui", *argv]
     if shell_suffix:
         quoted = " ".join(f"'{part}'" for part in command)
         return subprocess.run(["bash", "-c", f"{quoted} {shell_suffix}"], stdin=stdin,
-                              capture_output=True, timeout=60, env=os.environ)
+                              capture_output=True, env=os.environ)
     return subprocess.run(command, stdin=stdin, stdout=stdout or subprocess.PIPE,  # type: ignore[arg-type]
-                          stderr=subprocess.PIPE, timeout=60, env=os.environ)
+                          stderr=subprocess.PIPE, env=os.environ)
 
 
 def test_a_closed_pipe_ends_quietly_with_exit_0() -> None:
