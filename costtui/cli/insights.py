@@ -97,10 +97,7 @@ def profile_budgets(args: argparse.Namespace) -> Budgets:
     """Return the budgets of the chosen profile, or the demo's under --demo."""
     if source_options(args).demo:
         return parse_budgets(DEMO_BUDGETS, "demo")
-    settings = load_config().profile(profile_name(args))
-    # TODO(issue 13): config.py gains ProfileSettings.budgets = parse_budgets(...) at merge.
-    budgets = getattr(settings, "budgets", None)
-    return budgets if isinstance(budgets, Budgets) else Budgets()
+    return load_config().profile(profile_name(args)).budgets
 
 
 def run_check_budget(args: argparse.Namespace, clock: Clock, open_source: SourceOpener) -> int:
