@@ -23,6 +23,7 @@ from costtui.data.api import ApiError, AuthenticationError, FetchProgress
 from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
 from costtui.tui.commands import CostCommands
+from costtui.tui.insights import InsightsLoader
 from costtui.tui.keys import KeysAndProfiles
 from costtui.tui.messages import (
     CostViewReady,
@@ -52,7 +53,7 @@ def _styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles.tcss"
 
 
-class CostApp(KeysAndProfiles):
+class CostApp(KeysAndProfiles, InsightsLoader):
     """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
 
     TITLE = "costtui"
@@ -171,6 +172,7 @@ class CostApp(KeysAndProfiles):
         self.last_error = None
         self.is_loading = False
         self.cost_screen.show_report(message.report)
+        self.load_insights(message.report)
         self._notify_cache_warnings(message.report.warnings)
         missing = message.report.missing_days
         if missing:
