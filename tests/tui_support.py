@@ -77,8 +77,8 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], limit: i
 
 
 async def wait_loaded(pilot: Pilot[None], app: CostApp) -> None:
-    """Wait until no load is running and a report or an error is shown."""
-    await wait_until(pilot, lambda: not app.is_loading and (
+    """Wait until no load is running, a report or an error is shown, and its insights too."""
+    await wait_until(pilot, lambda: not app.is_loading and not app.insights_running and (
         app.report is not None or app.last_error is not None))
     await pilot.pause()
 

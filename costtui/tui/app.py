@@ -131,6 +131,7 @@ class CostApp(KeysAndProfiles, InsightsLoader):
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
             return
         self.load_generation += 1
+        self.stop_insights()
         self.load_cancel_requested = False
         self.is_loading = True
         self.cost_screen.show_loading(date_range)

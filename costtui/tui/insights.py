@@ -9,6 +9,7 @@ from textual.app import App
 
 from costtui.core.insights import compute_insights, insights_window
 from costtui.core.models import LoadedReport
+from costtui.core.text import safe_line
 from costtui.data.api import ApiError
 from costtui.data.source import CostSource, load_report
 from costtui.tui.messages import InsightsComputed, InsightsFailed
@@ -30,11 +31,19 @@ class InsightsLoader(App[None]):
     load_generation: int
     cost_screen: CostScreen
     warnings_shown: set[str]
+    insights_running = False
+    """Whether the insights of the report on screen are being computed."""
 
     def load_insights(self, report: LoadedReport) -> None:
         """Start computing the insights of a report just shown (a newer load replaces it)."""
         if self.source is not None:
+            self.insights_running = True
             self.compute_report_insights(self.source, report, self.load_generation)
+
+    def stop_insights(self) -> None:
+        """Stop computing insights (a new load starts; its report will get its own)."""
+        self.insights_running = False
+        self.workers.cancel_group(self, INSIGHTS_GROUP)
 
     @work(exclusive=True, group=INSIGHTS_GROUP, exit_on_error=False, description="insights")
     async def compute_report_insights(
@@ -49,18 +58,22 @@ class InsightsLoader(App[None]):
             window = await load_report(
                 source, insights_window(report.date_range, now.date()), INSIGHTS_API_GROUPING,
                 clock=clock, with_previous=False)
+            insights = await asyncio.to_thread(
+                compute_insights, window, report.date_range, dimensions,
+                self.settings.profile_budgets, now)
         except ApiError as error:
-            self.post_message(InsightsFailed(generation, error))
+            self.post_message(InsightsFailed(generation, error.hint))
             return
-        insights = await asyncio.to_thread(
-            compute_insights, window, report.date_range, dimensions,
-            self.settings.profile_budgets, now)
+        except Exception as error:  # noqa: BLE001 - any failure is a notice; the costs stay
+            self.post_message(InsightsFailed(generation, safe_line(str(error))))
+            return
         self.post_message(InsightsComputed(generation, insights))
 
     @on(InsightsComputed)
     def _show_insights(self, message: InsightsComputed) -> None:
         if message.generation != self.load_generation:
             return
+        self.insights_running = False
         self.cost_screen.show_insights(message.insights)
         check = message.insights.budgets
         for warning in check.warnings if check is not None else ():
@@ -72,6 +85,7 @@ class InsightsLoader(App[None]):
     @on(InsightsFailed)
     def _insights_failed(self, message: InsightsFailed) -> None:
         if message.generation == self.load_generation:
+            self.insights_running = False
             self.notify(f"Projection, budgets and spike days are not available: "
-                        f"{message.error.hint}.", title="Insights", severity="warning",
+                        f"{message.reason}.", title="Insights", severity="warning",
                         markup=False, timeout=10)

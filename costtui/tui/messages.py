@@ -103,9 +103,10 @@ class InsightsComputed(Message):
 
 
 class InsightsFailed(Message):
-    """The insights of a loaded report could not be fetched (the report itself is shown)."""
+    """The insights of a loaded report could not be computed (the report itself is shown)."""
 
-    def __init__(self, generation: int, error: ApiError) -> None:
+    def __init__(self, generation: int, reason: str) -> None:
         super().__init__()
         self.generation = generation
-        self.error = error
+        self.reason = reason
+        """One line saying what went wrong and what to do."""

@@ -234,10 +234,15 @@ class LevelTable(Vertical):
         if marks.show_budgets:
             widths["budget"] = BUDGET_WIDTH
         label = self._column_label("name", state)
-        longest = max([cell_len(label), cell_len(self._total_label(view)) + 2,
-                       *(cell_len(self._row_label(row.label, row.key)) for row in view.rows)])
+        longest = max([cell_len(label), cell_len(self._total_label(view)),
+                       *(cell_len(row.label) for row in view.rows)])
         available = self.size.width - self._scrollbar_width(table)
         plan = plan_columns(available, widths, longest, len(view.daily_total))
+        mark_room = len(SPIKE_MARK) + 2 * CELL_PADDING
+        has_marks = bool(marks.spike_days or marks.total_spike_days) and (
+            plan.trend - mark_room >= MIN_TREND_WIDTH)
+        if has_marks:
+            plan = ColumnWidths(plan.name, plan.numbers, plan.trend - mark_room)
         with self.app.batch_update():
             for each in (table, total_table):
                 each.clear(columns=True)
@@ -248,6 +253,8 @@ class LevelTable(Vertical):
                 if marks.show_budgets:
                     each.add_column(name_text(COLUMN_LABELS["budget"]), width=BUDGET_WIDTH,
                                     key="budget")
+                if has_marks:
+                    each.add_column("", width=len(SPIKE_MARK), key="spike")
                 if plan.trend:
                     each.add_column(name_text(self._column_label("trend", state)),
                                     width=plan.trend, key="trend")
@@ -260,7 +267,7 @@ class LevelTable(Vertical):
             days = marks.days
             for row in view.rows:
                 cells: list[object] = [
-                    name_text(self._row_label(row.label, row.key)),
+                    name_text(row.label),
                     MoneyCell(row.cost),
                     right_text(format_share(row.cost, view.total)),
                     *change_cells(row.cost, row.previous_cost, view.changes_known,
@@ -268,14 +275,15 @@ class LevelTable(Vertical):
                 ]
                 if marks.show_budgets:
                     cells.append(budget_text(marks.budgets.get(row.key), statuses))
+                if has_marks:
+                    cells.append(self._mark(row.key in marks.spike_days, spike_style))
                 if plan.trend:
                     cells.append(mark_spikes(trend_text(row.daily, plan.trend, self._recent_days),
                                              days, marks.spike_days.get(row.key, frozenset()),
                                              spike_style))
                 table.add_row(*cells, key=row.key)
             total_cells: list[object] = [
-                name_text(self._total_label(view)
-                          + (f" {SPIKE_MARK}" if marks.total_spike_days else ""), style="bold"),
+                name_text(self._total_label(view), style="bold"),
                 MoneyCell(shown_total),
                 right_text(format_share(shown_total, view.total)),
                 *change_cells(shown_total, shown_previous, view.changes_known,
@@ -283,6 +291,8 @@ class LevelTable(Vertical):
             ]
             if marks.show_budgets:
                 total_cells.append(budget_text(marks.total_budget, statuses))
+            if has_marks:
+                total_cells.append(self._mark(bool(marks.total_spike_days), spike_style))
             if plan.trend:
                 total_cells.append(mark_spikes(
                     trend_text(view.daily_total, plan.trend, self._recent_days), days,
@@ -294,9 +304,10 @@ class LevelTable(Vertical):
                 except RowDoesNotExist:
                     pass
 
-    def _row_label(self, label: str, key: str) -> str:
-        """Return a row's name with ▲ when it has a spike day in range."""
-        return f"{label} {SPIKE_MARK}" if key in self._insights.spike_days else label
+    @staticmethod
+    def _mark(spiked: bool, style: Style) -> Text:
+        """Return the spike-mark cell: ▲ when the row has a spike day in range."""
+        return Text(SPIKE_MARK, style=style) if spiked else Text("")
 
     @staticmethod
     def _scrollbar_width(table: DataTable[object]) -> int:
