@@ -152,3 +152,18 @@ def compute_insights(
         check = check_budgets(budgets, by_workspace, window.workspace_names, now)
     return ReportInsights(date_range, tuple(dimensions), window, forecast, check,
                           tuple(spike_days(window, dimensions, date_range, now)))
+
+
+def spike_drill_path(spike: SpikeDay, drill_path: Sequence[str]) -> tuple[str, ...]:
+    """Return a drill path that goes to the spike's group, then its day, then its children."""
+    rest = [name for name in drill_path if name not in (spike.dimension, "day")]
+    if not rest:
+        rest = ["model" if spike.dimension != "model" else "workspace"]
+    head = () if spike.dimension == TOTAL_DIMENSION else (spike.dimension,)
+    return (*head, "day", *rest)
+
+
+def child_dimension(spike: SpikeDay, drill_path: Sequence[str]) -> str:
+    """Return the dimension a spike's children are ranked along (the level under its day)."""
+    path = spike_drill_path(spike, drill_path)
+    return path[path.index("day") + 1]
