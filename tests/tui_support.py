@@ -14,8 +14,10 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
 
+from costtui.core.budgets import Budgets
 from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
+from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.demo import DemoApi, DemoOrganization, DemoTransport
 from costtui.data.open import demo_client
@@ -57,12 +59,14 @@ def make_app(
     export_directory: Path | None = None,
     drill_path: tuple[str, ...] | None = None,
     date_range: DateRange | None = None,
+    budgets: Budgets | None = None,
 ) -> CostApp:
-    """Return the app over an in-process demo API with today frozen."""
+    """Return the app over an in-process demo API with today frozen (and the profile's budgets)."""
     transport = transport or DemoTransport(api if api is not None else DemoApi())
     settings = AppSettings(
         clock=frozen_clock(), demo=True, export_directory=export_directory, date_range=date_range,
         drill_path=drill_path or DEFAULT_DRILL_PATH,
+        budgets={DEFAULT_PROFILE: budgets} if budgets is not None else {},
     )
     return CostApp(demo_client(transport), settings)
 

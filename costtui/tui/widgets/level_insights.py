@@ -90,11 +90,8 @@ def mark_spikes(trend: Text, days: Sequence[date], spike_days: frozenset[date],
     if not spike_days or not line or not days:
         return trend
     marked = list(line)
-    for index, day in enumerate(days):
-        if day in spike_days:
-            start = index * len(line) // len(days)
-            end = max(start + 1, (index + 1) * len(line) // len(days))
-            marked[start:end] = SPIKE_MARK * (end - start)
+    for start, end in _day_cells(days, spike_days, len(line)):
+        marked[start:end] = SPIKE_MARK * (end - start)
     result = Text("".join(marked), no_wrap=True, overflow="crop")
     for span in trend.spans:
         result.stylize(span.style, span.start, span.end)
@@ -102,3 +99,23 @@ def mark_spikes(trend: Text, days: Sequence[date], spike_days: frozenset[date],
         if character == SPIKE_MARK and line[position] != SPIKE_MARK:
             result.stylize(style, position, position + 1)
     return result
+
+
+def _day_cells(days: Sequence[date], wanted: frozenset[date], cells: int) -> list[tuple[int, int]]:
+    """Return the [start, end) cells of a sparkline that show any of the wanted days.
+
+    Mirrors core.formatting.sparkline: widened lines give each day `cells // days` cells,
+    squeezed ones sum days int(i·size) … int((i+1)·size) into cell i.
+    """
+    if cells >= len(days):
+        width = cells // len(days)
+        return [(index * width, (index + 1) * width)
+                for index, day in enumerate(days) if day in wanted]
+    size = len(days) / cells
+    spans = []
+    for index in range(cells):
+        first = int(index * size)
+        last = max(int((index + 1) * size), first + 1)
+        if any(day in wanted for day in days[first:last]):
+            spans.append((index, index + 1))
+    return spans
