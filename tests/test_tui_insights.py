@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from costtui.core.budgets import parse_budgets
+from costtui.core.chart_data import ChartData, ChartProjection, ChartSeries, projection_path
 from costtui.core.dates import DateRange
 from costtui.core.forecast import NoForecast
 from costtui.data.demo import DEMO_BUDGETS, DemoOrganization, demo_spike_day, demo_transport
@@ -165,3 +166,30 @@ def test_spike_mark_covers_every_cell_of_a_widened_day() -> None:
     marked = mark_spikes(trend, days, frozenset({date(2026, 11, 3)}), Style(bold=True))
     assert marked.plain == "▁▁▂▂▲▲▃▃"
     assert mark_spikes(trend, days, frozenset(), Style()).plain == "▁▁▂▂██▃▃"
+
+
+def test_projection_path_continues_the_running_total_and_moves_the_band() -> None:
+    days = tuple(date(2026, 11, day) for day in range(27, 31))  # chart: Nov 27 … 30
+    data = ChartData(days, (ChartSeries("All", (Decimal(10), Decimal(20), Decimal(5),
+                                                 Decimal(1))),), Decimal(36))
+    projected_days = [(date(2026, 11, 29), Decimal(7)), (date(2026, 11, 30), Decimal(8))]
+    path = projection_path(data, projected_days, Decimal(100), Decimal(90), Decimal(120))
+    assert path == ChartProjection(
+        days=(date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30)),
+        running=(Decimal(30), Decimal(37), Decimal(45)),
+        low=Decimal(35), high=Decimal(65))  # month end 100 is the chart's 45: offset −55
+    before = ChartData(days[:1], (ChartSeries("All", (Decimal(1),)),), Decimal(1))
+    assert projection_path(before, projected_days, Decimal(100), Decimal(90), Decimal(120)) \
+        is None
+
+
+async def test_cumulative_chart_draws_the_projection_labelled_as_an_estimate() -> None:
+    app = spiked_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("c", "l")
+        await wait_until(pilot, lambda: "Projected (estimate)" in screen_text(app))
+        text = screen_text(app)
+        assert "80 % band (estimate)" in text and "Nov 29" in text
+        await pilot.press("l")  # daily bars: no projection
+        await wait_until(pilot, lambda: "Projected (estimate)" not in screen_text(app))

@@ -29,7 +29,13 @@ from costtui.core.view_state import (
 )
 from costtui.data.api import ApiError, FetchProgress
 from costtui.tui.messages import CostViewReady
-from costtui.tui.screens.chart import EMPTY_CHART, ChartPanel, chart_data, chart_title
+from costtui.tui.screens.chart import (
+    EMPTY_CHART,
+    ChartPanel,
+    chart_data,
+    chart_projection,
+    chart_title,
+)
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
 from costtui.tui.settings import AppSettings
@@ -208,8 +214,10 @@ the change against the previous period of the same length and a per-day trend.
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
                            insights=level_insights(self.insights, self.state, self.level))
         data = chart_data(self.level, report.date_range)
+        forecast = self.insights.forecast if self.insights is not None else None
         self.query_one(ChartPanel).show_level(
-            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative
+            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative,
+            projection=chart_projection(data, self.state, forecast),
         )
         self.query_one("#peek-chart", CostChart).show_data(
             data, title=chart_title(self.level, self.state)
