@@ -19,6 +19,8 @@ from costtui.core.freshness import source_text
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 
 BREADCRUMB_SEPARATOR = " › "
+INSIGHTS_GAP = 3
+"""Cells between the projection tile and the budget status (styles.tcss: #projection margin)."""
 
 
 def title_line(
@@ -93,7 +95,9 @@ def budget_status_text(check: BudgetCheck | None) -> tuple[str, Status | None]:
 
 
 class ReportHeader(Vertical):
-    """Three short lines above the table that say what the numbers are."""
+    """Short lines above the table that say what the numbers are, and the month's insights."""
+
+    _insights_width = 0
 
     def compose(self) -> ComposeResult:
         """Yield the title, breadcrumb and freshness labels."""
@@ -129,3 +133,12 @@ class ReportHeader(Vertical):
         for name in ("ok", "warn", "over", "unknown"):
             budget_label.set_class(status == name, f"-{name}")
         self.query_one("#insights-line").display = bool(projection or budget)
+        self._insights_width = len(projection) + len(budget) + INSIGHTS_GAP
+        self._stack_insights()
+
+    def on_resize(self) -> None:
+        """Put the budget status under the projection when both do not fit on one line."""
+        self._stack_insights()
+
+    def _stack_insights(self) -> None:
+        self.set_class(self._insights_width > self.content_region.width, "-stacked")
