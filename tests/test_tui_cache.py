@@ -24,7 +24,9 @@ from tests.tui_support import (
     column_texts,
     label_text,
     notifications,
+    run_command,
     screen_text,
+    search_palette,
     total_line,
     wait_loaded,
     wait_until,
@@ -117,9 +119,7 @@ async def test_r_refreshes_recent_days_and_the_palette_refreshes_everything(
         api.requests.clear()
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await pilot.press(*"full refresh")
-        await wait_until(pilot, lambda: "Full refresh (ignore cache)" in screen_text(app))
-        await pilot.press("enter")
+        await run_command(pilot, "full refresh", "Full refresh (ignore cache)")
         await wait_until(pilot, lambda: len(cost_days(api)) == 60)
         await wait_loaded(pilot, app)
         assert title(app).endswith(" · live · fetched 12:00 UTC")
@@ -147,8 +147,7 @@ async def test_offline_serves_the_cache_and_names_the_missing_days(tmp_path: Pat
         assert total_line(app)[3:5] == ["n/a", "n/a"]
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await pilot.press(*"refresh")
-        await pilot.pause(0.3)
+        await search_palette(pilot, "refresh")
         assert "Full refresh" not in screen_text(app)  # nothing to refresh from offline
 
 

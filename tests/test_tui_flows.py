@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.command import CommandPalette
 from textual.widgets import ContentSwitcher, Input, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -36,9 +37,11 @@ from tests.tui_support import (
     make_app,
     notifications,
     rows_table,
+    run_command,
     screen_text,
     shows_range,
     total_line,
+    trail_text,
     wait_loaded,
     wait_until,
     workspace_names,
@@ -69,7 +72,7 @@ async def test_start_shows_last_30_days_by_workspace_sorted_with_total(
         line = total_line(app)
         assert line[0] == f"Total · {len(costs)} groups"
         assert line[1:3] == [dollars(total), "100.0%"]
-        assert label_text(app, "#breadcrumb") == "All costs › by workspace"
+        assert trail_text(app) == "All costs › by workspace"
         title = label_text(app, "#header-title")
         assert title.startswith("Acme Robotics (demo) · 2026-10-27 → 2026-11-25 UTC (30 d)")
         assert "fetched" in title
@@ -174,13 +177,13 @@ async def test_drill_two_levels_and_back_restores_cursor(size: tuple[int, int]) 
         table = rows_table(app)
         table.move_cursor(row=table.get_row_index(key))
         await pilot.press("enter")
-        assert label_text(app, "#breadcrumb") == f"All costs › {PROD_SEARCH} › by model"
+        assert trail_text(app) == f"All costs › {PROD_SEARCH} › by model"
         models = expected_costs(LAST_30_DAYS, "model", {"workspace_id": key})
         top_model = max(models, key=lambda model: models[model])
         assert column_texts(app, "name")[0] == top_model
         assert total_line(app)[1] == dollars(sum(models.values(), Decimal(0)))
         await pilot.press("enter")
-        assert label_text(app, "#breadcrumb") == (
+        assert trail_text(app) == (
             f"All costs › {PROD_SEARCH} › {top_model} › by token type")
         tokens = expected_costs(LAST_30_DAYS, "token_type",
                                 {"workspace_id": key, "model": top_model})
@@ -191,10 +194,10 @@ async def test_drill_two_levels_and_back_restores_cursor(size: tuple[int, int]) 
         assert any("last level of the drill path" in text for text in notifications(app))
         assert len(api.requests) == requests_before, "drilling needs no new request"
         await pilot.press("backspace")
-        assert label_text(app, "#breadcrumb") == f"All costs › {PROD_SEARCH} › by model"
+        assert trail_text(app) == f"All costs › {PROD_SEARCH} › by model"
         assert cursor_key(app) == top_model
         await pilot.press("escape")
-        assert label_text(app, "#breadcrumb") == "All costs › by workspace"
+        assert trail_text(app) == "All costs › by workspace"
         assert cursor_key(app) == key
 
 
@@ -270,7 +273,7 @@ async def test_pivot_regroups_the_current_level_keeping_filters() -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, PivotScreen))
         await pilot.press("home", "down", "enter")  # Token type (Workspace is filtered above)
         await wait_until(pilot, lambda: not isinstance(app.screen, PivotScreen))
-        assert label_text(app, "#breadcrumb") == f"All costs › {PROD_SEARCH} › by token type"
+        assert trail_text(app) == f"All costs › {PROD_SEARCH} › by token type"
         assert app.cost_screen.state.drill_path == ("workspace", "token_type", "model")
         tokens = expected_costs(LAST_30_DAYS, "token_type", {"workspace_id": key})
         for token_type, cost in tokens.items():
@@ -291,7 +294,7 @@ async def test_drill_path_dialog_edits_the_order() -> None:
         assert label_text(app, "#path-preview") == "Model › Workspace › Token type › Day"
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, DrillPathScreen))
-        assert label_text(app, "#breadcrumb") == "All costs › by model"
+        assert trail_text(app) == "All costs › by model"
         models = expected_costs(LAST_30_DAYS, "model")
         assert total_line(app)[1] == dollars(sum(models.values(), Decimal(0)))
         assert column_texts(app, "name")[0] == max(models, key=lambda m: models[m])
@@ -313,7 +316,7 @@ async def test_chart_shows_the_same_level_and_toggles_cumulative() -> None:
         assert {series.label for series in chart.data.series} == {
             model or "(no model)" for model in models}
         assert not chart.is_cumulative
-        assert label_text(app, "#breadcrumb") == f"All costs › {PROD_SEARCH} › by model"
+        assert trail_text(app) == f"All costs › {PROD_SEARCH} › by model"
         await pilot.press("l")
         assert chart.is_cumulative
         assert label_text(app, "#chart-caption").startswith(
@@ -521,9 +524,8 @@ async def test_command_palette_runs_a_preset() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
         await pilot.press("ctrl+p")
-        await pilot.press(*"Range: Last month")
-        await wait_until(pilot, lambda: "Range: Last month" in screen_text(app))
-        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await run_command(pilot, "Range: Last month", "Range: Last month")
         last_month = preset_range("last-month", TODAY)
         await wait_until(pilot, shows_range(app, last_month))
 

@@ -27,6 +27,8 @@ from tests.tui_support import (
     frozen_clock,
     label_text,
     notifications,
+    paste,
+    run_command,
     screen_text,
     wait_loaded,
     wait_until,
@@ -104,12 +106,6 @@ class Screens:
         self.texts.append(screen_text(self.app))
 
 
-async def type_key(pilot: Pilot[None], key: str) -> None:
-    """Type a key into the dialog's input, character by character."""
-    pilot.app.screen.query_one("#key-input", Input).focus()
-    await pilot.press(*key)
-
-
 async def wait_key_screen(pilot: Pilot[None]) -> KeyEntryScreen:
     """Wait until the key dialog is on top and its keyring check is done."""
     app = pilot.app
@@ -133,14 +129,14 @@ async def test_first_run_rejects_a_wrong_key_then_verifies_saves_and_loads(
         text = screen_text(app)
         assert "Console → Settings → Admin keys" in text and "sk-ant-admin01-" in text
         assert "No Admin key for profile 'default' yet." in label_text(app, "#key-reason")
-        await type_key(pilot, WRONG_KEY)
+        await paste(pilot, "#key-input", WRONG_KEY)
         assert "wrong-key" not in screen_text(app)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "refused" in status(app))
         assert "The API said: invalid x-api-key" in status(app)
         assert "HTTP 401 (authentication_error) · request-id req_test_401" in status(app)
         assert dialog.query_one("#key-input", Input).value == ""
-        await type_key(pilot, SENTINEL_KEY)
+        await paste(pilot, "#key-input", SENTINEL_KEY)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "✓" in status(app))
         assert f"organisation {DEFAULT_ORG}" in status(app)
@@ -163,7 +159,7 @@ async def test_without_a_keyring_the_key_is_kept_for_the_session_and_env_var_nam
         note = label_text(app, "#keyring-note")
         assert "no keyring backend" in note and "ANTHROPIC_ADMIN_KEY" in note
         assert "memory for this session only" in note and "keyrings.alt" in note
-        await type_key(pilot, SENTINEL_KEY)
+        await paste(pilot, "#key-input", SENTINEL_KEY)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "✓" in status(app))
         assert "Save in keyring" not in screen_text(app)
@@ -188,7 +184,7 @@ async def test_a_keyring_failing_on_save_keeps_the_key_in_memory_and_names_the_e
     app = key_app(Organisations())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_key_screen(pilot)
-        await type_key(pilot, SENTINEL_KEY)
+        await paste(pilot, "#key-input", SENTINEL_KEY)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "✓" in status(app))
         await pilot.press("enter")
@@ -220,7 +216,7 @@ async def test_a_401_mid_session_brings_the_dialog_back_once_and_a_new_key_reloa
         await pilot.press("K")
         dialog = await wait_key_screen(pilot)
         assert dialog.reason is None
-        await type_key(pilot, WRONG_KEY)
+        await paste(pilot, "#key-input", WRONG_KEY)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "✓" in status(app))
         await pilot.press("enter")
@@ -248,7 +244,7 @@ async def test_a_401_from_workspaces_alone_brings_the_dialog_back_and_a_new_key_
         assert "rejected (401)" in label_text(app, "#key-reason")
         shown = app.cost_screen.query_one("#level-rows", DataTable).get_cell(top_row, "name")
         assert shown.plain == names[top_row]  # never degraded to ids
-        await type_key(pilot, WRONG_KEY)
+        await paste(pilot, "#key-input", WRONG_KEY)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "✓" in status(app))
         await pilot.press("enter")
@@ -271,14 +267,10 @@ async def pick_profile(pilot: Pilot[None], name: str) -> None:
     app = pilot.app
     await pilot.press("ctrl+p")
     await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-    await pilot.press(*"switch profile")
-    await pilot.pause(0.3)
-    await pilot.press("enter")
+    await run_command(pilot, "switch profile", "Switch profile")
     await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette)
                      and "Switch to profile" in screen_text(app))
-    await pilot.press(*name)
-    await pilot.pause(0.3)
-    await pilot.press("enter")
+    await run_command(pilot, name, name)
 
 
 async def test_switching_profile_from_the_palette_reloads_for_that_organisation(
@@ -330,7 +322,7 @@ async def test_the_key_never_leaks_to_screens_notifications_reprs_or_files(
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_key_screen(pilot)
         screens.take()
-        await type_key(pilot, SENTINEL_KEY)
+        await paste(pilot, "#key-input", SENTINEL_KEY)
         screens.take()
         assert "•" * 20 in screens.texts[-1]  # typed, and masked
         await pilot.press("enter")
@@ -375,7 +367,7 @@ async def test_the_dialog_fits_and_its_input_is_masked(size: tuple[int, int]) ->
     app = key_app(Organisations())
     async with app.run_test(size=size) as pilot:
         dialog = await wait_key_screen(pilot)
-        await type_key(pilot, SENTINEL_KEY)
+        await paste(pilot, "#key-input", SENTINEL_KEY)
         await pilot.press("enter")
         await wait_until(pilot, lambda: "✓" in status(app))
         text = screen_text(app)

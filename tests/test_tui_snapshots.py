@@ -20,6 +20,7 @@ from tests.tui_support import (
     TODAY,
     frozen_clock,
     make_app,
+    paste,
     rows_table,
     wait_loaded,
     wait_until,
@@ -171,8 +172,8 @@ def test_key_dialog_after_a_key_was_checked(snap_compare: SnapCompare) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen)
                          and app.screen.keyring_ok is not None)
-        app.screen.query_one("#key-input", Input).focus()
-        await pilot.press(*SENTINEL_KEY, "enter")
+        await paste(pilot, "#key-input", SENTINEL_KEY)
+        await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, KeyEntryScreen)
                          and app.screen.verified_key is not None)
         await pilot.pause()

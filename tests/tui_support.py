@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import httpx
+from textual import events
 from textual.app import App
+from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Input, Label, OptionList
 
 from costtui.core.budgets import Budgets
 from costtui.core.clock import FixedClock
@@ -60,12 +63,13 @@ def make_app(
     drill_path: tuple[str, ...] | None = None,
     date_range: DateRange | None = None,
     budgets: Budgets | None = None,
+    remember_view: bool = False,
 ) -> CostApp:
     """Return the app over an in-process demo API with today frozen (and the profile's budgets)."""
     transport = transport or DemoTransport(api if api is not None else DemoApi())
     settings = AppSettings(
         clock=frozen_clock(), demo=True, export_directory=export_directory, date_range=date_range,
-        drill_path=drill_path or DEFAULT_DRILL_PATH,
+        drill_path=drill_path or DEFAULT_DRILL_PATH, remember_view=remember_view,
         budgets={DEFAULT_PROFILE: budgets} if budgets is not None else {},
     )
     return CostApp(demo_client(transport), settings)
@@ -85,6 +89,46 @@ async def wait_loaded(pilot: Pilot[None], app: CostApp) -> None:
     await wait_until(pilot, lambda: not app.is_loading and not app.insights_running and (
         app.report is not None or app.last_error is not None))
     await pilot.pause()
+
+
+async def paste(pilot: Pilot[None], selector: str, text: str) -> None:
+    """Paste text over an Input of the current screen, as a terminal paste does (not typed).
+
+    Typing a 40-character key one key press at a time took seconds per test; a paste is one
+    event through the same Input code (selection replaced, restrict and max_length applied).
+    """
+    field = pilot.app.screen.query_one(selector, Input)
+    field.focus()
+    field.select_all()
+    field.post_message(events.Paste(text))
+    await wait_until(pilot, lambda: field.value == text)
+    await pilot.pause()
+
+
+async def choose_option(pilot: Pilot[None], selector: str, option_id: str) -> None:
+    """Highlight an option of a list on the current screen by its id and press Enter."""
+    options = pilot.app.screen.query_one(selector, OptionList)
+    options.focus()
+    options.highlighted = options.get_option_index(option_id)
+    await pilot.press("enter")
+
+
+async def search_palette(pilot: Pilot[None], query: str) -> CommandList:
+    """Paste a query into the open command palette and wait until its search has finished."""
+    palette = pilot.app.screen
+    assert isinstance(palette, CommandPalette)
+    await paste(pilot, "CommandInput", query)
+    await wait_until(pilot, lambda: all(worker.is_finished for worker in pilot.app.workers
+                                        if worker.node is palette))
+    return palette.query_one(CommandList)
+
+
+async def run_command(pilot: Pilot[None], query: str, wanted: str) -> None:
+    """Search the open command palette and run the highlighted hit once it is `wanted`."""
+    hits = await search_palette(pilot, query)
+    await wait_until(pilot, lambda: hits.highlighted is not None and wanted in str(
+        hits.get_option_at_index(hits.highlighted).prompt))
+    await pilot.press("enter")
 
 
 def shows_range(app: CostApp, wanted: DateRange) -> Callable[[], bool]:
@@ -121,6 +165,11 @@ def label_text(app: App[None], selector: str) -> str:
     return str(app.screen.query_one(selector, Label).content)
 
 
+def trail_text(app: App[None]) -> str:
+    """Return the breadcrumb without the "· Δ vs …" that follows it (tested on its own)."""
+    return label_text(app, "#breadcrumb").split(" · Δ vs ")[0]
+
+
 def cursor_key(app: App[None]) -> str:
     """Return the row key under the table cursor."""
     table = rows_table(app)
@@ -130,6 +179,17 @@ def cursor_key(app: App[None]) -> str:
 def screen_text(app: App[None]) -> str:
     """Return the plain text of the whole screen."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+LEGEND_ENTRY = re.compile(r"(\S)\1 (\S+(?: \S+)*?)(?: {2}|│|$)")
+"""A chart legend line: the series marker twice (bar pattern or line marker), a space, a label."""
+
+
+def legend(text: str, labels: Iterable[str]) -> list[str]:
+    """Return the chart legend's labels found in screen text, top to bottom."""
+    known = set(labels)
+    entries = (LEGEND_ENTRY.search(line) for line in text.splitlines())
+    return [entry[2] for entry in entries if entry and entry[2] in known]
 
 
 def notifications(app: App[None]) -> list[str]:

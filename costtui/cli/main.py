@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_profile_option(parser)
     add_range_options(parser)
     add_group_by_option(parser, "the drill path; default: workspace, model, token_type")
+    parser.add_argument("--reset-view", action="store_true", default=argparse.SUPPRESS,
+                        help="start with the default theme, range, drill path and sort instead "
+                             "of the ones remembered from last time")
     parser.set_defaults(func=run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     cli_report.register(commands)

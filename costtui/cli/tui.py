@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from datetime import date
 
 from costtui.cli.common import (
     CliError,
@@ -16,7 +17,7 @@ from costtui.cli.common import (
 from costtui.core.admin_key import AdminKey
 from costtui.core.budgets import Budgets, parse_budgets
 from costtui.core.clock import Clock
-from costtui.core.dates import DateRangeError, choose_range
+from costtui.core.dates import DateRange, DateRangeError, choose_range, preset_range
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError, load_config
@@ -28,12 +29,28 @@ from costtui.data.open import (
 )
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource
+from costtui.data.state import UserState, load_state
 from costtui.tui.settings import AppSettings
 
 
-def drill_path_from(args: argparse.Namespace) -> tuple[str, ...]:
-    """Return the --group-by drill path if the command line has one, else the default."""
-    return dimensions_argument(getattr(args, "group_by", None), DEFAULT_DRILL_PATH)
+def remembered_view(args: argparse.Namespace) -> UserState:
+    """Return the view remembered from last time, or nothing with --reset-view."""
+    if getattr(args, "reset_view", False):
+        return UserState()
+    remembered, note = load_state()
+    if note:
+        print_note(note)
+    return remembered
+
+
+def remembered_range(remembered: UserState, today: date) -> DateRange | None:
+    """Return last time's range: its preset as of today, or its typed days (up to today)."""
+    if remembered.preset is not None:
+        return preset_range(remembered.preset, today)
+    custom = remembered.custom_range
+    if custom is None or custom.first_day > today:
+        return None
+    return DateRange(custom.first_day, min(custom.last_day, today))
 
 
 def settings_from(
@@ -49,12 +66,18 @@ def settings_from(
         if chosen.note:
             print_note(chosen.note)
     options = source_options(args)
+    remembered = remembered_view(args)
+    drill_path = remembered.drill_path or DEFAULT_DRILL_PATH
     return AppSettings(
         demo=options.demo,
         offline=options.offline and not options.demo,
         profile=profile_name(args),
-        date_range=date_range,
-        drill_path=drill_path_from(args),
+        date_range=date_range or remembered_range(remembered, today),
+        drill_path=dimensions_argument(getattr(args, "group_by", None), drill_path),
+        sort_column=remembered.sort_column or "cost",
+        sort_descending=True if remembered.sort_descending is None else remembered.sort_descending,
+        theme=remembered.theme,
+        remember_view=True,
         clock=clock,
         key_note=key_note,
     )

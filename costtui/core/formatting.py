@@ -30,8 +30,9 @@ def format_change(current: Decimal, previous: Decimal) -> tuple[str, str]:
     delta_text = ("+" if delta > 0 else "") + format_money(delta)
     if previous == 0:
         return delta_text, ("new" if current > 0 else "—")
-    percent = (delta / previous * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
-    return delta_text, f"{'+' if percent > 0 else ''}{percent}%"
+    percent = abs(delta / previous * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    sign = "+" if delta > 0 else "-" if delta < 0 else ""
+    return delta_text, f"{sign}{percent}%"  # the sign of the dollars, even when it rounds to 0
 
 
 def format_share(part: Decimal, whole: Decimal) -> str:

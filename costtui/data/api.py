@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
-import os
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -43,10 +41,12 @@ from costtui.data.api_retry import (
     MAX_RETRY_AFTER_SECONDS,
     backoff,
     hopeless_failure,
+    retry_reason,
     server_delay,
     should_retry,
     wait_text,
 )
+from costtui.data.base_url import DEFAULT_BASE_URL, resolve_base_url, validate_base_url
 
 __all__ = [
     "API_GROUPINGS",
@@ -68,7 +68,6 @@ __all__ = [
     "validate_base_url",
 ]
 
-DEFAULT_BASE_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
 MAX_BUCKETS_PER_PAGE = 31
 API_GROUPINGS = ("workspace_id", "description")
@@ -88,59 +87,18 @@ class FetchProgress:
     windows_done: int
     windows_total: int
     pages_done: int
+    retry_reason: str | None = None
+    """Why a request waits to be tried again ("429 rate limited"), or None."""
+    retry_in_seconds: float = 0.0
+    """How long it waits before that try."""
 
 
 ProgressCallback = Callable[[FetchProgress], None]
+RetryListener = Callable[[str, float], None]
+_RETRY_LISTENER: ContextVar[RetryListener | None] = ContextVar("retry_listener", default=None)
+"""Who hears about a retry (reason, seconds) in the fetch under way: its progress callback."""
 _T = TypeVar("_T")
 Sleeper = Callable[[float], Awaitable[None]]
-
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_base_url(url: str) -> str:
-    """Return the base URL without a trailing slash; refuse odd characters, credentials, and
-    plain http off loopback."""
-    stripped = url.strip()
-    shown = clean_text(stripped)
-    if any(ch.isspace() or not ch.isprintable() for ch in stripped):
-        raise ValueError(
-            f"base URL {shown!r} holds spaces or control characters: "
-            "use https://api.anthropic.com"
-        )
-    not_http = f"base URL {shown!r} is not an http(s) URL: use https://api.anthropic.com"
-    try:
-        parts = urlsplit(stripped)
-        hostname = parts.hostname
-        has_credentials = parts.username is not None or parts.password is not None
-    except ValueError:
-        raise ValueError(not_http) from None
-    if parts.scheme not in ("https", "http") or not hostname:
-        raise ValueError(not_http)
-    if has_credentials:
-        raise ValueError(
-            "the base URL holds a user name or password: remove them "
-            "(the Admin key is the only credential sent)"
-        )
-    if parts.scheme == "http" and not _is_loopback(hostname):
-        raise ValueError(
-            f"base URL {shown!r} uses plain http to a non-loopback host, which would expose "
-            "the Admin key: use https"
-        )
-    return stripped.rstrip("/")
-
-
-def resolve_base_url(profile_base_url: str | None = None) -> str:
-    """Return $ANTHROPIC_BASE_URL, else the profile's base URL, else the public API."""
-    chosen = os.environ.get("ANTHROPIC_BASE_URL") or profile_base_url or DEFAULT_BASE_URL
-    return validate_base_url(chosen)
 
 
 class _TooLarge(Exception):
@@ -282,6 +240,10 @@ class CostClient:
                 if retries_done >= self.max_retries or not should_retry(response):
                     raise error_for(response, self._masked_content(answer.content))
             delay = self._next_delay(answer, retries_done)
+            listener = _RETRY_LISTENER.get()
+            if listener is not None:
+                status = None if answer is None else answer.response.status_code
+                listener(retry_reason(status), delay)
             await self._sleep(delay)
             retries_done += 1
 
@@ -401,25 +363,37 @@ class CostClient:
         pages_done = 0
         windows_done = 0
 
+        waiting: dict[int, tuple[str, float]] = {}
+        """Windows whose request waits to be retried: (reason, seconds), until it answers."""
+
         def report() -> None:
             if on_progress is not None:
-                on_progress(FetchProgress(windows_done, len(windows), pages_done))
+                reason, seconds = next(iter(waiting.values()), (None, 0.0))
+                on_progress(FetchProgress(windows_done, len(windows), pages_done, reason, seconds))
 
-        def page_fetched() -> None:
+        def retrying(index: int, reason: str, seconds: float) -> None:
+            waiting[index] = (reason, seconds)
+            report()
+
+        def page_fetched(index: int) -> None:
             nonlocal pages_done
+            waiting.pop(index, None)
             pages_done += 1
             report()
 
-        async def fetch(window: DateRange) -> list[DayBucket]:
+        async def fetch(index: int, window: DateRange) -> list[DayBucket]:
             nonlocal windows_done
+            _RETRY_LISTENER.set(partial(retrying, index))  # this window's task only
             async with limiter:
-                buckets = await self._fetch_window(window, api_group_by, page_fetched)
+                buckets = await self._fetch_window(
+                    window, api_group_by, partial(page_fetched, index))
             windows_done += 1
             report()
             return buckets
 
         report()
-        tasks = [asyncio.ensure_future(fetch(window)) for window in windows]
+        tasks = [asyncio.ensure_future(fetch(index, window))
+                 for index, window in enumerate(windows)]
         try:
             results = await asyncio.gather(*tasks)
         finally:

@@ -76,3 +76,15 @@ def hopeless_failure(error: BaseException, base_url: str) -> str | None:
             "(the Admin key holds characters a header cannot carry): enter the key again"
         )
     return None
+
+
+RETRY_WORDS = {408: "timed out", 409: "conflict", 429: "rate limited", 500: "server error",
+               502: "bad gateway", 503: "unavailable", 504: "gateway timeout", 529: "overloaded"}
+"""How the progress line names a status it retries after."""
+
+
+def retry_reason(status: int | None) -> str:
+    """Return why a request is tried again: "429 rate limited", or no answer at all."""
+    if status is None:
+        return "no answer from the API"
+    return f"{status} {RETRY_WORDS.get(status, 'error')}"

@@ -242,14 +242,15 @@ class CachedSource:
         done = 0
         limiter = asyncio.Semaphore(self.concurrency)
 
-        def report() -> None:
+        def report(retry_reason: str | None = None, retry_in_seconds: float = 0.0) -> None:
             if on_progress is not None:
-                on_progress(FetchProgress(done, len(windows), sum(pages)))
+                on_progress(FetchProgress(done, len(windows), sum(pages), retry_reason,
+                                          retry_in_seconds))
 
         def window_progress(index: int) -> ProgressCallback:
             def update(progress: FetchProgress) -> None:
                 pages[index] = progress.pages_done
-                report()
+                report(progress.retry_reason, progress.retry_in_seconds)
 
             return update
 

@@ -22,6 +22,7 @@ from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
 from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
+from costtui.data.state import UserState, save_state
 from costtui.tui.commands import CostCommands
 from costtui.tui.insights import InsightsLoader
 from costtui.tui.keys import KeysAndProfiles
@@ -32,6 +33,7 @@ from costtui.tui.messages import (
     RangeChosen,
     ReportFailed,
     ReportLoaded,
+    ViewChanged,
 )
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.screens.help import HelpScreen, binding_rows
@@ -40,6 +42,7 @@ from costtui.tui.widgets.level_table import LevelRows
 
 LOAD_GROUP = "cost-report"
 EXPORT_GROUP = "export"
+STATE_GROUP = "state"
 PROFILE_KEY_GROUP = "profile-key"
 PROFILES_GROUP = "profiles"
 FULL_API_GROUPING = ("workspace_id", "description")
@@ -99,8 +102,11 @@ class CostApp(KeysAndProfiles, InsightsLoader):
         self.last_error: ApiError | BaseException | None = None
         self.load_cancel_requested = False
         self._load_worker: Worker[None] | None = None
-        self.cost_screen = CostScreen(ViewState(drill_path=settings.drill_path), settings,
-                                      self.date_range)
+        self.view_state = ViewState(drill_path=settings.drill_path,
+                                    sort_column=settings.sort_column,
+                                    sort_descending=settings.sort_descending)
+        """The drill path and sort last shown (remembered for next time)."""
+        self.cost_screen = CostScreen(self.view_state, settings, self.date_range)
 
     def get_default_screen(self) -> CostScreen:
         """Return the cost view, the screen under every dialog."""
@@ -109,6 +115,8 @@ class CostApp(KeysAndProfiles, InsightsLoader):
     @on(CostViewReady)
     def start(self) -> None:
         """Start the first load once the cost view is up, or ask for a key if there is none."""
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
         if self.source is None:
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
             # A keyring problem (settings.key_note) is explained by the dialog itself.
@@ -127,6 +135,7 @@ class CostApp(KeysAndProfiles, InsightsLoader):
     def load(self, date_range: DateRange, *, full_refresh: bool = False) -> None:
         """Fetch a range (and the period before it) in the background; a new load replaces one."""
         self.date_range = date_range
+        self.remember_view()
         if self.source is None:
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
             return
@@ -224,6 +233,8 @@ class CostApp(KeysAndProfiles, InsightsLoader):
         if event.state == WorkerState.CANCELLED:
             self.is_loading = False
             self.cost_screen.show_loading_stopped()
+            if self.load_cancel_requested and self.report is None:
+                self.cost_screen.show_nothing_loaded()
             if self.load_cancel_requested:
                 what = ("showing the data already loaded for " + str(self.report.date_range)
                         if self.report is not None else "nothing was loaded yet: press r to load")
@@ -284,6 +295,44 @@ class CostApp(KeysAndProfiles, InsightsLoader):
             self.load(step_range(self.date_range, steps, self.settings.clock.today()))
         except DateRangeError as error:
             self.notify(str(error), severity="warning", markup=False)
+
+    # Remembering the view ----------------------------------------------------------------------
+
+    @on(ViewChanged)
+    def _view_changed(self, message: ViewChanged) -> None:
+        self.view_state = message.state
+        self.remember_view()
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme chosen from the palette."""
+        self.remember_view()
+
+    def remember_view(self) -> None:
+        """Save theme, range, drill path and sort for the next start (never a secret)."""
+        if not self.settings.remember_view or not self.is_running:
+            return
+        preset = matching_preset(self.date_range, self.today)
+        self.save_view(UserState(
+            theme=self.theme, preset=preset,
+            custom_range=None if preset else self.date_range,
+            drill_path=self.view_state.drill_path, sort_column=self.view_state.sort_column,
+            sort_descending=self.view_state.sort_descending,
+        ))
+
+    @work(thread=True, exclusive=True, group=STATE_GROUP, exit_on_error=False,
+          description="remember the view")
+    def save_view(self, state: UserState) -> None:
+        """Write the state file off the UI thread; a failure is told once, never fatal."""
+        try:
+            save_state(state)
+        except OSError as error:
+            self.call_from_thread(self._state_not_saved, error.strerror or str(error))
+
+    def _state_not_saved(self, reason: str) -> None:
+        if "state" not in self.warnings_shown:
+            self.warnings_shown.add("state")
+            self.notify(f"Could not remember the view for next time: {reason}",
+                        severity="warning", markup=False)
 
     # Export ----------------------------------------------------------------------------------
 

@@ -110,3 +110,11 @@ class InsightsFailed(Message):
         self.generation = generation
         self.reason = reason
         """One line saying what went wrong and what to do."""
+
+
+class ViewChanged(Message):
+    """The drill path or the sort of the cost view changed (the app remembers it)."""
+
+    def __init__(self, state: ViewState) -> None:
+        super().__init__()
+        self.state = state

@@ -31,6 +31,14 @@ class AppSettings:
     """The range to open on; None means the default preset relative to today."""
     drill_path: tuple[str, ...] = DEFAULT_DRILL_PATH
     """The drill path to open on."""
+    sort_column: str = "cost"
+    """The column rows are sorted by at start."""
+    sort_descending: bool = True
+    """Whether that sort puts the largest first."""
+    theme: str | None = None
+    """The theme to start with (remembered from last time); None: Textual's default."""
+    remember_view: bool = False
+    """Whether theme, range, drill path and sort are saved for next time (the real app only)."""
     export_directory: Path | None = None
     """Where exports are written; None means the current directory at export time."""
     key_note: str | None = None

@@ -117,6 +117,7 @@ class CostDialogs(Screen[None]):
         command = report_command(self.state, shown_range, demo=self.settings.demo,
                                  profile=self.settings.profile)
         look_at = rows_to_look_at(self.state, report.workspace_names if report else {})
+        self.app.clear_notifications()  # on a small terminal toasts would cover the command
         self.app.push_screen(ReportCommandScreen(command, look_at))
 
     def action_row_info(self) -> None:

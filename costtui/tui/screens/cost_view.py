@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from time import monotonic
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
 from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
+from costtui.core.periods import change_label
 from costtui.core.view_state import (
     SORT_COLUMN_LABELS,
     SORT_COLUMNS,
@@ -28,7 +31,7 @@ from costtui.core.view_state import (
     value_for_row_key,
 )
 from costtui.data.api import ApiError, FetchProgress
-from costtui.tui.messages import CostViewReady
+from costtui.tui.messages import CostViewReady, ViewChanged
 from costtui.tui.screens.chart import (
     EMPTY_CHART,
     ChartPanel,
@@ -86,6 +89,8 @@ the change against the previous period of the same length and a per-day trend.
         """The report on screen; kept through later loads and errors."""
         self.load_running = False
         """Whether a load of `requested_range` is running."""
+        self._load_started = 0.0
+        self._elapsed_timer: Timer | None = None
         self.level: LevelView | None = None
         """The rows currently shown."""
         self._selection: ItemSelection | None = None
@@ -114,6 +119,7 @@ the change against the previous period of the same length and a per-day trend.
         """Show the header, focus the table and tell the app the view is ready for data."""
         self._update_header()
         self.query_one("#level-rows", DataTable).focus()
+        self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
         self.post_message(CostViewReady())
 
     # What the app hands down -----------------------------------------------------------------
@@ -124,16 +130,29 @@ the change against the previous period of the same length and a per-day trend.
         self.load_running = True
         self.add_class("-loading")
         self.query_one(LoadProgress).start()
+        self._load_started = monotonic()
+        if self._elapsed_timer is not None:
+            self._elapsed_timer.resume()
         self._update_header()
         self.refresh_bindings()
 
     def loading_progressed(self, progress: FetchProgress) -> None:
-        """Advance the progress bar."""
-        self.query_one(LoadProgress).advance_to(progress)
+        """Advance the progress bar, or say why the fetch waits and for how long."""
+        bar = self.query_one(LoadProgress)
+        if progress.retry_reason is None:
+            bar.advance_to(progress)
+        else:
+            bar.show_retry(progress.retry_reason, progress.retry_in_seconds)
+
+    def _tick_elapsed(self) -> None:
+        """Show how long the load has taken (a monotonic duration, not a date)."""
+        self.query_one(LoadProgress).show_elapsed(monotonic() - self._load_started)
 
     def show_loading_stopped(self) -> None:
         """Hide the progress bar and put the header back to the range of the data shown."""
         self.load_running = False
+        if self._elapsed_timer is not None:
+            self._elapsed_timer.pause()
         self.remove_class("-loading")
         self._update_header()
         self.refresh_bindings()
@@ -174,6 +193,13 @@ the change against the previous period of the same length and a per-day trend.
         if note:
             details.append(note)
         self.query_one(ErrorPanel).show_problem("No Admin key", details)
+        self.add_class("-error")
+
+    def show_nothing_loaded(self) -> None:
+        """Say, where the table would be, that a cancelled first load left nothing to show."""
+        self.query_one(ErrorPanel).show_problem(
+            "Nothing loaded", [f"The load of {self.requested_range} was cancelled: press r to "
+                               "load it, or d to choose another range."])
         self.add_class("-error")
 
     def show_profile(self, settings: AppSettings) -> None:
@@ -233,14 +259,17 @@ the change against the previous period of the same length and a per-day trend.
         freshness = freshness_line(incomplete_days(shown_range.days(), self.settings.clock.now()),
                                    report_notes(report) if report else [])
         names = report.workspace_names if report else {}
-        self.query_one(ReportHeader).update_header(
-            title=title, trail=breadcrumb(self.state, names), freshness=freshness
-        )
+        trail = breadcrumb(self.state, names)
+        trail[-1] += f" · {change_label(shown_range)}"
+        self.query_one(ReportHeader).update_header(title=title, trail=trail, freshness=freshness)
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
         """Switch to a new view state and show it (the loaded data answers every dimension)."""
+        remembered = (self.state.drill_path, self.state.sort_column, self.state.sort_descending)
         self.state = state
         self._show_level(cursor_key)
+        if remembered != (state.drill_path, state.sort_column, state.sort_descending):
+            self.post_message(ViewChanged(state))
 
     # Actions ---------------------------------------------------------------------------------
 
