@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+import httpx
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
@@ -13,7 +14,13 @@ from costtui.core.budgets import parse_budgets
 from costtui.core.chart_data import ChartData, ChartProjection, ChartSeries, projection_path
 from costtui.core.dates import DateRange
 from costtui.core.forecast import NoForecast
-from costtui.data.demo import DEMO_BUDGETS, DemoOrganization, demo_spike_day, demo_transport
+from costtui.data.demo import (
+    DEMO_BUDGETS,
+    DemoOrganization,
+    DemoTransport,
+    demo_spike_day,
+    demo_transport,
+)
 from costtui.tui.app import CostApp
 from costtui.tui.screens.anomalies import AnomaliesScreen, SpikeCausesScreen
 from costtui.tui.widgets.level_insights import mark_spikes
@@ -24,6 +31,7 @@ from tests.tui_support import (
     cell,
     label_text,
     make_app,
+    notifications,
     raw_items,
     screen_text,
     total_line,
@@ -149,7 +157,7 @@ async def test_enter_on_a_spike_drills_to_its_group_and_day_and_ranks_its_childr
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is app.cost_screen)
         assert label_text(app, "#breadcrumb") == (
-            "All costs › Research Sandbox › 2026-11-20 › by model")
+            "All costs › Research Sandbox › 2026-11-20 › by model · Δ vs 27 Sep–26 Oct")
         assert cell(app, "claude-opus-4-1", "cost") == "$735.21"
 
 
@@ -193,3 +201,25 @@ async def test_cumulative_chart_draws_the_projection_labelled_as_an_estimate() -
         assert "80 % band (estimate)" in text and "Nov 29" in text
         await pilot.press("l")  # daily bars: no projection
         await wait_until(pilot, lambda: "Projected (estimate)" not in screen_text(app))
+
+
+class HistoryRefused(DemoTransport):
+    """The demo API refusing (403) any request for days before the shown range's previous one."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Answer 403 to requests that start before 2026-09-27."""
+        starting = request.url.params.get("starting_at", "")
+        if request.url.path.endswith("/cost_report") and starting < "2026-09-27":
+            return httpx.Response(403, json={"type": "error", "error": {
+                "type": "permission_error", "message": "no history for you"}}, request=request)
+        return await super().handle_async_request(request)
+
+
+async def test_insights_that_fail_are_one_notice_and_the_costs_stay() -> None:
+    app = make_app(transport=HistoryRefused())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.last_error is None and cell(app, SEARCH, "cost") == "$11,320.32"
+        [notice] = [text for text in notifications(app) if text.startswith("Projection")]
+        assert notice.startswith("Projection, budgets and spike days are not available: ")
+        assert not app.screen.query_one("#insights-line").display

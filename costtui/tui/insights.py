@@ -36,7 +36,7 @@ class InsightsLoader(App[None]):
 
     def load_insights(self, report: LoadedReport) -> None:
         """Start computing the insights of a report just shown (a newer load replaces it)."""
-        if self.source is not None:
+        if self.source is not None and self.settings.insights:
             self.insights_running = True
             self.compute_report_insights(self.source, report, self.load_generation)
 

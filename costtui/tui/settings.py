@@ -43,6 +43,9 @@ class AppSettings:
     """Where exports are written; None means the current directory at export time."""
     key_note: str | None = None
     """Why no key was found (e.g. a keyring problem), shown with the no-key panel."""
+    insights: bool = True
+    """Whether each loaded report gets its projection, budget statuses and spike days (they
+    fetch up to 70 days of history through the same source)."""
     budgets: Mapping[str, Budgets] = field(default_factory=dict)
     """Monthly budgets by profile, read once at launch (the demo's under --demo)."""
 
