@@ -17,8 +17,18 @@ sys.path.insert(0, str(REPO))
 from textual.widgets import Input  # noqa: E402
 
 from costtui.core.admin_key import AdminKey  # noqa: E402
+from costtui.core.budgets import parse_budgets  # noqa: E402
 from costtui.core.clock import FixedClock  # noqa: E402
-from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport  # noqa: E402
+from costtui.core.models import DEFAULT_PROFILE  # noqa: E402
+from costtui.data.demo import (  # noqa: E402
+    DEMO_BUDGETS,
+    DEMO_KEY,
+    DemoApi,
+    DemoFaults,
+    DemoOrganization,
+    DemoTransport,
+    demo_spike_day,
+)
 from costtui.data.open import demo_client, live_client  # noqa: E402
 from costtui.data.source import CostSource  # noqa: E402
 from costtui.tui.app import CostApp  # noqa: E402
@@ -49,6 +59,7 @@ SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
     ("export", (120, 40), ("enter", "e"), "ExportScreen"),
     ("report-command", (120, 40), ("enter", "y"), "ReportCommandScreen"),
     ("help", (120, 40), ("question_mark",), "HelpScreen"),
+    ("anomalies", (120, 40), ("a",), "AnomaliesScreen"),
     ("error", (120, 40), (), None),
 ]
 """(file name, terminal size, keys to press after loading, screen to wait for)."""
@@ -57,10 +68,13 @@ SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
 async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: str | None) -> Path:
     """Open the demo app, press the keys and save an SVG of what is shown."""
     faults = DemoFaults(status_always=403) if name == "error" else DemoFaults()
-    settings = AppSettings(clock=frozen_clock(), demo=True, export_directory=Path("~/exports"))
-    app = CostApp(demo_client(DemoTransport(DemoApi(faults=faults))), settings)
+    settings = AppSettings(clock=frozen_clock(), demo=True, export_directory=Path("~/exports"),
+                           budgets={DEFAULT_PROFILE: parse_budgets(DEMO_BUDGETS, "demo")})
+    organisation = DemoOrganization(spike_day=demo_spike_day(NOW.date()))  # as `costtui --demo`
+    app = CostApp(demo_client(DemoTransport(DemoApi(organisation, faults=faults))), settings)
     async with app.run_test(size=size, notifications=True) as pilot:
-        while app.is_loading or (app.report is None and app.last_error is None):
+        while app.is_loading or app.insights_running or (
+                app.report is None and app.last_error is None):
             await pilot.pause(0.05)
         await pilot.press(*keys)
         while screen is not None and type(app.screen).__name__ != screen:

@@ -12,9 +12,21 @@ import pytest
 
 from costtui.cli.insights import forecast_json, forecast_line
 from costtui.cli.main import main
-from costtui.core.clock import FixedClock
+from costtui.core.admin_key import AdminKey
+from costtui.core.budgets import Budgets
+from costtui.core.clock import Clock, FixedClock
 from costtui.core.forecast import NoForecast
-from costtui.data.demo import DemoApi, DemoFaults, DemoOrganization, DemoTransport
+from costtui.data.config import config_path, load_config
+from costtui.data.demo import (
+    DEMO_KEY,
+    DemoApi,
+    DemoFaults,
+    DemoOrganization,
+    DemoTransport,
+    demo_transport,
+)
+from costtui.data.open import SourceOptions, open_source
+from costtui.data.source import CostSource
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 """The frozen moment of these tests: the demo's spike falls on Friday 2026-11-20."""
@@ -177,3 +189,52 @@ def test_forecast_footer_in_the_table_says_estimate(run: Run) -> None:
     assert code == 0
     assert "Spike days (complete days only)" in out
     assert "November 2026 projected $20,748.09 (80 %: $19,376.14–$21,003.78), estimate" in out
+
+
+def write_config(text: str) -> str:
+    """Write config.toml in the isolated config directory and return its path."""
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def live_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer a real profile's requests from the spiked demo API (a key in the environment)."""
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", DEMO_KEY)
+
+    def spiked(options: SourceOptions, admin_key: AdminKey | None, clock: Clock,
+               **_: object) -> CostSource:
+        return open_source(options, admin_key, clock, transport=demo_transport(clock.today()))
+
+    monkeypatch.setattr("costtui.cli.report.open_source", spiked)
+
+
+@pytest.mark.usefixtures("live_demo")
+def test_check_budget_reads_the_profile_budgets_from_config(run: Run) -> None:
+    write_config('[profiles.work.budgets]\nmonthly = 16000\nwarn_at = 0.9\n\n'
+                 '[profiles.work.budgets.workspaces]\n"Research Sandbox" = "3000"\n')
+    code, out, err = run("report", "--profile", "work", "--no-cache", "--check-budget",
+                         "--format", "csv")
+    assert (code, err) == (2, "")
+    assert out == (
+        "scope,name,workspace_id,budget_usd,actual_usd,percent,projected_usd,status\n"
+        "organisation,Organisation,,16000,16240.4754846,101.5,20748.09,over\n"
+        f"workspace,Research Sandbox,{RESEARCH},3000,2084.3132015,69.5,2493.64,ok\n"
+    )
+
+
+@pytest.mark.usefixtures("live_demo")
+def test_a_bad_budget_in_config_names_the_file_and_line(run: Run) -> None:
+    path = write_config('[profiles.work]\nbase_url = "https://api.example.com"\n\n'
+                        '[profiles.work.budgets]\nmonthly = "lots"\n')
+    code, out, err = run("report", "--profile", "work", "--check-budget")
+    assert (code, out) == (3, "")
+    assert err == (f"costtui: error: {path}, line 5: monthly in [profiles.work.budgets]: "
+                   "'lots' is not an amount; write e.g. \"40000\"\n")
+
+
+def test_a_profile_without_budgets_has_none() -> None:
+    write_config('[profiles.work]\nbase_url = "https://api.example.com"\n')
+    assert load_config().profile("work").budgets == Budgets()

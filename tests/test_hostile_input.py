@@ -183,9 +183,9 @@ def test_unknown_config_names_are_one_warning_each_with_file_and_line(
                         '[extras]\nsize = 3\n')
     assert load_config().warnings == (
         f"{path}, line 1: unknown setting 'colour' is ignored; the file holds only "
-        "[profiles.NAME] tables with base_url",
+        "[profiles.NAME] tables with base_url and budgets",
         f"{path}, line 5: unknown setting 'extras' is ignored; the file holds only "
-        "[profiles.NAME] tables with base_url",
+        "[profiles.NAME] tables with base_url and budgets",
     )
     assert main(["report", "--demo", *PAST, "--format", "csv"]) == 0
     assert capsys.readouterr().err.count("costtui: warning: ") == 2

@@ -14,7 +14,8 @@ from costtui.core.freshness import age_text, missing_days_text
 from costtui.data.cache import CostCache
 from costtui.data.demo import DemoApi, DemoTransport
 from costtui.data.open import SourceOptions, open_source
-from costtui.tui.app import CostApp
+from costtui.data.source import load_report
+from costtui.tui.app import FULL_API_GROUPING, CostApp
 from costtui.tui.settings import AppSettings
 from tests.conftest import SENTINEL_KEY
 from tests.tui_support import (
@@ -62,6 +63,18 @@ def cached_app(
     return CostApp(source, settings)
 
 
+async def cache_range(path: Path, date_range: DateRange) -> None:
+    """Fill the cache at `path` with a range and the period before it, as the cost view loads."""
+    clock = FixedClock(NOW)
+    source = open_source(SourceOptions(), AdminKey(SENTINEL_KEY), clock,
+                         transport=DemoTransport(DemoApi(check_key=False)),
+                         cache=CostCache(path, clock=clock))
+    try:
+        await load_report(source, date_range, FULL_API_GROUPING, clock=clock, with_previous=True)
+    finally:
+        await source.aclose()
+
+
 def title(app: CostApp) -> str:
     """Return the header's first line."""
     return label_text(app, "#header-title")
@@ -75,7 +88,8 @@ async def test_reopening_serves_complete_days_from_the_cache_and_says_so(tmp_pat
         await wait_loaded(pilot, app)
         assert title(app).endswith(" · live · fetched 10:00 UTC")
         fetched = app.report
-    assert len(cost_days(first_api)) == 60  # the range and the period before it
+    # the range, the period before it and the insights' history (56 days before the range)
+    assert len(cost_days(first_api)) == 86
     api = DemoApi(check_key=False)
     app = cached_app(path, api)
     async with app.run_test(size=(120, 30)) as pilot:
@@ -114,9 +128,7 @@ async def test_r_refreshes_recent_days_and_the_palette_refreshes_everything(
 async def test_offline_serves_the_cache_and_names_the_missing_days(tmp_path: Path) -> None:
     path = tmp_path / "costs.sqlite3"
     last_week = DateRange(TODAY - timedelta(days=6), TODAY)
-    app = cached_app(path, date_range=last_week)  # caches 2026-11-12 … 2026-11-25
-    async with app.run_test(size=(120, 30)) as pilot:
-        await wait_loaded(pilot, app)
+    await cache_range(path, last_week)  # caches 2026-11-12 … 2026-11-25
     app = cached_app(path, offline=True)
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_loaded(pilot, app)

@@ -81,11 +81,14 @@ async def test_main_screen_texts_read_in_every_theme() -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
         app.cost_screen.add_class("-error", "-loading", "-filtering")
+        budget_status = app.screen.query_one("#budget-status", Label)
         problems = []
         for theme in COMPUTABLE_THEMES:
             app.theme = theme
-            await pilot.pause()
-            problems += low_contrast(app, f"{theme} main")
+            for status in ("-ok", "-warn", "-over"):
+                budget_status.set_classes(status)
+                await pilot.pause()
+                problems += low_contrast(app, f"{theme} main {status}")
         assert problems == [], "\n".join(problems)
 
 
@@ -100,7 +103,9 @@ async def test_level_table_change_marks_read_in_every_theme() -> None:
             await pilot.pause()
             for row_class in ("datatable--odd-row", "datatable--even-row"):
                 row = table.rich_style + table.get_component_rich_style(row_class)
-                for mark in ("level-rows--increase", "level-rows--decrease"):
+                for mark in ("level-rows--increase", "level-rows--decrease",
+                             "level-rows--budget-ok", "level-rows--budget-warn",
+                             "level-rows--budget-over", "level-rows--spike"):
                     style = row + table.get_component_rich_style(mark, partial=True)
                     ratio = style_contrast(style)
                     if ratio < MINIMUM_CONTRAST:

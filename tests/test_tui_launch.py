@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -13,6 +14,7 @@ from costtui.cli.tui import launch
 from costtui.core.admin_key import AdminKey
 from costtui.data.api import CostClient
 from costtui.data.cached_source import CachedSource
+from costtui.data.config import config_path
 from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
 from costtui.data.open import demo_client
 from costtui.data.source import CostSource
@@ -138,4 +140,45 @@ def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
         "costtui: error: unknown dimension 'api_key': use one of workspace, model, token_type, "
         "cost_type, service_tier, context_window, inference_geo, description, day\n"
     )
+    assert started == []
+
+
+def test_demo_carries_the_demo_budgets_and_the_seeded_spike(
+    started: list[CostApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    days: list[date] = []
+
+    def spiked(today: date) -> DemoTransport:
+        days.append(today)
+        return DemoTransport()
+
+    monkeypatch.setattr("costtui.cli.tui.demo_transport", spiked)
+    launch(arguments(demo=True), frozen_clock())
+    budgets = started[0].settings.profile_budgets
+    assert (budgets.monthly, [rule.ref for rule in budgets.workspaces]) == (
+        Decimal("20000"), ["[prod] Search", "Research Sandbox", "Default"])
+    assert days == [date(2026, 11, 25)]  # the spiked demo of the clock's today
+
+
+def test_a_profile_carries_its_config_budgets(
+    started: list[CostApp], monkeypatch: pytest.MonkeyPatch, sentinel_key: str
+) -> None:
+    monkeypatch.setenv("ANTHROPIC_ADMIN_KEY", sentinel_key)
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[profiles.work.budgets]\nmonthly = "900.50"\n', encoding="utf-8")
+    launch(arguments(profile="work"), frozen_clock())
+    assert started[0].settings.profile_budgets.monthly == Decimal("900.50")
+
+
+def test_a_bad_budget_stops_the_launch_with_the_file_and_line(
+    started: list[CostApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('[profiles.work.budgets]\nwarn_at = 2\n', encoding="utf-8")
+    with pytest.raises(CliError) as raised:
+        launch(arguments(profile="work"), frozen_clock())
+    assert str(raised.value) == (f"{path}, line 2: warn_at in [profiles.work.budgets] must be a "
+                                 "fraction in (0, 1], e.g. 0.8")
     assert started == []

@@ -115,9 +115,13 @@ def replay_app(
     export_directory: Path | None = None,
     make_source: Callable[[AdminKey | None, str], CostSource] | None = None,
 ) -> CostApp:
-    """Return the app on SHOWN over the real client and a replay, at NOW."""
+    """Return the app on SHOWN over the real client and a replay, at NOW.
+
+    Without insights: their months of history are not in the recordings (test_tui_insights.py
+    covers them on the demo API).
+    """
     settings = AppSettings(clock=FixedClock(NOW), date_range=SHOWN,
-                           export_directory=export_directory)
+                           export_directory=export_directory, insights=False)
     return CostApp(replay_client(transport), settings, make_source=make_source)
 
 

@@ -13,9 +13,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from costtui.data.demo import DemoApi, DemoFaults
+from costtui.core.budgets import parse_budgets
+from costtui.data.demo import DEMO_BUDGETS, DemoApi, DemoFaults, demo_transport
 from costtui.tui.app import CostApp
 from tests.tui_support import (
+    TODAY,
     frozen_clock,
     make_app,
     paste,
@@ -195,3 +197,41 @@ def test_wide_names_chart(snap_compare: SnapCompare) -> None:
 
     api = DemoApi(DemoOrganization(workspace_names=WIDE_NAMES))
     assert snap_compare(app_for_snapshot(api), terminal_size=NARROW, run_before=after("c"))
+
+
+def insights_app() -> CostApp:
+    """Return the demo as `costtui --demo` shows it: its seeded spike and its budgets."""
+    return make_app(transport=demo_transport(TODAY), export_directory=EXPORT_DIRECTORY,
+                    budgets=parse_budgets(DEMO_BUDGETS, "demo"))
+
+
+def test_insights_on_the_main_screen(snap_compare: SnapCompare) -> None:
+    """The header's projection tile and WARN budget status (tinted, bold); a Budget column with
+    bars (Research Sandbox over: 139 %, tinted) and ▲ before the trend of Research Sandbox,
+    Customer Support Bot and the total, with ▲ on the spike day in their trends."""
+    assert snap_compare(insights_app(), terminal_size=WIDE, run_before=after())
+
+
+def test_insights_at_80x24(snap_compare: SnapCompare) -> None:
+    """At 80×24 the budget status goes under the projection; the trend (and ▲) give way."""
+    assert snap_compare(insights_app(), terminal_size=NARROW, run_before=after())
+
+
+def test_anomalies_screen(snap_compare: SnapCompare) -> None:
+    """Spike days by impact: 2026-11-20 Research Sandbox first, its model, the total."""
+    assert snap_compare(insights_app(), terminal_size=WIDE,
+                        run_before=after("a", screen="AnomaliesScreen"))
+
+
+def test_spike_causes(snap_compare: SnapCompare) -> None:
+    """Enter on the top spike: the view drilled to Research Sandbox › 2026-11-20 by model, and
+    the dialog ranking claude-opus-4-1 first with 100.0 % of the impact."""
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, CostApp)
+        await after("a", screen="AnomaliesScreen")(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "SpikeCausesScreen")
+        await pilot.pause()
+
+    assert snap_compare(insights_app(), terminal_size=WIDE, run_before=run_before)

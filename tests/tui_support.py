@@ -17,8 +17,10 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList
 
+from costtui.core.budgets import Budgets
 from costtui.core.clock import FixedClock
 from costtui.core.dates import DateRange
+from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.demo import DemoApi, DemoOrganization, DemoTransport
 from costtui.data.open import demo_client
@@ -60,13 +62,15 @@ def make_app(
     export_directory: Path | None = None,
     drill_path: tuple[str, ...] | None = None,
     date_range: DateRange | None = None,
+    budgets: Budgets | None = None,
     remember_view: bool = False,
 ) -> CostApp:
-    """Return the app over an in-process demo API with today frozen."""
+    """Return the app over an in-process demo API with today frozen (and the profile's budgets)."""
     transport = transport or DemoTransport(api if api is not None else DemoApi())
     settings = AppSettings(
         clock=frozen_clock(), demo=True, export_directory=export_directory, date_range=date_range,
         drill_path=drill_path or DEFAULT_DRILL_PATH, remember_view=remember_view,
+        budgets={DEFAULT_PROFILE: budgets} if budgets is not None else {},
     )
     return CostApp(demo_client(transport), settings)
 
@@ -81,8 +85,8 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], limit: i
 
 
 async def wait_loaded(pilot: Pilot[None], app: CostApp) -> None:
-    """Wait until no load is running and a report or an error is shown."""
-    await wait_until(pilot, lambda: not app.is_loading and (
+    """Wait until no load is running, a report or an error is shown, and its insights too."""
+    await wait_until(pilot, lambda: not app.is_loading and not app.insights_running and (
         app.report is not None or app.last_error is not None))
     await pilot.pause()
 

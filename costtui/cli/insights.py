@@ -19,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 
 from costtui.cli.common import CliError, print_warning, profile_name, source_options
-from costtui.core.anomalies import DayScore, find_spikes
 from costtui.core.budgets import (
     EXIT_CODES,
     BudgetCheck,
@@ -29,17 +28,18 @@ from costtui.core.budgets import (
     parse_budgets,
 )
 from costtui.core.clock import Clock
-from costtui.core.dates import DateRange, DateRangeError, is_day_complete
+from costtui.core.dates import DateRange, DateRangeError
 from costtui.core.forecast import Forecast, NoForecast, project_month
 from costtui.core.formatting import format_dollars, format_exact
-from costtui.core.models import LoadedReport
-from costtui.core.report import (
-    DIMENSION_LABELS,
-    api_group_by_for,
-    daily_costs_by_group,
-    daily_totals,
-    display_value,
+from costtui.core.insights import (
+    ANOMALY_HISTORY_DAYS,
+    HISTORY_DAYS,
+    daily_series,
+    daily_series_by_group,
+    spike_days,
 )
+from costtui.core.models import LoadedReport
+from costtui.core.report import DIMENSION_LABELS, api_group_by_for
 from costtui.data.api import ApiError
 from costtui.data.config import ConfigError, load_config
 from costtui.data.demo import DEMO_BUDGETS
@@ -47,11 +47,6 @@ from costtui.data.secrets import KeyringUnavailable
 from costtui.data.source import CostSource, load_report
 
 SourceOpener = Callable[[argparse.Namespace, Clock], CostSource]
-HISTORY_DAYS = 70
-"""Days before today fetched for a projection: 8 weeks of complete days plus the lag."""
-ANOMALY_HISTORY_DAYS = 56
-"""Days before a range fetched for spike scores: 4 weeks of expectations of 4 weeks' residuals."""
-TOTAL_DIMENSION = "total"
 SCORE_PLACES = Decimal("0.01")
 
 
@@ -97,10 +92,7 @@ def profile_budgets(args: argparse.Namespace) -> Budgets:
     """Return the budgets of the chosen profile, or the demo's under --demo."""
     if source_options(args).demo:
         return parse_budgets(DEMO_BUDGETS, "demo")
-    settings = load_config().profile(profile_name(args))
-    # TODO(issue 13): config.py gains ProfileSettings.budgets = parse_budgets(...) at merge.
-    budgets = getattr(settings, "budgets", None)
-    return budgets if isinstance(budgets, Budgets) else Budgets()
+    return load_config().profile(profile_name(args)).budgets
 
 
 def run_check_budget(args: argparse.Namespace, clock: Clock, open_source: SourceOpener) -> int:
@@ -118,11 +110,7 @@ def run_check_budget(args: argparse.Namespace, clock: Clock, open_source: Source
                               ("workspace",))
     except (CliError, ConfigError, ValueError) as error:  # BudgetConfigError is a ValueError
         raise CliError(str(error), exit_code=EXIT_CODES["unknown"]) from None
-    days = report.date_range.days()
-    series = {
-        workspace: dict(zip(days, costs, strict=True))
-        for workspace, costs in daily_costs_by_group(report.items, "workspace", days).items()
-    }
+    series = daily_series_by_group(report.items, "workspace", report.date_range.days())
     check = check_budgets(budgets, series, report.workspace_names, now)
     for warning in check.warnings:
         print_warning(warning)
@@ -190,9 +178,7 @@ def collect_insights(
     if getattr(args, "forecast", False):
         report = fetch_window(args, clock, open_source,
                               now.date() - timedelta(days=HISTORY_DAYS), now.date(), ())
-        days = report.date_range.days()
-        forecast = project_month(dict(zip(days, daily_totals(report.items, days), strict=True)),
-                                 now)
+        forecast = project_month(daily_series(report.items, report.date_range.days()), now)
         insights.json.update(forecast_json(forecast))
         insights.footer.append(forecast_line(forecast))
     if getattr(args, "anomalies", False):
@@ -236,33 +222,18 @@ def anomaly_records(
     report: LoadedReport, dimension: str | None, date_range: DateRange, now: datetime
 ) -> list[dict[str, Any]]:
     """Return the spike days of the range's complete days, by group and in total, by impact."""
-    days = report.date_range.days()
-    scored_days = [day for day in date_range.days() if is_day_complete(day, now)]
-    spikes: list[tuple[str, DayScore[Any]]] = [
-        (TOTAL_DIMENSION, spike)
-        for spike in find_spikes(
-            {None: dict(zip(days, daily_totals(report.items, days), strict=True))}, scored_days)
-    ]
-    if dimension is not None:
-        series = {
-            value: dict(zip(days, costs, strict=True))
-            for value, costs in daily_costs_by_group(report.items, dimension, days).items()
-        }
-        spikes += [(dimension, spike) for spike in find_spikes(series, scored_days)]
-    spikes.sort(key=lambda pair: (-pair[1].impact, pair[1].day, pair[0]))
     return [
         {
-            "day": spike.day.isoformat(),
-            "dimension": name,
-            "group": "Organisation" if name == TOTAL_DIMENSION
-            else display_value(name, spike.group, report.workspace_names),
+            "day": spike.score.day.isoformat(),
+            "dimension": spike.dimension,
+            "group": spike.label,
             "group_id": spike.group,
-            "actual_usd": format_exact(spike.actual),
-            "expected_usd": format_exact(spike.expected),
-            "impact_usd": format_exact(spike.impact),
-            "score": float(spike.score.quantize(SCORE_PLACES, rounding=ROUND_HALF_EVEN)),
+            "actual_usd": format_exact(spike.score.actual),
+            "expected_usd": format_exact(spike.score.expected),
+            "impact_usd": format_exact(spike.score.impact),
+            "score": float(spike.score.score.quantize(SCORE_PLACES, rounding=ROUND_HALF_EVEN)),
         }
-        for name, spike in spikes
+        for spike in spike_days(report, (dimension,) if dimension else (), date_range, now)
     ]
 
 

@@ -15,11 +15,13 @@ from costtui.cli.common import (
     source_options,
 )
 from costtui.core.admin_key import AdminKey
+from costtui.core.budgets import Budgets, parse_budgets
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, DateRangeError, choose_range, preset_range
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
-from costtui.data.config import ConfigError
+from costtui.data.config import ConfigError, load_config
+from costtui.data.demo import DEMO_BUDGETS, demo_transport
 from costtui.data.open import (
     SourceFactory,
     SourceOptions,
@@ -81,6 +83,13 @@ def settings_from(
     )
 
 
+def budgets_by_profile(settings: AppSettings) -> dict[str, Budgets]:
+    """Return every profile's budgets from config.toml, or the demo's under --demo."""
+    if settings.demo:
+        return {settings.profile: parse_budgets(DEMO_BUDGETS, "demo")}
+    return {name: profile.budgets for name, profile in load_config().profiles.items()}
+
+
 def source_factory(options: SourceOptions, clock: Clock) -> SourceFactory:
     """Return how the app builds a profile's source: the cache in front of the live API.
 
@@ -106,8 +115,13 @@ def launch(args: argparse.Namespace, clock: Clock) -> int:
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     options = source_options(args)
+    try:
+        settings = replace(settings, budgets=budgets_by_profile(settings))
+    except ConfigError as error:
+        raise CliError(str(error)) from None
     if settings.demo:
-        CostApp(open_source(options, None, clock), settings).run()
+        spiked = demo_transport(clock.today())
+        CostApp(open_source(options, None, clock, transport=spiked), settings).run()
         return 0
     make_source = source_factory(options, clock)
     source: CostSource | None = None

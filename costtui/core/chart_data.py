@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from itertools import accumulate
 
@@ -155,3 +155,39 @@ def _plain(value: Decimal) -> str:
     """Return a Decimal without trailing zeros or exponent ("1.5", "12")."""
     text = format(value.normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class ChartProjection:
+    """The month-end projection on a cumulative chart: its path and band, in chart dollars."""
+
+    days: tuple[date, ...]
+    """The days of the path: the last complete day (its anchor) through the end of the month."""
+    running: tuple[Decimal, ...]
+    """The chart's running total projected on each of `days`."""
+    low: Decimal
+    high: Decimal
+    """The 80 % band of the running total at the end of the month."""
+
+
+def projection_path(
+    data: ChartData, projected_days: Sequence[tuple[date, Decimal]], projected: Decimal,
+    low: Decimal, high: Decimal,
+) -> ChartProjection | None:
+    """Continue a chart's running total with a month's projected days (None when out of range).
+
+    The chart may start before the month: its running total at the anchor day carries over, and
+    the band moves by the same offset (projected − low stays the month's own spread).
+    """
+    if not projected_days or not data.days:
+        return None
+    anchor_day = projected_days[0][0] - timedelta(days=1)
+    if anchor_day not in data.days or data.days[-1] < anchor_day:
+        return None
+    running_totals = cumulative(data.daily_totals)
+    anchor = running_totals[data.days.index(anchor_day)]
+    path = [anchor, *(anchor + total for total in cumulative([cost for _, cost in projected_days]))]
+    offset = path[-1] - projected
+    return ChartProjection(
+        days=(anchor_day, *(day for day, _ in projected_days)),
+        running=tuple(path), low=low + offset, high=high + offset)

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import platformdirs
 
+from costtui.core.budgets import BudgetConfigError, Budgets, parse_budgets
 from costtui.core.text import clean_text
 
 if sys.version_info >= (3, 11):
@@ -20,7 +21,7 @@ else:  # pragma: no cover - exercised only on Python 3.10
 
 APP_NAME = "costtui"
 CONFIG_FILE_NAME = "config.toml"
-PROFILE_SETTINGS = ("base_url",)
+PROFILE_SETTINGS = ("base_url", "budgets")
 """Settings a `[profiles.NAME]` table may hold."""
 SECRET_SETTINGS = ("admin_key", "api_key", "key", "anthropic_admin_key", "anthropic_api_key")
 """Names refused anywhere in the file (any case, - or _): the key lives in the keyring or env."""
@@ -39,6 +40,8 @@ class ProfileSettings:
     name: str
     base_url: str | None = None
     """API base URL for this profile; None means $ANTHROPIC_BASE_URL or the default."""
+    budgets: Budgets = field(default_factory=Budgets)
+    """Monthly budgets of `[profiles.NAME.budgets]`; empty when the table is absent."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,7 @@ def load_config(path: Path | None = None) -> Config:
     warnings = tuple(
         source.locate(
             f"unknown setting {clean_text(name)!r} is ignored; the file holds only "
-            "[profiles.NAME] tables with base_url",
+            "[profiles.NAME] tables with base_url and budgets",
             name,
         )
         for name in data
@@ -150,7 +153,12 @@ def _parse_profiles(data: dict[str, Any], source: _Source) -> dict[str, ProfileS
                     f"the known settings are {', '.join(PROFILE_SETTINGS)}"
                 )
                 raise source.error(message, setting, name)
-        profiles[name] = ProfileSettings(name, _base_url(table.get("base_url"), source, name))
+        try:
+            budgets = parse_budgets(table.get("budgets"), clean_text(name))
+        except BudgetConfigError as error:
+            raise source.error(str(error), error.key, name) from None
+        profiles[name] = ProfileSettings(name, _base_url(table.get("base_url"), source, name),
+                                         budgets)
         if clean_text(name) != name:
             raise source.error("a profile name holds control characters: rename it", name)
     return profiles

@@ -24,6 +24,7 @@ from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
 from costtui.data.state import UserState, save_state
 from costtui.tui.commands import CostCommands
+from costtui.tui.insights import InsightsLoader
 from costtui.tui.keys import KeysAndProfiles
 from costtui.tui.messages import (
     CostViewReady,
@@ -55,7 +56,7 @@ def _styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles.tcss"
 
 
-class CostApp(KeysAndProfiles):
+class CostApp(KeysAndProfiles, InsightsLoader):
     """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
 
     TITLE = "costtui"
@@ -139,6 +140,7 @@ class CostApp(KeysAndProfiles):
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
             return
         self.load_generation += 1
+        self.stop_insights()
         self.load_cancel_requested = False
         self.is_loading = True
         self.cost_screen.show_loading(date_range)
@@ -180,6 +182,7 @@ class CostApp(KeysAndProfiles):
         self.last_error = None
         self.is_loading = False
         self.cost_screen.show_report(message.report)
+        self.load_insights(message.report)
         self._notify_cache_warnings(message.report.warnings)
         missing = message.report.missing_days
         if missing:

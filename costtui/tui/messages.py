@@ -6,6 +6,7 @@ from textual.message import Message
 
 from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
+from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, FetchProgress
@@ -89,6 +90,26 @@ class ExportRequested(Message):
 
 class CostViewReady(Message):
     """The cost view is composed and can be handed data (the app starts the first load)."""
+
+
+class InsightsComputed(Message):
+    """The projection, budget statuses and spike days of a loaded report were computed."""
+
+    def __init__(self, generation: int, insights: ReportInsights) -> None:
+        super().__init__()
+        self.generation = generation
+        """The load these insights belong to (stale ones are dropped)."""
+        self.insights = insights
+
+
+class InsightsFailed(Message):
+    """The insights of a loaded report could not be computed (the report itself is shown)."""
+
+    def __init__(self, generation: int, reason: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.reason = reason
+        """One line saying what went wrong and what to do."""
 
 
 class ViewChanged(Message):

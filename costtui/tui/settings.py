@@ -1,10 +1,12 @@
-"""What the TUI starts with: the clock, mode, profile, range and drill path."""
+"""What the TUI starts with: the clock, mode, profile, range, drill path and budgets."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from costtui.core.budgets import Budgets
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
 from costtui.core.models import DEFAULT_PROFILE
@@ -41,3 +43,13 @@ class AppSettings:
     """Where exports are written; None means the current directory at export time."""
     key_note: str | None = None
     """Why no key was found (e.g. a keyring problem), shown with the no-key panel."""
+    insights: bool = True
+    """Whether each loaded report gets its projection, budget statuses and spike days (they
+    fetch up to 70 days of history through the same source)."""
+    budgets: Mapping[str, Budgets] = field(default_factory=dict)
+    """Monthly budgets by profile, read once at launch (the demo's under --demo)."""
+
+    @property
+    def profile_budgets(self) -> Budgets:
+        """Return the budgets of the current profile (none configured: empty)."""
+        return self.budgets.get(self.profile, Budgets())

@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
-from costtui.core.chart_data import ChartData, top_series
+from costtui.core.chart_data import ChartData, ChartProjection, projection_path, top_series
 from costtui.core.dates import DateRange
+from costtui.core.forecast import Forecast, NoForecast
 from costtui.core.formatting import format_money
 from costtui.core.report import DIMENSION_LABELS
 from costtui.core.view_state import LevelView, ViewState
@@ -30,6 +31,16 @@ def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
             label = f"{label} ({row.value})"
         per_group[label] = row.daily
     return top_series(per_group, date_range.days(), top=TOP_GROUPS)
+
+
+def chart_projection(
+    data: ChartData, state: ViewState, forecast: Forecast | NoForecast | None
+) -> ChartProjection | None:
+    """Return the month-end projection to draw: only on unfiltered levels (it is the total's)."""
+    if not isinstance(forecast, Forecast) or state.filters or state.text_filter:
+        return None
+    return projection_path(data, forecast.projected_days, forecast.projected, forecast.low,
+                           forecast.high)
 
 
 def chart_title(level: LevelView, state: ViewState, cumulative: bool = False) -> str:
@@ -76,11 +87,12 @@ class ChartPanel(Vertical, can_focus=True):
 
     def show_level(
         self, level: LevelView, state: ViewState, data: ChartData, *,
-        recent_days: int, cumulative: bool,
+        recent_days: int, cumulative: bool, projection: ChartProjection | None = None,
     ) -> None:
-        """Draw the level's daily costs (`data`, from `chart_data`)."""
+        """Draw the level's daily costs (`data`, from `chart_data`), and the projection if any."""
         self.query_one(CostChart).show_data(
-            data, cumulative=cumulative, title=chart_title(level, state, cumulative)
+            data, cumulative=cumulative, title=chart_title(level, state, cumulative),
+            projection=projection,
         )
         self.query_one("#chart-caption", Label).update(
             chart_caption(level, cumulative, recent_days)

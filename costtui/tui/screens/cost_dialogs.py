@@ -7,11 +7,20 @@ from textual.screen import Screen
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.formatting import format_dollars, format_exact
 from costtui.core.freshness import source_text
+from costtui.core.insights import (
+    TOTAL_DIMENSION,
+    ReportInsights,
+    SpikeDay,
+    child_dimension,
+    child_shares,
+    spike_drill_path,
+)
 from costtui.core.models import LoadedReport
 from costtui.core.row_info import row_info_lines
 from costtui.core.view_export import export_file_name, report_command, rows_to_look_at
-from costtui.core.view_state import DrillError, LevelRow, LevelView, ViewState
+from costtui.core.view_state import DrillError, LevelRow, LevelView, ViewState, level_label
 from costtui.tui.messages import ExportRequested, RangeChosen
+from costtui.tui.screens.anomalies import AnomaliesScreen, SpikeCausesScreen
 from costtui.tui.screens.date_range import DateRangeScreen
 from costtui.tui.screens.dialogs import ExportScreen, ReportCommandScreen, RowInfoScreen
 from costtui.tui.screens.grouping import DrillPathScreen, PivotScreen
@@ -26,6 +35,7 @@ class CostDialogs(Screen[None]):
     settings: AppSettings
     requested_range: DateRange
     level: LevelView | None
+    insights: ReportInsights | None
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
         raise NotImplementedError
@@ -130,6 +140,36 @@ class CostDialogs(Screen[None]):
         self.app.copy_to_clipboard(row_text(row))
         self.notify(f"Copied {row.label} · {format_dollars(row.cost)} (exact amount) to the "
                     "clipboard, if the terminal allows OSC 52", title="Copied", markup=False)
+
+
+    def action_show_anomalies(self) -> None:
+        """List the range's spike days by impact; Enter drills to one and ranks its causes."""
+        insights = self.insights
+        if insights is None:
+            self.notify("Spike days are still being computed: try again in a moment.",
+                        severity="warning", markup=False)
+            return
+
+        def chosen(spike: SpikeDay | None) -> None:
+            if spike is not None:
+                self.explain_spike(spike, insights)
+
+        self.app.push_screen(AnomaliesScreen(insights.spikes, insights.date_range), chosen)
+
+    def explain_spike(self, spike: SpikeDay, insights: ReportInsights) -> None:
+        """Drill the view to the spike's group and day, and list its children by impact share."""
+        path = spike_drill_path(spike, self.state.drill_path)
+        state = ViewState(drill_path=path)
+        if spike.dimension != TOTAL_DIMENSION:
+            state = state.drill(spike.group)
+        state = state.drill(spike.score.day.isoformat())
+        self._close_filter()
+        self._set_state(state, None)
+        children = child_dimension(spike, path)
+        shares = child_shares(insights.window, spike, children)
+        names = insights.window.workspace_names
+        labels = [level_label(children, share.child, names) for share in shares]
+        self.app.push_screen(SpikeCausesScreen(spike, children, shares, labels))
 
 
 def row_text(row: LevelRow) -> str:

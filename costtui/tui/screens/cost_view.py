@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
+from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
 from costtui.core.periods import change_label
 from costtui.core.view_state import (
@@ -31,15 +32,28 @@ from costtui.core.view_state import (
 )
 from costtui.data.api import ApiError, FetchProgress
 from costtui.tui.messages import CostViewReady, ViewChanged
-from costtui.tui.screens.chart import EMPTY_CHART, ChartPanel, chart_data, chart_title
+from costtui.tui.screens.chart import (
+    EMPTY_CHART,
+    ChartPanel,
+    chart_data,
+    chart_projection,
+    chart_title,
+)
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
+from costtui.tui.widgets.level_insights import level_insights
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
-from costtui.tui.widgets.report_header import ReportHeader, freshness_line, header_title
+from costtui.tui.widgets.report_header import (
+    ReportHeader,
+    budget_status_text,
+    freshness_line,
+    header_title,
+    projection_text,
+)
 
 TABLE_VIEW = "table-view"
 CHART_VIEW = "chart-view"
@@ -83,6 +97,8 @@ the change against the previous period of the same length and a per-day trend.
         """Filtered item subsets of the shown report, reused while drilling and pivoting."""
         self.showing_chart = False
         self.cumulative = False
+        self.insights: ReportInsights | None = None
+        """Projection, budgets and spike days of the report on screen (None until computed)."""
 
     def compose(self) -> ComposeResult:
         """Yield header, problem panel, progress, filter, table/chart and footer."""
@@ -145,8 +161,18 @@ the change against the previous period of the same length and a per-day trend.
         """Show freshly loaded data, keeping the level and the cursor row."""
         self.report = report
         self.requested_range = report.date_range
+        if self.insights is not None and self.insights.date_range != report.date_range:
+            self.insights = None  # spike days of another range; the new ones are coming
         self.remove_class("-error")
         self.show_loading_stopped()
+        self._show_level(self._table().cursor_key())
+
+    def show_insights(self, insights: ReportInsights) -> None:
+        """Show a report's projection, budget status, budget bars and spike marks."""
+        self.insights = insights
+        budget, status = budget_status_text(insights.budgets)
+        self.query_one(ReportHeader).update_insights(projection_text(insights.forecast), budget,
+                                                     status)
         self._show_level(self._table().cursor_key())
 
     def show_load_error(self, error: ApiError | BaseException) -> None:
@@ -180,6 +206,8 @@ the change against the previous period of the same length and a per-day trend.
         """Empty the table and chart for another profile (its organisation's data is coming)."""
         self.settings = settings
         self.report = None
+        self.insights = None
+        self.query_one(ReportHeader).update_insights("", "", None)
         self.level = None
         self._table().clear_level()
         self.query_one(ChartPanel).clear()
@@ -209,10 +237,13 @@ the change against the previous period of the same length and a per-day trend.
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
         recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
-        self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key)
+        self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
+                           insights=level_insights(self.insights, self.state, self.level))
         data = chart_data(self.level, report.date_range)
+        forecast = self.insights.forecast if self.insights is not None else None
         self.query_one(ChartPanel).show_level(
-            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative
+            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative,
+            projection=chart_projection(data, self.state, forecast),
         )
         self.query_one("#peek-chart", CostChart).show_data(
             data, title=chart_title(self.level, self.state)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Protocol, cast
 
@@ -13,7 +14,13 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import PlotextThemeName
 
-from costtui.core.chart_data import ChartData, cumulative, day_labels, dollar_ticks
+from costtui.core.chart_data import (
+    ChartData,
+    ChartProjection,
+    cumulative,
+    day_labels,
+    dollar_ticks,
+)
 
 RGB = tuple[int, int, int]
 
@@ -44,6 +51,11 @@ black under Textual's ansi-dark and ansi-light themes; "clear" reads on every th
 EMPTY_MESSAGE = "No cost in this range"
 TOTAL_LABEL = "Total"
 POINT_MARKER = "●"
+PROJECTION_LABEL = "Projected (estimate)"
+BAND_LABEL = "80 % band (estimate)"
+PROJECTION_MARKER = "-"
+BAND_MARKER = "·"
+"""The projection is dashed and its band dotted, so both read as estimates without colour."""
 LINE_MARKER = "braille"
 
 BAR_PATTERNS = ("█", "▓", "▒", "░", "▚", "▞", "▪")
@@ -128,6 +140,7 @@ class CostChart(PlotextPlot):
         self._data: ChartData | None = None
         self._cumulative = False
         self._title = ""
+        self._projection: ChartProjection | None = None
 
     @property
     def data(self) -> ChartData | None:
@@ -139,11 +152,18 @@ class CostChart(PlotextPlot):
         """Return True when the chart shows running totals instead of daily bars."""
         return self._cumulative
 
-    def show_data(self, data: ChartData, *, cumulative: bool = False, title: str = "") -> None:
-        """Show new data, as stacked daily bars or as cumulative lines, under a title."""
+    def show_data(
+        self, data: ChartData, *, cumulative: bool = False, title: str = "",
+        projection: ChartProjection | None = None,
+    ) -> None:
+        """Show new data, as stacked daily bars or as cumulative lines, under a title.
+
+        A cumulative chart also draws `projection` (the month-end estimate) when given.
+        """
         self._data = data
         self._cumulative = cumulative
         self._title = title
+        self._projection = projection
         self.refresh()
 
     def render(self) -> RenderResult:
@@ -209,18 +229,38 @@ class CostChart(PlotextPlot):
             x, _floats(running_total), marker=LINE_MARKER, color=TOTAL_COLOR,
             label=cell_safe(total_label),
         )
-        _, y_labels = dollar_ticks(running_total[-1])
-        if self._canvas_width(y_labels) >= 2 * len(x):
+        top = running_total[-1]
+        axis_days = list(data.days)
+        projection = self._projection
+        if projection is not None:
+            axis_days += [day for day in projection.days if day > data.days[-1]]
+            self._draw_projection(projection, axis_days)
+            top = max(top, projection.high)
+        _, y_labels = dollar_ticks(top)
+        if self._canvas_width(y_labels) >= 2 * len(axis_days):
             plt.scatter(x, _floats(running_total), marker=POINT_MARKER, color=TOTAL_COLOR)
-        self._set_axes(data, running_total[-1])
+        self._set_axes(data, top, axis_days)
 
-    def _set_axes(self, data: ChartData, top: Decimal) -> None:
+    def _draw_projection(self, projection: ChartProjection, axis_days: Sequence[date]) -> None:
+        """Draw the projected running total (dashed) and its 80 % band (dotted) to month end."""
+        plt = self.plt
+        x = [float(axis_days.index(day) + 1) for day in projection.days]
+        plt.plot(x, _floats(projection.running), marker=PROJECTION_MARKER, color=TOTAL_COLOR,
+                 label=PROJECTION_LABEL)
+        start = projection.running[0]
+        for end, label in ((projection.high, BAND_LABEL), (projection.low, None)):
+            plt.plot([x[0], x[-1]], _floats([start, end]), marker=BAND_MARKER,
+                     color=TOTAL_COLOR, label=label)
+
+    def _set_axes(
+        self, data: ChartData, top: Decimal, axis_days: Sequence[date] | None = None
+    ) -> None:
         """Set dollar ticks from $0 to at least `top` and thinned day labels under the plot."""
         plt = self.plt
         positions, labels = dollar_ticks(top)
         plt.ylim(0, positions[-1])
         plt.yticks(positions, labels)
-        days = day_labels(data.days)
+        days = day_labels(axis_days if axis_days is not None else data.days)
         step = label_step(len(days), max(map(cell_len, days)), self._canvas_width(labels))
         shown = range(0, len(days), step)
         plt.xticks([float(index + 1) for index in shown], [days[index] for index in shown])

@@ -21,6 +21,14 @@ from costtui.core.formatting import format_change, format_share, sparkline
 from costtui.core.report import DIMENSION_LABELS
 from costtui.core.view_state import LevelView, ViewState
 from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_text
+from costtui.tui.widgets.level_insights import (
+    BUDGET_WIDTH,
+    NO_INSIGHTS,
+    SPIKE_MARK,
+    LevelInsights,
+    budget_text,
+    mark_spikes,
+)
 
 CELL_PADDING = 1
 MIN_NAME_WIDTH = 8
@@ -36,6 +44,7 @@ COLUMN_LABELS = {
     "change": "Δ $",
     "change_pct": "Δ %",
     "trend": "Trend",
+    "budget": "Budget",
 }
 NUMBER_COLUMNS = ("cost", "share", "change", "change_pct")
 
@@ -122,8 +131,12 @@ class LevelRows(DataTable[object]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "level-rows--increase",
         "level-rows--decrease",
+        "level-rows--budget-ok",
+        "level-rows--budget-warn",
+        "level-rows--budget-over",
+        "level-rows--spike",
     }
-    """Styles of a cost that went up and one that went down (see styles.tcss)."""
+    """Styles of a cost that went up or down, of budget statuses and of a spike day."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out Enter while the table is empty (on the last level it explains why not)."""
@@ -141,6 +154,7 @@ class LevelTable(Vertical):
         self._state: ViewState | None = None
         self._recent_days = 0
         self._planned_for = -1
+        self._insights = NO_INSIGHTS
 
     def compose(self) -> ComposeResult:
         """Yield the rows table and the one-line total table under it."""
@@ -169,11 +183,12 @@ class LevelTable(Vertical):
 
     def show(
         self, view: LevelView, state: ViewState, *, recent_days: int,
-        cursor_key: str | None = None,
+        cursor_key: str | None = None, insights: LevelInsights = NO_INSIGHTS,
     ) -> None:
         """Show a level with the cursor on the row `cursor_key`, else on the top row."""
         self._view = view
         self._state = state
+        self._insights = insights
         self.rows_table.refresh_bindings()
         self._recent_days = recent_days
         self._rebuild(cursor_key)
@@ -215,11 +230,19 @@ class LevelTable(Vertical):
             name: max([cell_len(self._column_label(name, state)), *map(cell_len, texts)])
             for name, texts in number_texts.items()
         }
+        marks = self._insights
+        if marks.show_budgets:
+            widths["budget"] = BUDGET_WIDTH
         label = self._column_label("name", state)
         longest = max([cell_len(label), cell_len(self._total_label(view)),
                        *(cell_len(row.label) for row in view.rows)])
         available = self.size.width - self._scrollbar_width(table)
         plan = plan_columns(available, widths, longest, len(view.daily_total))
+        mark_room = len(SPIKE_MARK) + 2 * CELL_PADDING
+        has_marks = bool(marks.spike_days or marks.total_spike_days) and (
+            plan.trend - mark_room >= MIN_TREND_WIDTH)
+        if has_marks:
+            plan = ColumnWidths(plan.name, plan.numbers, plan.trend - mark_room)
         with self.app.batch_update():
             for each in (table, total_table):
                 each.clear(columns=True)
@@ -227,11 +250,21 @@ class LevelTable(Vertical):
                 for name in NUMBER_COLUMNS:
                     each.add_column(right_text(self._column_label(name, state)),
                                     width=plan.numbers[name], key=name)
+                if marks.show_budgets:
+                    each.add_column(name_text(COLUMN_LABELS["budget"]), width=BUDGET_WIDTH,
+                                    key="budget")
+                if has_marks:
+                    each.add_column("", width=len(SPIKE_MARK), key="spike")
                 if plan.trend:
                     each.add_column(name_text(self._column_label("trend", state)),
                                     width=plan.trend, key="trend")
             increase = table.get_component_rich_style("level-rows--increase", partial=True)
             decrease = table.get_component_rich_style("level-rows--decrease", partial=True)
+            statuses = {status: table.get_component_rich_style(f"level-rows--budget-{status}",
+                                                               partial=True)
+                        for status in ("ok", "warn", "over")}
+            spike_style = table.get_component_rich_style("level-rows--spike", partial=True)
+            days = marks.days
             for row in view.rows:
                 cells: list[object] = [
                     name_text(row.label),
@@ -240,8 +273,14 @@ class LevelTable(Vertical):
                     *change_cells(row.cost, row.previous_cost, view.changes_known,
                                   increase, decrease),
                 ]
+                if marks.show_budgets:
+                    cells.append(budget_text(marks.budgets.get(row.key), statuses))
+                if has_marks:
+                    cells.append(self._mark(row.key in marks.spike_days, spike_style))
                 if plan.trend:
-                    cells.append(trend_text(row.daily, plan.trend, self._recent_days))
+                    cells.append(mark_spikes(trend_text(row.daily, plan.trend, self._recent_days),
+                                             days, marks.spike_days.get(row.key, frozenset()),
+                                             spike_style))
                 table.add_row(*cells, key=row.key)
             total_cells: list[object] = [
                 name_text(self._total_label(view), style="bold"),
@@ -250,14 +289,25 @@ class LevelTable(Vertical):
                 *change_cells(shown_total, shown_previous, view.changes_known,
                               increase, decrease),
             ]
+            if marks.show_budgets:
+                total_cells.append(budget_text(marks.total_budget, statuses))
+            if has_marks:
+                total_cells.append(self._mark(bool(marks.total_spike_days), spike_style))
             if plan.trend:
-                total_cells.append(trend_text(view.daily_total, plan.trend, self._recent_days))
+                total_cells.append(mark_spikes(
+                    trend_text(view.daily_total, plan.trend, self._recent_days), days,
+                    marks.total_spike_days, spike_style))
             total_table.add_row(*total_cells, key="total")
             if cursor_key is not None:
                 try:
                     table.move_cursor(row=table.get_row_index(cursor_key), animate=False)
                 except RowDoesNotExist:
                     pass
+
+    @staticmethod
+    def _mark(spiked: bool, style: Style) -> Text:
+        """Return the spike-mark cell: ▲ when the row has a spike day in range."""
+        return Text(SPIKE_MARK, style=style) if spiked else Text("")
 
     @staticmethod
     def _scrollbar_width(table: DataTable[object]) -> int:

@@ -1,20 +1,26 @@
-"""The header lines: organisation, UTC range, fetch time, drill breadcrumb and freshness notes."""
+"""The header lines: organisation, UTC range, fetch time, breadcrumb, freshness and insights."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
+from costtui.core.budgets import BudgetCheck, Status
 from costtui.core.dates import DateRange
+from costtui.core.forecast import Forecast, NoForecast
+from costtui.core.formatting import format_dollars
 from costtui.core.freshness import source_text
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 
 BREADCRUMB_SEPARATOR = " › "
+INSIGHTS_GAP = 3
+"""Cells between the projection tile and the budget status (styles.tcss: #projection margin)."""
 
 
 def title_line(
@@ -65,14 +71,42 @@ def freshness_line(recent_days: Sequence[date], notes: Sequence[str]) -> str:
     return " · ".join(parts)
 
 
+def projection_text(forecast: Forecast | NoForecast) -> str:
+    """Return the projection tile: "Nov projected $X (80 %: $L–$H), estimate", or why not."""
+    month = f"{forecast.month:%b}"
+    if isinstance(forecast, NoForecast):
+        return f"No {month} projection: {forecast.reason}"
+    return (f"{month} projected {format_dollars(forecast.projected)} "
+            f"({forecast.confidence_percent} %: {format_dollars(forecast.low)}–"
+            f"{format_dollars(forecast.high)}), estimate")
+
+
+def budget_status_text(check: BudgetCheck | None) -> tuple[str, Status | None]:
+    """Return the organisation's budget status line and status (every budget's worst without)."""
+    if check is None:
+        return "", None
+    line = next((line for line in check.lines if line.scope == "organisation"), None)
+    if line is None:
+        return f"Budgets {check.status.upper()}", check.status
+    percent = line.percent.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    pace = " · over pace" if line.over_pace else ""
+    return (f"Budget {line.status.upper()}: {format_dollars(line.actual)} of "
+            f"{format_dollars(line.budget)} ({percent} %){pace}", line.status)
+
+
 class ReportHeader(Vertical):
-    """Three short lines above the table that say what the numbers are."""
+    """Short lines above the table that say what the numbers are, and the month's insights."""
+
+    _insights_width = 0
 
     def compose(self) -> ComposeResult:
         """Yield the title, breadcrumb and freshness labels."""
         yield Label(id="header-title", markup=False)
         yield Label(id="breadcrumb", markup=False)
         yield Label(id="freshness", markup=False)
+        with Horizontal(id="insights-line"):
+            yield Label(id="projection", markup=False)
+            yield Label(id="budget-status", markup=False)
 
     def update_header(
         self,
@@ -89,3 +123,22 @@ class ReportHeader(Vertical):
         freshness_label = self.query_one("#freshness", Label)
         freshness_label.update(Text(freshness))
         freshness_label.display = bool(freshness)
+
+    def update_insights(self, projection: str, budget: str, status: Status | None) -> None:
+        """Show the projection tile and the budget status (styled -ok, -warn or -over)."""
+        self.query_one("#projection", Label).update(Text(projection))
+        budget_label = self.query_one("#budget-status", Label)
+        budget_label.update(Text(budget))
+        budget_label.display = bool(budget)
+        for name in ("ok", "warn", "over", "unknown"):
+            budget_label.set_class(status == name, f"-{name}")
+        self.query_one("#insights-line").display = bool(projection or budget)
+        self._insights_width = len(projection) + len(budget) + INSIGHTS_GAP
+        self._stack_insights()
+
+    def on_resize(self) -> None:
+        """Put the budget status under the projection when both do not fit on one line."""
+        self._stack_insights()
+
+    def _stack_insights(self) -> None:
+        self.set_class(self._insights_width > self.content_region.width, "-stacked")

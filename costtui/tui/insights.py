@@ -1,0 +1,91 @@
+"""The app's insights worker: projection, budgets and spike days of each loaded report."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import App
+
+from costtui.core.insights import compute_insights, insights_window
+from costtui.core.models import LoadedReport
+from costtui.core.text import safe_line
+from costtui.data.api import ApiError
+from costtui.data.source import CostSource, load_report
+from costtui.tui.messages import InsightsComputed, InsightsFailed
+from costtui.tui.screens.cost_view import CostScreen
+from costtui.tui.settings import AppSettings
+
+INSIGHTS_GROUP = "insights"
+INSIGHTS_API_GROUPING = ("workspace_id", "description")
+"""The grouping of the cost view's own load, so a cache answers the window's overlap."""
+SCORED_DIMENSIONS = ("workspace", "model")
+"""Dimensions whose groups get spike scores (besides the start drill path's first one)."""
+
+
+class InsightsLoader(App[None]):
+    """Computes a report's insights off the UI thread and hands them to the cost view."""
+
+    source: CostSource | None
+    settings: AppSettings
+    load_generation: int
+    cost_screen: CostScreen
+    warnings_shown: set[str]
+    insights_running = False
+    """Whether the insights of the report on screen are being computed."""
+
+    def load_insights(self, report: LoadedReport) -> None:
+        """Start computing the insights of a report just shown (a newer load replaces it)."""
+        if self.source is not None and self.settings.insights:
+            self.insights_running = True
+            self.compute_report_insights(self.source, report, self.load_generation)
+
+    def stop_insights(self) -> None:
+        """Stop computing insights (a new load starts; its report will get its own)."""
+        self.insights_running = False
+        self.workers.cancel_group(self, INSIGHTS_GROUP)
+
+    @work(exclusive=True, group=INSIGHTS_GROUP, exit_on_error=False, description="insights")
+    async def compute_report_insights(
+        self, source: CostSource, report: LoadedReport, generation: int
+    ) -> None:
+        """Fetch the insights window, score it in a thread and post the result; touch no widget."""
+        clock = self.settings.clock
+        now = clock.now()
+        dimensions = tuple(dict.fromkeys(
+            name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0]) if name != "day"))
+        try:
+            window = await load_report(
+                source, insights_window(report.date_range, now.date()), INSIGHTS_API_GROUPING,
+                clock=clock, with_previous=False)
+            insights = await asyncio.to_thread(
+                compute_insights, window, report.date_range, dimensions,
+                self.settings.profile_budgets, now)
+        except ApiError as error:
+            self.post_message(InsightsFailed(generation, error.hint))
+            return
+        except Exception as error:  # noqa: BLE001 - any failure is a notice; the costs stay
+            self.post_message(InsightsFailed(generation, safe_line(str(error))))
+            return
+        self.post_message(InsightsComputed(generation, insights))
+
+    @on(InsightsComputed)
+    def _show_insights(self, message: InsightsComputed) -> None:
+        if message.generation != self.load_generation:
+            return
+        self.insights_running = False
+        self.cost_screen.show_insights(message.insights)
+        check = message.insights.budgets
+        for warning in check.warnings if check is not None else ():
+            if warning not in self.warnings_shown:
+                self.warnings_shown.add(warning)
+                self.notify(warning, title="Budgets", severity="warning", markup=False,
+                            timeout=10)
+
+    @on(InsightsFailed)
+    def _insights_failed(self, message: InsightsFailed) -> None:
+        if message.generation == self.load_generation:
+            self.insights_running = False
+            self.notify(f"Projection, budgets and spike days are not available: "
+                        f"{message.reason}.", title="Insights", severity="warning",
+                        markup=False, timeout=10)
