@@ -63,7 +63,7 @@ def test_the_change_label_names_the_previous_period() -> None:
 def test_row_info_names_ids_exact_amounts_source_and_freshness() -> None:
     from costtui.core.row_info import row_info_lines
     from costtui.core.view_state import ViewState, compute_level
-    from tests.test_tui_view_state import report
+    from tests.core.test_view_state import report
 
     loaded = report()
     state = ViewState().drill("ws_a")

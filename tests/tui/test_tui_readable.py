@@ -24,7 +24,7 @@ from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.cost_chart import CostChart, cell_safe
 from costtui.tui.widgets.level_table import DECREASE_MARK, INCREASE_MARK
 from costtui.tui.widgets.load_progress import LoadProgress
-from tests.test_chart import NOVEMBER
+from tests.tui.test_chart import NOVEMBER
 from tests.tui_support import (
     LAST_30_DAYS,
     column_texts,

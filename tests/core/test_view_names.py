@@ -10,7 +10,7 @@ from costtui.core.formatting import format_change, format_money
 from costtui.core.names import fold, matches, short_description, token_type_label
 from costtui.core.view_export import view_rows
 from costtui.core.view_state import ViewState, breadcrumb, compute_level
-from tests.test_tui_view_state import item, report
+from tests.core.test_view_state import item, report
 
 
 def test_a_quiet_day_is_a_row_and_keeps_its_previous_period_cost() -> None:

@@ -184,7 +184,7 @@ def test_key_dialog_after_a_key_was_checked(snap_compare: SnapCompare) -> None:
 def test_wide_names_narrow(snap_compare: SnapCompare) -> None:
     """At 80×24 workspaces named with an emoji, accents and CJK line up and are whole."""
     from costtui.data.demo import DemoOrganization
-    from tests.test_tui_readable import WIDE_NAMES
+    from tests.tui.test_tui_readable import WIDE_NAMES
 
     api = DemoApi(DemoOrganization(workspace_names=WIDE_NAMES))
     assert snap_compare(app_for_snapshot(api), terminal_size=NARROW, run_before=after())
@@ -193,7 +193,7 @@ def test_wide_names_narrow(snap_compare: SnapCompare) -> None:
 def test_wide_names_chart(snap_compare: SnapCompare) -> None:
     """The chart's legend holds "Ops 🚀 EU" without breaking its frame; dates stay below."""
     from costtui.data.demo import DemoOrganization
-    from tests.test_tui_readable import WIDE_NAMES
+    from tests.tui.test_tui_readable import WIDE_NAMES
 
     api = DemoApi(DemoOrganization(workspace_names=WIDE_NAMES))
     assert snap_compare(app_for_snapshot(api), terminal_size=NARROW, run_before=after("c"))

@@ -18,8 +18,8 @@ from costtui.cli.main import main
 from costtui.core.dates import DateRange
 from costtui.data.demo import DemoOrganization
 from tests.conftest import SENTINEL_KEY
+from tests.data.test_api import recorded_items
 from tests.replay import RECORDINGS, normalise_query
-from tests.test_api import recorded_items
 from tests.tui_support import frozen_clock
 
 Run = Callable[..., tuple[int, str, str]]

@@ -1,0 +1,1 @@
+"""Tests of costtui/cli, mirroring its layer."""

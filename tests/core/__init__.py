@@ -1,0 +1,1 @@
+"""Tests of costtui/core, mirroring its layer."""

@@ -1,0 +1,1 @@
+"""Tests of costtui/data, mirroring its layer."""

@@ -1,0 +1,1 @@
+"""Tests of costtui/tui, mirroring its layer."""
