@@ -93,7 +93,7 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{where}: invalid TOML ({reason}); fix the file or remove it") from None
     source = _Source(path, text)
     _refuse_key_values(data, source)
-    profiles = _parse_profiles(data, source)
+    profiles, profile_warnings = _parse_profiles(data, source)
     warnings = tuple(
         source.locate(
             f"unknown setting {clean_text(name)!r} is ignored; the file holds only "
@@ -103,7 +103,7 @@ def load_config(path: Path | None = None) -> Config:
         for name in data
         if name != "profiles"
     )
-    return Config(path, profiles, warnings)
+    return Config(path, profiles, warnings + profile_warnings)
 
 
 _TOML_POSITION = re.compile(r"\s*\(at line (?P<line>\d+), column \d+\)")
@@ -135,24 +135,26 @@ class _Source:
         return f"{self.path}: {message}"
 
 
-def _parse_profiles(data: dict[str, Any], source: _Source) -> dict[str, ProfileSettings]:
-    """Validate the parsed TOML and build the profiles."""
+def _parse_profiles(
+    data: dict[str, Any], source: _Source
+) -> tuple[dict[str, ProfileSettings], tuple[str, ...]]:
+    """Validate the parsed TOML and build the profiles; unknown settings become warnings."""
     _refuse_secrets(data, source)
     tables = data.get("profiles", {})
     if not isinstance(tables, dict):
         raise source.error("'profiles' must be a table like [profiles.default]", "profiles")
     profiles: dict[str, ProfileSettings] = {}
+    warnings: list[str] = []
     for name, table in tables.items():
         if not isinstance(table, dict):
             raise source.error(f"[profiles.{name}] must be a table of settings", name)
         _refuse_secrets(table, source, name)
-        for setting in table:
-            if setting not in PROFILE_SETTINGS:
-                message = (
-                    f"unknown setting {setting!r} in [profiles.{name}]; "
-                    f"the known settings are {', '.join(PROFILE_SETTINGS)}"
-                )
-                raise source.error(message, setting, name)
+        warnings += [
+            source.locate(f"unknown setting {clean_text(setting)!r} in "
+                          f"[profiles.{clean_text(name)}] is ignored; the known settings are "
+                          f"{', '.join(PROFILE_SETTINGS)}", setting, name)
+            for setting in table if setting not in PROFILE_SETTINGS
+        ]
         try:
             budgets = parse_budgets(table.get("budgets"), clean_text(name))
         except BudgetConfigError as error:
@@ -161,7 +163,7 @@ def _parse_profiles(data: dict[str, Any], source: _Source) -> dict[str, ProfileS
                                          budgets)
         if clean_text(name) != name:
             raise source.error("a profile name holds control characters: rename it", name)
-    return profiles
+    return profiles, tuple(warnings)
 
 
 def _refuse_secrets(table: dict[str, Any], source: _Source, profile: str | None = None) -> None:

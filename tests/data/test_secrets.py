@@ -237,12 +237,20 @@ def test_wrong_type_names_file_and_line_of_the_right_profile() -> None:
     assert str(error.value).startswith(f"{path}, line 5: ")
 
 
+def test_an_unknown_profile_setting_is_a_warning_with_file_and_line() -> None:
+    path = write_config('[profiles.work]\nbase-url = "https://x.example.com"\n')
+    config = load_config()
+    assert config.warnings == (
+        f"{path}, line 2: unknown setting 'base-url' in [profiles.work] is ignored; the known "
+        "settings are base_url, budgets",)
+    assert config.profiles["work"].base_url is None
+
+
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
         ('profiles = "work"\n', 1, "'profiles' must be a table"),
         ("[profiles]\nwork = 3\n", 2, "[profiles.work] must be a table"),
-        ('[profiles.work]\nbase-url = "https://x.example.com"\n', 2, "unknown setting 'base-url'"),
         ('[profiles.work]\nbase_url = "ftp://x.example.com"\n', 2, "must be a URL"),
     ],
 )
