@@ -41,6 +41,12 @@ class CostCommands(Provider):
         yield ("Filter rows…", "Show rows whose name contains a text (/)", screen.action_filter)
         yield ("Export CSV", "Write the view to a CSV file", partial(screen.export_as, "csv"))
         yield ("Export JSON", "Write the view to a JSON file", partial(screen.export_as, "json"))
+        yield ("Spike days (anomalies)…", "Days a group cost far more than usual, by impact (a)",
+               screen.action_show_anomalies)
+        yield ("Row info", "Ids, exact amounts and source of the row under the cursor (i)",
+               screen.action_row_info)
+        yield ("Copy row", "The row's name and exact amount to the clipboard (Y)",
+               screen.action_copy_row)
         yield ("Show report command", "The costtui report command for scripts (y)",
                screen.action_show_command)
         yield ("Refresh", "Fetch the range again; cached complete days are reused (r)",

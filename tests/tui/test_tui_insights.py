@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import httpx
 from rich.style import Style
 from rich.text import Text
+from textual.command import CommandPalette
 from textual.widgets import DataTable
 
 from costtui.core.budgets import parse_budgets
@@ -33,6 +34,7 @@ from tests.tui_support import (
     make_app,
     notifications,
     raw_items,
+    run_command,
     screen_text,
     total_line,
     wait_loaded,
@@ -223,3 +225,13 @@ async def test_insights_that_fail_are_one_notice_and_the_costs_stay() -> None:
         [notice] = [text for text in notifications(app) if text.startswith("Projection")]
         assert notice.startswith("Projection, budgets and spike days are not available: ")
         assert not app.screen.query_one("#insights-line").display
+
+
+async def test_the_palette_offers_the_spike_days_row_info_and_copy() -> None:
+    app = spiked_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await run_command(pilot, "spike days", "Spike days (anomalies)")
+        await wait_until(pilot, lambda: isinstance(app.screen, AnomaliesScreen))
