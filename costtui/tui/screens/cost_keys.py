@@ -39,7 +39,7 @@ COST_VIEW_BINDINGS: list[BindingType] = [
     Binding("c", "show_table", "Table", tooltip="Show the table", id="show-table"),
     Binding("l", "toggle_cumulative", "Line", tooltip="Stacked daily bars or cumulative line",
             id="toggle-cumulative"),
-    Binding("a", "show_anomalies", "Spikes", tooltip="List spike days by impact",
+    Binding("a", "show_anomalies", "Spikes", show=False, tooltip="List spike days by impact",
             id="show-anomalies"),
     Binding("e", "export", "Export", tooltip="Export the view to CSV or JSON", id="export"),
     Binding("y", "show_command", "Command", show=False,
