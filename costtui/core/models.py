@@ -37,17 +37,130 @@ class CostItem:
     inference_geo: str | None
 
 
-@dataclass(frozen=True, slots=True)
+LINE_KEY_FIELDS = (
+    "currency",
+    "workspace_id",
+    "description",
+    "cost_type",
+    "model",
+    "token_type",
+    "service_tier",
+    "context_window",
+    "inference_geo",
+)
+"""CostItem's text fields, in the order a LineKey holds them (CostItem's order after the amount)."""
+
+LineKey = tuple[str | None, ...]
+"""A cost line's text fields (see LINE_KEY_FIELDS): every line with the same key is one series."""
+
+
+def scaled_amount(amount: Decimal) -> tuple[int, int]:
+    """Return (units, scale) with amount == units / 10**scale exactly, scale >= 0."""
+    sign, digits, exponent = amount.as_tuple()
+    if not isinstance(exponent, int):
+        raise ValueError(f"amount {amount} is not finite")
+    units = int("".join(map(str, digits)) or "0")
+    if exponent >= 0:
+        return (-units if sign else units) * 10**exponent, 0
+    return (-units if sign else units), -exponent
+
+
+def amount_at(units: int, scale: int) -> Decimal:
+    """Return units / 10**scale as an exact Decimal without trailing fractional zeros."""
+    while scale and units % 10 == 0:
+        units //= 10
+        scale -= 1
+    return Decimal(f"{units}E-{scale}") if scale else Decimal(units)
+
+
+def line_key(item: CostItem) -> LineKey:
+    """Return the key of a cost item's line."""
+    return (item.currency, item.workspace_id, item.description, item.cost_type, item.model,
+            item.token_type, item.service_tier, item.context_window, item.inference_geo)
+
+
 class DayBucket:
-    """All cost items of one UTC day; `items` is empty on a quiet day."""
+    """All cost lines of one UTC day as columns: per line a key and an exact scaled amount.
+
+    Line i costs `amounts[i] / 10**scale` cents; `keys` are shared across days where the
+    parser or cache can. `DayBucket(day, items)` builds one from CostItems (tests, demo);
+    `from_columns` is the fast path; `items` gives CostItems back, built on demand.
+    """
+
+    __slots__ = ("day", "keys", "amounts", "scale", "cached_at")
 
     day: date
-    items: tuple[CostItem, ...]
-    cached_at: datetime | None = field(default=None, compare=False)
+    """The UTC day."""
+    keys: tuple[LineKey, ...]
+    """One key per line."""
+    amounts: tuple[int, ...]
+    """One amount per line, in cents scaled by 10**scale: exact integers."""
+    scale: int
+    """The power of ten the amounts are scaled by."""
+    cached_at: datetime | None
     """When the local cache stored this day, if it was served from there; None: just fetched.
 
     Where a day came from is not part of its data, so it does not take part in equality.
     """
+
+    def __init__(
+        self, day: date, items: Iterable[CostItem] = (), cached_at: datetime | None = None
+    ) -> None:
+        listed = tuple(items)
+        scaled = [scaled_amount(item.amount_cents) for item in listed]
+        scale = max((each_scale for _, each_scale in scaled), default=0)
+        self.day = day
+        self.keys = tuple(line_key(item) for item in listed)
+        self.amounts = tuple(units * 10 ** (scale - each) for units, each in scaled)
+        self.scale = scale
+        self.cached_at = cached_at
+
+    @classmethod
+    def from_columns(
+        cls,
+        day: date,
+        keys: tuple[LineKey, ...],
+        amounts: tuple[int, ...],
+        scale: int,
+        cached_at: datetime | None = None,
+    ) -> DayBucket:
+        """Build a bucket from columns of equal length without touching each line."""
+        if len(keys) != len(amounts):
+            raise ValueError("keys and amounts differ in length")
+        bucket = cls.__new__(cls)
+        bucket.day, bucket.keys, bucket.amounts = day, keys, amounts
+        bucket.scale, bucket.cached_at = scale, cached_at
+        return bucket
+
+    def with_cached_at(self, cached_at: datetime | None) -> DayBucket:
+        """Return the same day's lines marked as stored in the cache at `cached_at`."""
+        return DayBucket.from_columns(self.day, self.keys, self.amounts, self.scale, cached_at)
+
+    @property
+    def items(self) -> tuple[CostItem, ...]:
+        """Return the lines as CostItems (exact Decimal cents); built anew on each call."""
+        return tuple(
+            CostItem(self.day, amount_at(units, self.scale), *key)  # type: ignore[arg-type]
+            for key, units in zip(self.keys, self.amounts, strict=True)
+        )
+
+    def _lines(self) -> tuple[tuple[LineKey, Decimal], ...]:
+        return tuple((key, amount_at(units, self.scale))
+                     for key, units in zip(self.keys, self.amounts, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DayBucket):
+            return NotImplemented
+        if self.day != other.day or self.keys != other.keys:
+            return False
+        if self.scale == other.scale:
+            return self.amounts == other.amounts
+        return self._lines() == other._lines()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DayBucket({self.day}, lines={len(self.keys)}, scale={self.scale})"
 
 
 @dataclass(frozen=True, slots=True)

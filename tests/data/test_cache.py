@@ -89,7 +89,11 @@ def test_amounts_and_dimensions_round_trip_exactly_through_a_reopened_file(
     assert loaded == {day: DayBucket(day, items), day + timedelta(days=1): DayBucket(
         day + timedelta(days=1), ())}
     assert {bucket.cached_at for bucket in loaded.values()} == {NOW}
-    assert [str(i.amount_cents) for i in loaded[day].items] == [*AMOUNTS, "7.25", "0.3"]
+    # Exact values (Decimal equality), each digit kept; "1.5E+3" comes back as 1500 and
+    # "-2.50" as -2.5: days are held as scaled integers, not as the API's spelling.
+    stored_amounts = [i.amount_cents for i in loaded[day].items]
+    assert stored_amounts == [Decimal(a) for a in (*AMOUNTS, "7.25", "0.3")]
+    assert str(stored_amounts[5]) == "98765432109876.123456789"
     with sqlite3.connect(path) as db:
         kind, text = db.execute("SELECT typeof(items), items FROM days WHERE day = ?",
                                 (day.isoformat(),)).fetchone()
