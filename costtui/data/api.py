@@ -279,6 +279,12 @@ class CostClient:
         except InvalidResponseError as error:
             raise InvalidResponseError(error.hint, request_id=request_id) from None
 
+    async def get_json(
+        self, path: str, params: Mapping[str, Any], where: str, parse: Callable[[Any], _T]
+    ) -> _T:
+        """GET another Admin API path with this client's retries, limits and errors."""
+        return await self._get_json(path, params, where, parse)
+
     async def organization(self) -> Organization:
         """Return the organisation the key belongs to."""
         return await self._get_json(
