@@ -1,0 +1,157 @@
+"""Cost lines joined with token usage on (day, workspace, model, tier, window, token type).
+
+Dollars and tokens are summed separately and divided only at the end; what does not match
+stays visible beside the report and never changes its total.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from costtui.core.dates import is_day_complete
+from costtui.core.models import CostItem
+from costtui.core.report import DimensionValue, dimension_getter
+from costtui.core.usage import (
+    CACHE_READ_TYPE,
+    CACHE_WRITE_TYPES,
+    TOKEN_TYPES,
+    UNCACHED_INPUT_TYPE,
+    UsageRow,
+)
+
+JoinKey = tuple[date, str | None, str | None, str | None, str | None, str]
+"""(day, workspace_id, model, service_tier, context_window, token_type)."""
+SearchKey = tuple[date, str | None]
+"""(day, workspace_id): where web searches and their cost meet."""
+PriceKey = tuple[str | None, str | None, str | None]
+"""(model, service_tier, context_window): lines that share one price per token type."""
+CENTS_PER_MTOK_PER_DOLLAR = Decimal(10_000)
+"""cents per token × 10,000 = dollars per million tokens."""
+PENDING = "cost pending"
+PRIORITY_REASON = "priority tier: not in the cost report"
+NO_COST_REASON = "no cost line"
+NO_USAGE_REASON = "no usage counterpart"
+
+
+def join_key(item: CostItem) -> JoinKey | None:
+    """Return the join key of a token cost line, or None for other costs."""
+    if item.token_type is None:
+        return None
+    return (item.day, item.workspace_id, item.model, item.service_tier, item.context_window,
+            item.token_type)
+
+
+def usage_by_key(rows: Iterable[UsageRow]) -> tuple[dict[JoinKey, int], dict[SearchKey, int]]:
+    """Return tokens per join key and web searches per (day, workspace), API keys summed."""
+    tokens: dict[JoinKey, int] = defaultdict(int)
+    searches: dict[SearchKey, int] = defaultdict(int)
+    for row in rows:
+        for token_type, count in zip(TOKEN_TYPES, row.tokens, strict=True):
+            if count:
+                tokens[(row.day, row.workspace_id, row.model, row.service_tier,
+                        row.context_window, token_type)] += count
+        if row.web_search_requests:
+            searches[(row.day, row.workspace_id)] += row.web_search_requests
+    return dict(tokens), dict(searches)
+
+
+def usd_per_mtok(cents: Decimal, tokens: int) -> Decimal | None:
+    """Return dollars per million tokens, or None without tokens."""
+    return cents * CENTS_PER_MTOK_PER_DOLLAR / tokens if tokens else None
+
+
+@dataclass
+class TokenFigures:
+    """A report row's tokens beside its cost; None tokens: its lines share usage with others."""
+
+    tokens: int | None = 0
+    priced_tokens: int = 0
+    """Tokens of complete days whose cost line exists."""
+    priced_cents: Decimal = Decimal(0)
+    """The cost of those tokens' lines."""
+    pending_tokens: int = 0
+    """Tokens of days within the data lag: their cost may not be in yet."""
+    by_price: dict[PriceKey, dict[str, tuple[int, Decimal]]] = field(default_factory=dict)
+    """Per model, tier and window, per token type: (tokens, cents) of priced lines."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Tokens per token type, every day."""
+
+    @property
+    def usd_per_mtok(self) -> Decimal | None:
+        """Return the effective price in dollars per million tokens (priced tokens only)."""
+        return usd_per_mtok(self.priced_cents, self.priced_tokens)
+
+    @property
+    def cost_pending(self) -> bool:
+        """Tell whether every token of the row is on a day whose cost may not be in yet."""
+        return bool(self.pending_tokens) and not self.priced_tokens
+
+    @property
+    def cache_hit(self) -> Decimal | None:
+        """Return cache reads / (uncached input + cache reads + cache writes), or None."""
+        reads = self.counts.get(CACHE_READ_TYPE, 0)
+        inputs = reads + self.counts.get(UNCACHED_INPUT_TYPE, 0)
+        inputs += sum(self.counts.get(kind, 0) for kind in CACHE_WRITE_TYPES)
+        return Decimal(reads) / inputs if inputs else None
+
+    @property
+    def cache_savings_cents(self) -> Decimal | None:
+        """Estimate what cache reads saved: reads × (uncached price − read price), per price."""
+        total, found = Decimal(0), False
+        for kinds in self.by_price.values():
+            if CACHE_READ_TYPE in kinds and UNCACHED_INPUT_TYPE in kinds:
+                read_tokens, read_cents = kinds[CACHE_READ_TYPE]
+                input_tokens, input_cents = kinds[UNCACHED_INPUT_TYPE]
+                total += read_tokens * input_cents / input_tokens - read_cents
+                found = True
+        return total if found else None
+
+
+def token_figures(
+    items: Iterable[CostItem],
+    usage: Iterable[UsageRow],
+    dimensions: Sequence[str],
+    now: datetime,
+) -> dict[tuple[DimensionValue, ...], TokenFigures]:
+    """Return each report row's token figures, rows keyed like group_costs' values."""
+    tokens_by_key, _ = usage_by_key(usage)
+    getters = [dimension_getter(name) for name in dimensions]
+    cents_by_key: dict[JoinKey, Decimal] = defaultdict(Decimal)
+    rows_of_key: dict[JoinKey, set[tuple[DimensionValue, ...]]] = defaultdict(set)
+    keys_of_row: dict[tuple[DimensionValue, ...], set[JoinKey]] = defaultdict(set)
+    for item in items:
+        row = tuple(get(item) for get in getters)
+        keys_of_row.setdefault(row, set())
+        key = join_key(item)
+        if key is not None:
+            cents_by_key[key] += item.amount_cents
+            rows_of_key[key].add(row)
+            keys_of_row[row].add(key)
+    complete: dict[date, bool] = {}
+    figures: dict[tuple[DimensionValue, ...], TokenFigures] = {}
+    for row, keys in keys_of_row.items():
+        if any(len(rows_of_key[key]) > 1 for key in keys):
+            figures[row] = TokenFigures(tokens=None)
+            continue
+        found = figures[row] = TokenFigures()
+        for key in keys:
+            count = tokens_by_key.get(key, 0)
+            day, token_type = key[0], key[5]
+            found.tokens = (found.tokens or 0) + count
+            found.counts[token_type] = found.counts.get(token_type, 0) + count
+            if day not in complete:
+                complete[day] = is_day_complete(day, now)
+            if not complete[day]:
+                found.pending_tokens += count
+            elif count:
+                cents = cents_by_key[key]
+                found.priced_tokens += count
+                found.priced_cents += cents
+                kinds = found.by_price.setdefault((key[2], key[3], key[4]), {})
+                old_tokens, old_cents = kinds.get(token_type, (0, Decimal(0)))
+                kinds[token_type] = (old_tokens + count, old_cents + cents)
+    return figures
