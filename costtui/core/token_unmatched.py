@@ -64,9 +64,9 @@ _Where = tuple[str | None, str | None, str | None, str | None, str, str]
 
 
 def _reason(key: JoinKey, complete: bool) -> str:
-    if not complete:
-        return PENDING
-    return PRIORITY_REASON if key[3] == "priority" else NO_COST_REASON
+    if key[3] == "priority":
+        return PRIORITY_REASON
+    return NO_COST_REASON if complete else PENDING
 
 
 def unmatched(

@@ -30,7 +30,7 @@ def _roll(key: str) -> int:
 
 
 def _code(key: str, length: int) -> str:
-    number, text = _roll(key), ""
+    number, text = _roll(key) << 64 | _roll(key + "|more"), ""
     for _ in range(length):
         number, digit = divmod(number, len(_HINT_ALPHABET))
         text += _HINT_ALPHABET[digit]

@@ -135,7 +135,7 @@ def test_cost_pending_within_the_lag_instead_of_a_false_price() -> None:
     pending = token_figures(lines, usage, ("model",), NOW)[("claude-sonnet-4-5",)]
     assert pending.cost_pending
     assert pending.usd_per_mtok is None
-    assert {u.reason for u in unmatched([], usage, NOW)} == {PENDING}
+    assert {u.reason for u in unmatched([], usage, NOW)} == {PENDING, PRIORITY_REASON}
 
 
 def test_web_search_costs_ten_dollars_per_thousand() -> None:
