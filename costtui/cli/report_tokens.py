@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
@@ -38,6 +37,7 @@ from costtui.core.token_export import (
     format_tokens,
     tokens_csv,
     tokens_json,
+    unmatched_lines,
     unmatched_record,
     web_search_record,
 )
@@ -170,27 +170,6 @@ def write_token_report(
                            style="bold"), soft_wrap=True)
         console.print(_table(rows, dimensions, report, data, figures))
         if not by_key:
-            for line in unmatched_lines(report, data, now):
+            for line in unmatched_lines(report.items, data.usage, now,
+                                        report.workspace_names):
                 console.print(Text(line), soft_wrap=True)
-
-
-def unmatched_lines(report: LoadedReport, data: TokenData, now: datetime) -> list[str]:
-    """Return one line per unmatched amount and one for web search, outside the total."""
-    summed: dict[tuple[str, ...], tuple[int, Decimal]] = {}
-    for entry in unmatched(report.items, data.usage, now):
-        where = dimension_text("workspace", entry.workspace_id, report.workspace_names, {})
-        parts = (entry.model, entry.service_tier, entry.context_window)
-        what = " ".join(v for v in parts if v) if entry.tokens else entry.what
-        key = (entry.kind, where, what, entry.reason)
-        tokens, cents = summed.get(key, (0, Decimal(0)))
-        summed[key] = (tokens + entry.tokens, cents + entry.cents)
-    lines = []
-    for (kind, where, what, reason), (tokens, cents) in summed.items():
-        amount = f"{format_tokens(tokens)} tokens" if tokens else format_dollars(cents / 100)
-        lines.append(f"{kind}: {where} · {what}: {amount} ({reason})")
-    searches = web_search(report.items, data.usage, now)
-    price = searches.usd_per_1000
-    if price is not None:
-        lines.append(f"web search: {searches.searches:,} searches, "
-                     f"{format_dollars(price)} per 1,000")
-    return lines

@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +15,11 @@ from costtui.core.export import csv_cell
 from costtui.core.formatting import format_dollars, format_exact
 from costtui.core.key_allocation import ALLOCATED_NOTE, CONSOLE, KEY_DIMENSION, UNATTRIBUTED
 from costtui.core.key_allocation import key_display as key_text
+from costtui.core.models import CostItem
 from costtui.core.report import GroupRow, display_value
 from costtui.core.token_join import PENDING, TokenFigures
-from costtui.core.token_unmatched import Unmatched, WebSearch
-from costtui.core.usage import ApiKeyInfo
+from costtui.core.token_unmatched import Unmatched, WebSearch, unmatched, web_search
+from costtui.core.usage import ApiKeyInfo, UsageRow
 
 PER_MTOK_PLACES = Decimal("0.000001")
 """$/MTok is a ratio: exact where it terminates, else cut at a millionth of a dollar."""
@@ -156,3 +158,27 @@ def web_search_record(found: WebSearch) -> dict[str, Any]:
     return {"searches": found.searches, "cost_usd": format_exact(found.cents / 100),
             "usd_per_1000_searches": None if price is None else format_exact(
                 price.quantize(PER_MTOK_PLACES))}
+
+
+def unmatched_lines(items: Iterable[CostItem], usage: Iterable[UsageRow], now: datetime,
+                    workspace_names: Mapping[str, str]) -> list[str]:
+    """Return one line per unmatched amount (token types summed) and one for web search."""
+    listed, rows = list(items), list(usage)
+    summed: dict[tuple[str, ...], tuple[int, Decimal]] = {}
+    for entry in unmatched(listed, rows, now):
+        where = display_value("workspace", entry.workspace_id, dict(workspace_names))
+        parts = (entry.model, entry.service_tier, entry.context_window)
+        what = " ".join(v for v in parts if v) if entry.tokens else entry.what
+        key = (entry.kind, where, what, entry.reason)
+        tokens, cents = summed.get(key, (0, Decimal(0)))
+        summed[key] = (tokens + entry.tokens, cents + entry.cents)
+    lines = []
+    for (kind, where, what, reason), (tokens, cents) in summed.items():
+        amount = f"{format_tokens(tokens)} tokens" if tokens else format_dollars(cents / 100)
+        lines.append(f"{kind}: {where} · {what}: {amount} ({reason})")
+    searches = web_search(listed, rows, now)
+    price = searches.usd_per_1000
+    if price is not None:
+        lines.append(f"web search: {searches.searches:,} searches, "
+                     f"{format_dollars(price)} per 1,000")
+    return lines

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from costtui.core.dates import is_day_complete
 from costtui.core.models import CostItem
-from costtui.core.report import DimensionValue, dimension_getter
+from costtui.core.report import DimensionValue, Filters, dimension_getter
 from costtui.core.usage import (
     CACHE_READ_TYPE,
     CACHE_WRITE_TYPES,
@@ -35,6 +35,8 @@ PENDING = "cost pending"
 PRIORITY_REASON = "priority tier: not in the cost report"
 NO_COST_REASON = "no cost line"
 NO_USAGE_REASON = "no usage counterpart"
+_OUTSIDE: tuple[DimensionValue, ...] = ("\x00outside",)
+"""The row of lines outside the level's filters (a key no real row can have)."""
 
 
 def join_key(item: CostItem) -> JoinKey | None:
@@ -116,21 +118,30 @@ def token_figures(
     usage: Iterable[UsageRow],
     dimensions: Sequence[str],
     now: datetime,
+    filters: Filters | None = None,
 ) -> dict[tuple[DimensionValue, ...], TokenFigures]:
-    """Return each report row's token figures, rows keyed like group_costs' values."""
+    """Return each report row's token figures, rows keyed like group_costs' values.
+
+    Give every line of the report and the level's filters: a line outside them still holds
+    its share of a join key, so a row never claims tokens that other lines share.
+    """
     tokens_by_key, _ = usage_by_key(usage)
     getters = [dimension_getter(name) for name in dimensions]
+    checks = [(dimension_getter(name), value) for name, value in (filters or {}).items()]
     cents_by_key: dict[JoinKey, Decimal] = defaultdict(Decimal)
     rows_of_key: dict[JoinKey, set[tuple[DimensionValue, ...]]] = defaultdict(set)
     keys_of_row: dict[tuple[DimensionValue, ...], set[JoinKey]] = defaultdict(set)
     for item in items:
-        row = tuple(get(item) for get in getters)
-        keys_of_row.setdefault(row, set())
+        inside = all(get(item) == value for get, value in checks)
+        row = tuple(get(item) for get in getters) if inside else _OUTSIDE
+        if inside:
+            keys_of_row.setdefault(row, set())
         key = join_key(item)
         if key is not None:
             cents_by_key[key] += item.amount_cents
             rows_of_key[key].add(row)
-            keys_of_row[row].add(key)
+            if inside:
+                keys_of_row[row].add(key)
     complete: dict[date, bool] = {}
     figures: dict[tuple[DimensionValue, ...], TokenFigures] = {}
     for row, keys in keys_of_row.items():

@@ -38,6 +38,7 @@ from costtui.tui.messages import (
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.screens.help import HelpScreen, binding_rows
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
+from costtui.tui.tokens import TokenLoader
 from costtui.tui.widgets.level_table import LevelRows
 
 LOAD_GROUP = "cost-report"
@@ -56,7 +57,7 @@ def _styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles.tcss"
 
 
-class CostApp(KeysAndProfiles, InsightsLoader):
+class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
 
     TITLE = "costtui"

@@ -8,6 +8,7 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
+from costtui.core.usage import UsageRow
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.secrets import KeySource
@@ -118,3 +119,32 @@ class ViewChanged(Message):
     def __init__(self, state: ViewState) -> None:
         super().__init__()
         self.state = state
+
+
+class TokensWanted(Message):
+    """The cost view shows token columns and needs the usage of a range."""
+
+    def __init__(self, date_range: DateRange) -> None:
+        super().__init__()
+        self.date_range = date_range
+
+
+class TokensLoaded(Message):
+    """The usage of a range arrived (rows summed over API keys)."""
+
+    def __init__(self, date_range: DateRange, rows: tuple[UsageRow, ...],
+                 warnings: tuple[str, ...]) -> None:
+        super().__init__()
+        self.date_range = date_range
+        self.rows = rows
+        self.warnings = warnings
+        """Usage cache problems worked around, one line each."""
+
+
+class TokensFailed(Message):
+    """The usage of a range could not be loaded; the costs stay."""
+
+    def __init__(self, date_range: DateRange, reason: str) -> None:
+        super().__init__()
+        self.date_range = date_range
+        self.reason = reason

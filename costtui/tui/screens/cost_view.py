@@ -41,6 +41,7 @@ from costtui.tui.screens.chart import (
 )
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
+from costtui.tui.screens.cost_tokens import CostTokens
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
@@ -61,7 +62,7 @@ TALL_SCREEN_ROWS = 50
 """From this many rows up, the table view also shows the chart under the table."""
 
 
-class CostScreen(CostDialogs):
+class CostScreen(CostDialogs, CostTokens):
     """Where costs are browsed: Enter drills, Backspace goes up, g regroups, c shows the chart."""
 
     HELP = """\
@@ -127,6 +128,7 @@ the change against the previous period of the same length and a per-day trend.
     def show_loading(self, date_range: DateRange) -> None:
         """Show an empty progress bar for a new load; the data already shown stays."""
         self.requested_range = date_range
+        self.usage = None  # fetched again with the new costs when the token columns are on
         self.load_running = True
         self.add_class("-loading")
         self.query_one(LoadProgress).start()
@@ -165,6 +167,7 @@ the change against the previous period of the same length and a per-day trend.
             self.insights = None  # spike days of another range; the new ones are coming
         self.remove_class("-error")
         self.show_loading_stopped()
+        self._want_tokens()
         self._show_level(self._table().cursor_key())
 
     def show_insights(self, insights: ReportInsights) -> None:
@@ -238,7 +241,8 @@ the change against the previous period of the same length and a per-day trend.
         self.level = compute_level(report, self.state, self._selection)
         recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
-                           insights=level_insights(self.insights, self.state, self.level))
+                           insights=level_insights(self.insights, self.state, self.level),
+                           tokens=self.level_tokens(report))
         data = chart_data(self.level, report.date_range)
         forecast = self.insights.forecast if self.insights is not None else None
         self.query_one(ChartPanel).show_level(

@@ -1,0 +1,65 @@
+"""The app's usage worker: token counts for the cost view's token columns, fetched on demand."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import App
+
+from costtui.core.dates import DateRange
+from costtui.core.text import safe_line
+from costtui.data.api import ApiError
+from costtui.data.source import CostSource
+from costtui.data.usage_source import usage_source_for
+from costtui.tui.messages import TokensFailed, TokensLoaded, TokensWanted
+from costtui.tui.screens.cost_view import CostScreen
+
+TOKENS_GROUP = "tokens"
+
+
+class TokenLoader(App[None]):
+    """Fetches the usage report only when the cost view shows tokens, and hands it down."""
+
+    source: CostSource | None
+    cost_screen: CostScreen
+    warnings_shown: set[str]
+
+    @on(TokensWanted)
+    def _tokens_wanted(self, message: TokensWanted) -> None:
+        if self.source is None:
+            return
+        self.fetch_tokens(self.source, message.date_range)
+
+    @work(exclusive=True, group=TOKENS_GROUP, exit_on_error=False, description="usage report")
+    async def fetch_tokens(self, source: CostSource, date_range: DateRange) -> None:
+        """Fetch the range's usage and post it (or the reason it failed); touch no widget."""
+        usage = usage_source_for(source)
+        if usage is None:
+            self.post_message(TokensFailed(date_range, "this source has no usage report"))
+            return
+        try:
+            days = await usage.usage(date_range)
+            warnings = tuple(usage.take_warnings())
+        except ApiError as error:
+            self.post_message(TokensFailed(date_range, error.hint))
+            return
+        except Exception as error:  # noqa: BLE001 - any failure is a notice; the costs stay
+            self.post_message(TokensFailed(date_range, safe_line(str(error))))
+            return
+        finally:
+            await usage.aclose()
+        rows = tuple(row for usage_day in days for row in usage_day.rows)
+        self.post_message(TokensLoaded(date_range, rows, warnings))
+
+    @on(TokensLoaded)
+    def _tokens_loaded(self, message: TokensLoaded) -> None:
+        for warning in message.warnings:
+            if warning not in self.warnings_shown:
+                self.warnings_shown.add(warning)
+                self.notify(warning, title="Cache", severity="warning", markup=False)
+        self.cost_screen.show_tokens(message.date_range, message.rows)
+
+    @on(TokensFailed)
+    def _tokens_failed(self, message: TokensFailed) -> None:
+        self.cost_screen.show_tokens_failed(message.date_range)
+        self.notify(f"Tokens are not available: {message.reason}.", title="Tokens",
+                    severity="warning", markup=False, timeout=10)
