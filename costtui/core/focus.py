@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 
-from costtui.core.dates import day_start
+from costtui.core.dates import DateRange, day_start
 from costtui.core.export import csv_cell
 from costtui.core.formatting import format_exact
 from costtui.core.models import CostItem
@@ -32,6 +32,12 @@ PROVIDER = "Anthropic"
 SERVICE_NAME = "Claude API"
 SERVICE_CATEGORY = "AI and Machine Learning"
 DEFAULT_SUB_ACCOUNT_ID = "default"
+
+def focus_file_name(date_range: DateRange) -> str:
+    """Return the FOCUS export's file name, e.g. costtui-2026-10-01_2026-10-31-focus.csv."""
+    return (f"costtui-{date_range.first_day.isoformat()}_{date_range.last_day.isoformat()}"
+            "-focus.csv")
+
 
 _LineId = tuple[date, str | None, str | None]
 """(day, workspace_id, description)."""

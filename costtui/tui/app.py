@@ -341,6 +341,9 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     def _export_requested(self, message: ExportRequested) -> None:
         """Write a view of a report to a new CSV or JSON file in the background."""
         directory = self.settings.export_directory or Path.cwd()
+        if message.export_format == "focus":
+            self.export_focus(message.report, directory)
+            return
         text = export_text(message.report, message.state, message.export_format)
         name = export_file_name(message.report.date_range, message.state, message.export_format)
         self.write_export(directory, name, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.message import Message
 
 from costtui.core.admin_key import AdminKey
@@ -148,3 +150,13 @@ class TokensFailed(Message):
         super().__init__()
         self.date_range = date_range
         self.reason = reason
+
+
+class FocusReady(Message):
+    """A FOCUS export's text was built; the app writes it to a new file."""
+
+    def __init__(self, directory: Path, name: str, text: str) -> None:
+        super().__init__()
+        self.directory = directory
+        self.name = name
+        self.text = text

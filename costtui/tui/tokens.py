@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
 from textual import on, work
 from textual.app import App
 
 from costtui.core.dates import DateRange
+from costtui.core.focus import focus_csv, focus_file_name
+from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
+from costtui.core.usage import UsageRow
 from costtui.data.api import ApiError
 from costtui.data.source import CostSource
 from costtui.data.usage_source import usage_source_for
-from costtui.tui.messages import TokensFailed, TokensLoaded, TokensWanted
+from costtui.tui.messages import FocusReady, TokensFailed, TokensLoaded, TokensWanted
 from costtui.tui.screens.cost_view import CostScreen
 
 TOKENS_GROUP = "tokens"
+FOCUS_GROUP = "focus-export"
 
 
 class TokenLoader(App[None]):
@@ -22,6 +30,7 @@ class TokenLoader(App[None]):
     source: CostSource | None
     cost_screen: CostScreen
     warnings_shown: set[str]
+    write_export: Callable[[Path, str, str], object]
 
     @on(TokensWanted)
     def _tokens_wanted(self, message: TokensWanted) -> None:
@@ -49,6 +58,32 @@ class TokenLoader(App[None]):
             await usage.aclose()
         rows = tuple(row for usage_day in days for row in usage_day.rows)
         self.post_message(TokensLoaded(date_range, rows, warnings))
+
+    @work(group=FOCUS_GROUP, exit_on_error=False, description="FOCUS export")
+    async def export_focus(self, report: LoadedReport, directory: Path) -> None:
+        """Build the FOCUS CSV with the range's tokens (empty quantities when unavailable)."""
+        rows: tuple[UsageRow, ...] = ()
+        account_id = ""
+        source = self.source
+        usage = usage_source_for(source) if source is not None else None
+        try:
+            if source is not None:
+                account_id = (await source.organization()).id
+            if usage is not None:
+                days = await usage.usage(report.date_range)
+                rows = tuple(row for usage_day in days for row in usage_day.rows)
+        except ApiError as error:
+            self.post_message(TokensFailed(report.date_range, error.hint))
+        finally:
+            if usage is not None:
+                await usage.aclose()
+        text = await asyncio.to_thread(focus_csv, report.items, rows, account_id,
+                                       report.organization_name, report.workspace_names)
+        self.post_message(FocusReady(directory, focus_file_name(report.date_range), text))
+
+    @on(FocusReady)
+    def _focus_ready(self, message: FocusReady) -> None:
+        self.write_export(message.directory, message.name, message.text)
 
     @on(TokensLoaded)
     def _tokens_loaded(self, message: TokensLoaded) -> None:

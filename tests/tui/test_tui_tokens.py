@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from costtui.core.dates import DateRange
+from costtui.core.focus import FOCUS_COLUMNS
+from costtui.core.report import total_cost
 from costtui.core.view_state import row_key_for
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.data.demo_usage import usage_results
+from costtui.tui.screens.dialogs import ExportScreen
 from tests.tui_support import (
     cell,
     make_app,
@@ -99,3 +105,21 @@ async def test_days_within_the_lag_say_cost_pending() -> None:
         await wait_until(pilot, lambda: cell(app, "claude-sonnet-4-5", "tokens") != "…")
         assert cell(app, "claude-sonnet-4-5", "usd_per_mtok") == "cost pending"
         assert "cost pending" in screen_text(app)
+
+
+async def test_focus_in_the_export_dialog_writes_every_line(tmp_path: Path) -> None:
+    app = make_app(date_range=WEEK, drill_path=("model",), export_directory=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        assert "FOCUS costtui-2026-11-10_2026-11-16-focus.csv" in screen_text(app)
+        await pilot.press("f")
+        written = tmp_path / "costtui-2026-11-10_2026-11-16-focus.csv"
+        await wait_until(pilot, written.exists)
+        await wait_until(pilot, lambda: any("Exported" in n for n in notifications(app)))
+        assert app.report is not None
+        rows = list(csv.reader(io.StringIO(written.read_text())))
+        assert tuple(rows[0]) == FOCUS_COLUMNS
+        assert sum(Decimal(row[0]) for row in rows[1:]) == total_cost(app.report.items)
+        assert any(row[16] == "Tokens" for row in rows[1:])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from costtui.core.dates import DateRange, incomplete_days
+from costtui.core.focus import focus_file_name
 from costtui.core.formatting import format_dollars, format_exact
 from costtui.core.freshness import source_text
 from costtui.core.insights import (
@@ -96,6 +97,7 @@ class CostDialogs(Screen[None]):
             return
         state = self.state
         names = {fmt: export_file_name(report.date_range, state, fmt) for fmt in ("csv", "json")}
+        names["focus"] = focus_file_name(report.date_range)
 
         def chosen(export_format: str | None) -> None:
             if export_format is not None:
