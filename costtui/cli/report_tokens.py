@@ -26,8 +26,6 @@ from costtui.core.models import LoadedReport
 from costtui.core.report import (
     DIMENSION_LABELS,
     GroupRow,
-    UnknownDimensionError,
-    check_dimensions,
     group_costs,
     total_cost,
 )
@@ -60,15 +58,7 @@ def add_token_options(parser: argparse.ArgumentParser) -> None:
 
 def parse_dimensions(values: list[str] | None) -> tuple[str, ...]:
     """Return --group-by's dimensions, where api_key (cost allocated by tokens) is allowed."""
-    names = [part.strip().replace("-", "_") for value in values or [] for part in value.split(",")]
-    chosen = [name for name in names if name]
-    if KEY_DIMENSION not in chosen:
-        return dimensions_argument(values, ("workspace",))
-    others = [name for name in chosen if name != KEY_DIMENSION]
-    check_dimensions(others)
-    if len(others) + 1 != len(chosen):
-        raise UnknownDimensionError("a dimension is repeated: name each one once")
-    return tuple(chosen)
+    return dimensions_argument(values, ("workspace",))
 
 
 def tokens_needed(args: argparse.Namespace, dimensions: tuple[str, ...], output: str) -> bool:

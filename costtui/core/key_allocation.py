@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from dataclasses import replace as dataclass_replace
 from decimal import Decimal
 
 from costtui.core.allocation import split_amount
-from costtui.core.models import CostItem
+from costtui.core.models import CostItem, LoadedReport
 from costtui.core.report import DimensionValue, GroupRow, dimension_getter, to_dollars
 from costtui.core.token_join import JoinKey, SearchKey, join_key
 from costtui.core.usage import (
@@ -24,6 +26,8 @@ KEY_DIMENSION = "api_key"
 """The dimension name of the API-key view (`--group-by api_key`)."""
 KEY_DIMENSION_LABEL = "API key"
 ALLOCATED_NOTE = "allocated by tokens"
+LOADING_KEYS = "(loading API keys…)"
+NO_USAGE_KEYS = "(usage unavailable)"
 """What the header and exports say about cost per API key."""
 CONSOLE = "\x00console"
 UNATTRIBUTED = "\x00unattributed"
@@ -99,3 +103,58 @@ def key_display(value: DimensionValue, keys: Mapping[str, ApiKeyInfo]) -> str:
     if value == UNATTRIBUTED or value is None:
         return UNATTRIBUTED_LABEL
     return key_label(value, dict(keys))
+
+
+@dataclass(slots=True)
+class KeyedCostItem(CostItem):
+    """An allocated part of a cost line, with the API key (as shown) it is allocated to."""
+
+    api_key: str = UNATTRIBUTED_LABEL
+
+
+def keyed_items(
+    items: Iterable[CostItem], rows: Iterable[UsageRow], keys: Mapping[str, ApiKeyInfo]
+) -> tuple[KeyedCostItem, ...]:
+    """Return every line split across API keys by tokens, each part labelled with its key."""
+    return tuple(
+        KeyedCostItem(part.day, part.amount_cents, part.currency, part.workspace_id,
+                      part.description, part.cost_type, part.model, part.token_type,
+                      part.service_tier, part.context_window, part.inference_geo,
+                      key_display(owner, keys))
+        for owner, part in allocate(items, rows)
+    )
+
+
+def keyed_report(
+    report: LoadedReport, rows: Iterable[UsageRow] | None, keys: Mapping[str, ApiKeyInfo],
+    placeholder: str = LOADING_KEYS,
+) -> LoadedReport:
+    """Return the report with its lines (and the previous period's) allocated to API keys.
+
+    The totals are those of the report exactly; `rows` must cover both periods. Without rows
+    (usage loading or unavailable) every line gets `placeholder`, never "(unattributed)".
+    """
+    if rows is None:
+        return dataclass_replace(report, items=_labelled(report.items, placeholder),
+                                 previous_items=_labelled(report.previous_items, placeholder))
+    listed = list(rows)
+    return dataclass_replace(report, items=keyed_items(report.items, listed, keys),
+                             previous_items=keyed_items(report.previous_items, listed, keys))
+
+
+def _labelled(items: Iterable[CostItem], label: str) -> tuple[KeyedCostItem, ...]:
+    return tuple(KeyedCostItem(item.day, item.amount_cents, item.currency, item.workspace_id,
+                               item.description, item.cost_type, item.model, item.token_type,
+                               item.service_tier, item.context_window, item.inference_geo,
+                               label) for item in items)
+
+
+def mark_allocated(text: str, export_format: str) -> str:
+    """Return an exported CSV or JSON view saying its cost per API key is allocated by tokens."""
+    if export_format == "json":
+        document = json.loads(text)
+        marked = {"allocated": True, "allocation": ALLOCATED_NOTE, **document}
+        return json.dumps(marked, indent=2, ensure_ascii=False) + "\n"
+    lines = text.splitlines()
+    return "\n".join([f"{lines[0]},allocation", *(f"{line},{ALLOCATED_NOTE}"
+                                                   for line in lines[1:])]) + "\n"

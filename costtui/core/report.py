@@ -20,6 +20,7 @@ DIMENSION_LABELS: dict[str, str] = {
     "context_window": "Context window",
     "inference_geo": "Inference geo",
     "description": "Description",
+    "api_key": "API key",
     "day": "Day",
 }
 """Every dimension a report can group by, with its display label."""
@@ -27,9 +28,9 @@ DIMENSION_LABELS: dict[str, str] = {
 DIMENSIONS = tuple(DIMENSION_LABELS)
 DESCRIPTION_DIMENSIONS = frozenset(
     {"description", "model", "cost_type", "token_type", "service_tier", "context_window",
-     "inference_geo"}
+     "inference_geo", "api_key"}
 )
-"""Dimensions the API fills only when grouping by description."""
+"""Dimensions the API fills only when grouping by description (API keys: allocated by it)."""
 
 DEFAULT_WORKSPACE_NAME = "Default"
 NONE_LABEL = "—"
@@ -59,7 +60,7 @@ def api_group_by_for(dimensions: Iterable[str]) -> tuple[str, ...]:
     """Return the smallest API grouping that can answer the given dimensions."""
     wanted = set(dimensions)
     grouping: list[str] = []
-    if "workspace" in wanted:
+    if "workspace" in wanted or "api_key" in wanted:
         grouping.append("workspace_id")
     if wanted & DESCRIPTION_DIMENSIONS:
         grouping.append("description")

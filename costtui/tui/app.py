@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange, DateRangeError, matching_preset, preset_range
 from costtui.core.freshness import missing_days_text
+from costtui.core.key_allocation import KEY_DIMENSION, mark_allocated
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
@@ -345,6 +346,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
             self.export_focus(message.report, directory)
             return
         text = export_text(message.report, message.state, message.export_format)
+        if KEY_DIMENSION in (*message.state.filter_dimensions, message.state.dimension):
+            text = mark_allocated(text, message.export_format)
         name = export_file_name(message.report.date_range, message.state, message.export_format)
         self.write_export(directory, name, text)
 

@@ -53,7 +53,8 @@ class InsightsLoader(App[None]):
         clock = self.settings.clock
         now = clock.now()
         dimensions = tuple(dict.fromkeys(
-            name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0]) if name != "day"))
+            name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0])
+            if name not in ("day", "api_key")))
         try:
             window = await load_report(
                 source, insights_window(report.date_range, now.date()), INSIGHTS_API_GROUPING,

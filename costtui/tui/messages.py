@@ -10,7 +10,7 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
-from costtui.core.usage import UsageRow
+from costtui.core.usage import ApiKeyInfo, UsageRow
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, FetchProgress
 from costtui.data.secrets import KeySource
@@ -132,13 +132,16 @@ class TokensWanted(Message):
 
 
 class TokensLoaded(Message):
-    """The usage of a range arrived (rows summed over API keys)."""
+    """The usage of a range arrived, per API key, with the keys' names."""
 
     def __init__(self, date_range: DateRange, rows: tuple[UsageRow, ...],
-                 warnings: tuple[str, ...]) -> None:
+                 keys: dict[str, ApiKeyInfo], warnings: tuple[str, ...]) -> None:
         super().__init__()
         self.date_range = date_range
         self.rows = rows
+        """Usage per API key of the range and the period before it."""
+        self.keys = keys
+        """API-key names and hints by id (empty when they could not be read)."""
         self.warnings = warnings
         """Usage cache problems worked around, one line each."""
 

@@ -25,7 +25,7 @@ FOCUS_GROUP = "focus-export"
 
 
 class TokenLoader(App[None]):
-    """Fetches the usage report only when the cost view shows tokens, and hands it down."""
+    """Fetches the usage report only when the cost view needs tokens or API keys."""
 
     source: CostSource | None
     cost_screen: CostScreen
@@ -40,13 +40,18 @@ class TokenLoader(App[None]):
 
     @work(exclusive=True, group=TOKENS_GROUP, exit_on_error=False, description="usage report")
     async def fetch_tokens(self, source: CostSource, date_range: DateRange) -> None:
-        """Fetch the range's usage and post it (or the reason it failed); touch no widget."""
+        """Fetch usage per key of the range and the period before it; touch no widget."""
         usage = usage_source_for(source)
         if usage is None:
             self.post_message(TokensFailed(date_range, "this source has no usage report"))
             return
+        fetch_range = DateRange(date_range.previous().first_day, date_range.last_day)
         try:
-            days = await usage.usage(date_range)
+            days = await usage.usage(fetch_range, by_api_key=True)
+            try:
+                keys = {key.id: key for key in await usage.api_keys()}
+            except ApiError:
+                keys = {}  # the allocation stands; keys are shown by id
             warnings = tuple(usage.take_warnings())
         except ApiError as error:
             self.post_message(TokensFailed(date_range, error.hint))
@@ -57,7 +62,7 @@ class TokenLoader(App[None]):
         finally:
             await usage.aclose()
         rows = tuple(row for usage_day in days for row in usage_day.rows)
-        self.post_message(TokensLoaded(date_range, rows, warnings))
+        self.post_message(TokensLoaded(date_range, rows, keys, warnings))
 
     @work(group=FOCUS_GROUP, exit_on_error=False, description="FOCUS export")
     async def export_focus(self, report: LoadedReport, directory: Path) -> None:
@@ -91,7 +96,7 @@ class TokenLoader(App[None]):
             if warning not in self.warnings_shown:
                 self.warnings_shown.add(warning)
                 self.notify(warning, title="Cache", severity="warning", markup=False)
-        self.cost_screen.show_tokens(message.date_range, message.rows)
+        self.cost_screen.show_tokens(message.date_range, message.rows, message.keys)
 
     @on(TokensFailed)
     def _tokens_failed(self, message: TokensFailed) -> None:

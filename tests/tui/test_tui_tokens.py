@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -123,3 +124,59 @@ async def test_focus_in_the_export_dialog_writes_every_line(tmp_path: Path) -> N
         assert tuple(rows[0]) == FOCUS_COLUMNS
         assert sum(Decimal(row[0]) for row in rows[1:]) == total_cost(app.report.items)
         assert any(row[16] == "Tokens" for row in rows[1:])
+
+
+PROD_SEARCH_KEYS = [
+    "[prod]-search-backend (sk-ant-api03-M9W…g7RA)",
+    "[prod]-search-nightly-jobs (sk-ant-api03-Zzx…7FSP)",
+    "[prod]-search-old-prototype (sk-ant-api03-KAT…0xNt)",
+    "Console / Workbench",
+]
+
+
+async def test_api_key_level_allocates_each_workspace_exactly(tmp_path: Path) -> None:
+    api = DemoApi()
+    app = make_app(api, date_range=WEEK, drill_path=("workspace", "api_key", "model"),
+                   export_directory=tmp_path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        workspace = app.cost_screen.cursor_row()
+        assert workspace is not None and workspace.label == "[prod] Search"
+        assert usage_requests(api) == 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: cell(app, PROD_SEARCH_KEYS[0], "name") != "")
+        level = app.cost_screen.level
+        assert level is not None
+        assert [row.label for row in level.rows] == PROD_SEARCH_KEYS
+        assert sum(row.cost for row in level.rows) == workspace.cost
+        assert sum(row.previous_cost for row in level.rows) == workspace.previous_cost
+        assert "API keys allocated by tokens" in screen_text(app)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen))
+        await pilot.press("j")
+        written = tmp_path / "costtui-2026-11-10_2026-11-16-workspace-api-key.json"
+        await wait_until(pilot, written.exists)
+        document = json.loads(written.read_text())
+        assert document["allocated"] is True
+        assert document["allocation"] == "allocated by tokens"
+        assert [row["api_key"] for row in document["rows"]] == PROD_SEARCH_KEYS
+
+
+async def test_group_by_api_key_shows_console_and_unattributed() -> None:
+    app = make_app(date_range=WEEK, drill_path=("workspace", "model"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        total = app.cost_screen.level.total if app.cost_screen.level else None
+        await pilot.press("ctrl+p")
+        await run_command(pilot, "group by api key", "Group by api key")
+        await wait_until(pilot, lambda: app.cost_screen.level is not None and any(
+            row.label == "(unattributed)" for row in app.cost_screen.level.rows))
+        level = app.cost_screen.level
+        assert level is not None and level.total == total
+        labels = [row.label for row in level.rows]
+        assert "Console / Workbench" in labels and len(labels) == 20
+        unattributed = next(row for row in level.rows if row.label == "(unattributed)")
+        org = DemoOrganization()
+        assert unattributed.cost * 100 == sum(
+            Decimal(item["amount"]) for day in WEEK.days() for item in org.cost_items(day)
+            if item["cost_type"] in ("code_execution", "session_usage"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.screen import Screen
 
 from costtui.core.dates import DateRange, incomplete_days
@@ -37,6 +39,7 @@ class CostDialogs(Screen[None]):
     requested_range: DateRange
     level: LevelView | None
     insights: ReportInsights | None
+    view_report: Callable[[LoadedReport], LoadedReport]
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
         raise NotImplementedError
@@ -110,7 +113,8 @@ class CostDialogs(Screen[None]):
         if self.report is None:
             self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
             return
-        self.post_message(ExportRequested(self.report, state or self.state, export_format))
+        report = self.report if export_format == "focus" else self.view_report(self.report)
+        self.post_message(ExportRequested(report, state or self.state, export_format))
 
     def action_show_command(self) -> None:
         """Show the `costtui report` command that prints this view's rows."""

@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
 from costtui.core.insights import ReportInsights
+from costtui.core.key_allocation import ALLOCATED_NOTE
 from costtui.core.models import LoadedReport
 from costtui.core.periods import change_label
 from costtui.core.view_state import (
@@ -128,7 +129,7 @@ the change against the previous period of the same length and a per-day trend.
     def show_loading(self, date_range: DateRange) -> None:
         """Show an empty progress bar for a new load; the data already shown stays."""
         self.requested_range = date_range
-        self.usage = None  # fetched again with the new costs when the token columns are on
+        self.forget_usage()  # fetched again with the new costs when tokens or keys are shown
         self.load_running = True
         self.add_class("-loading")
         self.query_one(LoadProgress).start()
@@ -167,7 +168,6 @@ the change against the previous period of the same length and a per-day trend.
             self.insights = None  # spike days of another range; the new ones are coming
         self.remove_class("-error")
         self.show_loading_stopped()
-        self._want_tokens()
         self._show_level(self._table().cursor_key())
 
     def show_insights(self, insights: ReportInsights) -> None:
@@ -210,6 +210,7 @@ the change against the previous period of the same length and a per-day trend.
         self.settings = settings
         self.report = None
         self.insights = None
+        self.forget_usage()
         self.query_one(ReportHeader).update_insights("", "", None)
         self.level = None
         self._table().clear_level()
@@ -232,10 +233,11 @@ the change against the previous period of the same length and a per-day trend.
 
     def _show_level(self, cursor_key: str | None) -> None:
         """Recompute the current level from the loaded data (no request) and show it."""
-        report = self.report
         self._update_header()
-        if report is None:
+        if self.report is None:
             return
+        self._want_tokens()
+        report = self.view_report(self.report)
         if self._selection is None or self._selection.report is not report:
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
@@ -265,6 +267,8 @@ the change against the previous period of the same length and a per-day trend.
         names = report.workspace_names if report else {}
         trail = breadcrumb(self.state, names)
         trail[-1] += f" · {change_label(shown_range)}"
+        if self.shows_keys():
+            trail[-1] += f" · API keys {ALLOCATED_NOTE}"
         self.query_one(ReportHeader).update_header(title=title, trail=trail, freshness=freshness)
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
