@@ -199,7 +199,8 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
     if report.missing_days:
         print_warning(missing_days_warning(report, source_options(args).offline))
         extra = {"missing_days": [day.isoformat() for day in report.missing_days]}
-    insights = collect_insights(args, clock, report_source, dimensions, report.date_range)
+    scored = tuple(name for name in dimensions if name != "api_key")  # allocated: not scored
+    insights = collect_insights(args, clock, report_source, scored, report.date_range)
     extra = {**(extra or {}), **insights.json} or None
     if tokens is not None:
         try:

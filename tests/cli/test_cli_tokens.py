@@ -206,3 +206,12 @@ def test_a_failing_usage_report_is_a_warning_and_the_costs_still_print(
     assert err.endswith("; API said: no usage\n") and err.count("\n") == 1
     assert out.splitlines()[0] == "workspace,workspace_id,cost_usd,tokens,usd_per_mtok"
     assert out.splitlines()[1].endswith(",0,")
+
+
+def test_insights_beside_the_api_key_view_score_the_total(run: Run) -> None:
+    code, out, err = run("report", "--demo", *COMPLETE_WEEK, "--group-by", "api_key",
+                         "--anomalies", "--format", "json")
+    document = json.loads(out)
+    assert (code, err) == (0, "")
+    assert document["allocated"] is True
+    assert {entry["dimension"] for entry in document["anomalies"]} <= {"total"}
