@@ -138,7 +138,8 @@ async def fetch(
             on_progress=show_progress,
         )
         if with_tokens:
-            tokens = await load_tokens(source, date_range, by_api_key="api_key" in dimensions)
+            tokens = await load_tokens(source, date_range, by_api_key="api_key" in dimensions,
+                                       with_tokens=bool(getattr(args, "with_tokens", False)))
     finally:
         await source.aclose()
         if show_progress is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,10 +20,10 @@ from costtui.core.key_allocation import (
     ALLOCATED_NOTE,
     KEY_DIMENSION,
     KEY_DIMENSION_LABEL,
-    allocate,
-    group_allocated,
+    key_ids,
+    keyed_items,
 )
-from costtui.core.models import LoadedReport
+from costtui.core.models import CostItem, LoadedReport
 from costtui.core.report import (
     DIMENSION_LABELS,
     GroupRow,
@@ -75,11 +76,14 @@ class TokenData:
     keys: dict[str, ApiKeyInfo] = field(default_factory=dict)
     account_id: str = ""
     warnings: list[str] = field(default_factory=list)
+    with_tokens: bool = False
+    """Whether rows get tokens and $/MTok (--with-tokens)."""
 
 
-async def load_tokens(source: CostSource, date_range: DateRange, *, by_api_key: bool) -> TokenData:
+async def load_tokens(source: CostSource, date_range: DateRange, *, by_api_key: bool,
+                      with_tokens: bool) -> TokenData:
     """Fetch usage (and key names for the key view); a failure is a warning, not the end."""
-    data = TokenData()
+    data = TokenData(with_tokens=with_tokens)
     usage_source = usage_source_for(source)
     try:
         data.account_id = (await source.organization()).id
@@ -112,7 +116,7 @@ def _table(rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedRepo
         table.add_column("Tokens", justify="right", no_wrap=True)
         table.add_column("$/MTok", justify="right", no_wrap=True)
     for row in rows:
-        labels = [Text(dimension_text(dim, value, report.workspace_names, data.keys))
+        labels = [Text(dimension_text(dim, value, report.workspace_names))
                   for dim, value in zip(dimensions, row.values, strict=True)]
         cells = [format_dollars(row.cost), format_share(row.cost, total)]
         if figures is not None:
@@ -138,28 +142,29 @@ def write_token_report(
                                report.organization_name, report.workspace_names))
         return
     by_key = KEY_DIMENSION in dimensions
+    items: Sequence[CostItem] = report.items
+    ids: dict[str, str | None] = {}
     if by_key:
-        rows = group_allocated(allocate(report.items, data.usage), dimensions)
-        figures = None
-    else:
-        rows = group_costs(report.items, dimensions)
-        figures = token_figures(report.items, data.usage, dimensions, now)
+        keyed = keyed_items(report.items, data.usage, data.keys)
+        items, ids = keyed, key_ids(keyed)
+    rows = group_costs(items, dimensions)
+    figures = token_figures(items, data.usage, dimensions, now) if data.with_tokens else None
     if output == "json":
         fields = dict(extra or {})
-        if not by_key:
+        if figures is not None:
             fields["unmatched"] = [unmatched_record(u, report.workspace_names)
                                    for u in unmatched(report.items, data.usage, now)]
             fields["web_search"] = web_search_record(web_search(report.items, data.usage, now))
         write_output(tokens_json(rows, dimensions, report.date_range, report.workspace_names,
-                                 data.keys, total_cost(report.items), figures, fields))
+                                 ids, total_cost(report.items), figures, fields))
     elif output == "csv":
-        write_output(tokens_csv(rows, dimensions, report.workspace_names, data.keys, figures))
+        write_output(tokens_csv(rows, dimensions, report.workspace_names, ids, figures))
     else:
         title = f"{report.organization_name} · {report.date_range} (UTC)"
         console.print(Text(title + (f" · cost per API key {ALLOCATED_NOTE}" if by_key else ""),
                            style="bold"), soft_wrap=True)
         console.print(_table(rows, dimensions, report, data, figures))
-        if not by_key:
+        if figures is not None:
             for line in unmatched_lines(report.items, data.usage, now,
                                         report.workspace_names):
                 console.print(Text(line), soft_wrap=True)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import replace as dataclass_replace
-from decimal import Decimal
 
 from costtui.core.allocation import split_amount
 from costtui.core.models import CostItem, LoadedReport
-from costtui.core.report import DimensionValue, GroupRow, dimension_getter, to_dollars
+from costtui.core.report import DimensionValue
 from costtui.core.token_join import JoinKey, SearchKey, join_key
 from costtui.core.usage import (
+    CONSOLE,
     CONSOLE_KEY_LABEL,
     TOKEN_TYPES,
+    UNATTRIBUTED,
     UNATTRIBUTED_LABEL,
     ApiKeyInfo,
     UsageRow,
     key_label,
+    owner_of,
 )
 
 KEY_DIMENSION = "api_key"
@@ -29,15 +31,8 @@ ALLOCATED_NOTE = "allocated by tokens"
 LOADING_KEYS = "(loading API keys…)"
 NO_USAGE_KEYS = "(usage unavailable)"
 """What the header and exports say about cost per API key."""
-CONSOLE = "\x00console"
-UNATTRIBUTED = "\x00unattributed"
-"""Key values that cannot be API key ids: the Console (null id) and cost with no usage."""
 
 Weights = dict[str, int]
-
-
-def _owner(api_key_id: str | None) -> str:
-    return CONSOLE if api_key_id is None else api_key_id
 
 
 def key_weights(
@@ -47,7 +42,7 @@ def key_weights(
     tokens: dict[JoinKey, Weights] = defaultdict(lambda: defaultdict(int))
     searches: dict[SearchKey, Weights] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        owner = _owner(row.api_key_id)
+        owner = owner_of(row.api_key_id)
         for token_type, count in zip(TOKEN_TYPES, row.tokens, strict=True):
             if count:
                 tokens[(row.day, row.workspace_id, row.model, row.service_tier,
@@ -55,6 +50,12 @@ def key_weights(
         if row.web_search_requests:
             searches[(row.day, row.workspace_id)][owner] += row.web_search_requests
     return tokens, searches
+
+
+def key_ids(items: Iterable[KeyedCostItem]) -> dict[str, str | None]:
+    """Return each shown key's id (None for the Console and the unattributed)."""
+    return {item.api_key: None if item.owner in (CONSOLE, UNATTRIBUTED, "") else item.owner
+            for item in items}
 
 
 def allocate(items: Iterable[CostItem], rows: Iterable[UsageRow]) -> list[tuple[str, CostItem]]:
@@ -83,21 +84,8 @@ def allocate(items: Iterable[CostItem], rows: Iterable[UsageRow]) -> list[tuple[
     return allocated
 
 
-def group_allocated(
-    allocated: Iterable[tuple[str, CostItem]], dimensions: Sequence[str]
-) -> list[GroupRow]:
-    """Sum allocated parts per combination of dimension values (api_key among them)."""
-    getters = [None if name == KEY_DIMENSION else dimension_getter(name) for name in dimensions]
-    cents: dict[tuple[DimensionValue, ...], Decimal] = defaultdict(Decimal)
-    for owner, item in allocated:
-        cents[tuple(owner if get is None else get(item) for get in getters)] += item.amount_cents
-    rows = [GroupRow(values, to_dollars(amount)) for values, amount in cents.items()]
-    rows.sort(key=lambda row: (-row.cost, tuple("" if v is None else v for v in row.values)))
-    return rows
-
-
 def key_display(value: DimensionValue, keys: Mapping[str, ApiKeyInfo]) -> str:
-    """Return how an api_key dimension value is shown."""
+    """Return how an owner (a key id, CONSOLE or UNATTRIBUTED) is shown."""
     if value == CONSOLE:
         return CONSOLE_KEY_LABEL
     if value == UNATTRIBUTED or value is None:
@@ -107,9 +95,12 @@ def key_display(value: DimensionValue, keys: Mapping[str, ApiKeyInfo]) -> str:
 
 @dataclass(slots=True)
 class KeyedCostItem(CostItem):
-    """An allocated part of a cost line, with the API key (as shown) it is allocated to."""
+    """An allocated part of a cost line, with the API key it is allocated to."""
 
     api_key: str = UNATTRIBUTED_LABEL
+    """The key as shown: name and hint, the Console, or "(unattributed)"."""
+    owner: str = UNATTRIBUTED
+    """The key's id, CONSOLE or UNATTRIBUTED: whose tokens of the line these are."""
 
 
 def keyed_items(
@@ -120,7 +111,7 @@ def keyed_items(
         KeyedCostItem(part.day, part.amount_cents, part.currency, part.workspace_id,
                       part.description, part.cost_type, part.model, part.token_type,
                       part.service_tier, part.context_window, part.inference_geo,
-                      key_display(owner, keys))
+                      key_display(owner, keys), owner)
         for owner, part in allocate(items, rows)
     )
 
@@ -146,7 +137,7 @@ def _labelled(items: Iterable[CostItem], label: str) -> tuple[KeyedCostItem, ...
     return tuple(KeyedCostItem(item.day, item.amount_cents, item.currency, item.workspace_id,
                                item.description, item.cost_type, item.model, item.token_type,
                                item.service_tier, item.context_window, item.inference_geo,
-                               label) for item in items)
+                               label, "") for item in items)
 
 
 def mark_allocated(text: str, export_format: str) -> str:

@@ -13,13 +13,12 @@ from typing import Any
 from costtui.core.dates import DateRange
 from costtui.core.export import csv_cell
 from costtui.core.formatting import format_dollars, format_exact
-from costtui.core.key_allocation import ALLOCATED_NOTE, CONSOLE, KEY_DIMENSION, UNATTRIBUTED
-from costtui.core.key_allocation import key_display as key_text
+from costtui.core.key_allocation import ALLOCATED_NOTE, KEY_DIMENSION
 from costtui.core.models import CostItem
 from costtui.core.report import GroupRow, display_value
 from costtui.core.token_join import PENDING, TokenFigures
 from costtui.core.token_unmatched import Unmatched, WebSearch, unmatched, web_search
-from costtui.core.usage import ApiKeyInfo, UsageRow
+from costtui.core.usage import UNATTRIBUTED_LABEL, UsageRow
 
 PER_MTOK_PLACES = Decimal("0.000001")
 """$/MTok is a ratio: exact where it terminates, else cut at a millionth of a dollar."""
@@ -56,11 +55,10 @@ def format_savings(cents: Decimal | None) -> str:
     return "—" if cents is None else "~" + format_dollars(cents / 100)
 
 
-def dimension_text(dimension: str, value: str | None, workspace_names: Mapping[str, str],
-                   keys: Mapping[str, ApiKeyInfo]) -> str:
-    """Return how a row value is shown, API keys by name and hint."""
+def dimension_text(dimension: str, value: str | None, workspace_names: Mapping[str, str]) -> str:
+    """Return how a row value is shown (API keys are already their name and hint)."""
     if dimension == KEY_DIMENSION:
-        return key_text(value, keys)
+        return UNATTRIBUTED_LABEL if value is None else value
     return display_value(dimension, value, dict(workspace_names))
 
 
@@ -68,7 +66,7 @@ def row_fields(
     row: GroupRow,
     dimensions: Sequence[str],
     workspace_names: Mapping[str, str],
-    keys: Mapping[str, ApiKeyInfo],
+    key_ids: Mapping[str, str | None],
     figures: Mapping[tuple[Any, ...], TokenFigures] | None,
 ) -> dict[str, Any]:
     """Return one row's fields: dimensions (ids beside names), cost, then tokens if asked."""
@@ -78,8 +76,8 @@ def row_fields(
             record["workspace"] = display_value("workspace", value, dict(workspace_names))
             record["workspace_id"] = value
         elif dimension == KEY_DIMENSION:
-            record["api_key"] = key_text(value, keys)
-            record["api_key_id"] = None if value in (CONSOLE, UNATTRIBUTED) else value
+            record["api_key"] = dimension_text(KEY_DIMENSION, value, {})
+            record["api_key_id"] = key_ids.get(record["api_key"])
             record["allocation"] = ALLOCATED_NOTE
         else:
             record[dimension] = value
@@ -109,7 +107,7 @@ def tokens_json(
     dimensions: Sequence[str],
     date_range: DateRange,
     workspace_names: Mapping[str, str],
-    keys: Mapping[str, ApiKeyInfo],
+    key_ids: Mapping[str, str | None],
     total: Decimal,
     figures: Mapping[tuple[Any, ...], TokenFigures] | None,
     extra: dict[str, Any],
@@ -124,7 +122,7 @@ def tokens_json(
     if KEY_DIMENSION in dimensions:
         document["allocated"] = True
         document["allocation"] = ALLOCATED_NOTE
-    document["rows"] = [row_fields(row, dimensions, workspace_names, keys, figures)
+    document["rows"] = [row_fields(row, dimensions, workspace_names, key_ids, figures)
                         for row in rows]
     document["total_usd"] = format_exact(total)
     document.update(extra)
@@ -135,15 +133,15 @@ def tokens_csv(
     rows: Sequence[GroupRow],
     dimensions: Sequence[str],
     workspace_names: Mapping[str, str],
-    keys: Mapping[str, ApiKeyInfo],
+    key_ids: Mapping[str, str | None],
     figures: Mapping[tuple[Any, ...], TokenFigures] | None,
 ) -> str:
     """Return the report as CSV with tokens and usd_per_mtok, or API-key columns."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    records = [row_fields(row, dimensions, workspace_names, keys, figures) for row in rows]
+    records = [row_fields(row, dimensions, workspace_names, key_ids, figures) for row in rows]
     header = list(row_fields(GroupRow(tuple(None for _ in dimensions), Decimal(0)), dimensions,
-                             workspace_names, keys, figures))
+                             workspace_names, key_ids, figures))
     writer.writerow(header)
     numbers = {"cost_usd", "tokens", "usd_per_mtok"}
     for record in records:

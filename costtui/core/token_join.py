@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from costtui.core.dates import is_day_complete
 from costtui.core.models import CostItem
@@ -21,6 +22,7 @@ from costtui.core.usage import (
     TOKEN_TYPES,
     UNCACHED_INPUT_TYPE,
     UsageRow,
+    owner_of,
 )
 
 JoinKey = tuple[date, str | None, str | None, str | None, str | None, str]
@@ -59,6 +61,18 @@ def usage_by_key(rows: Iterable[UsageRow]) -> tuple[dict[JoinKey, int], dict[Sea
         if row.web_search_requests:
             searches[(row.day, row.workspace_id)] += row.web_search_requests
     return dict(tokens), dict(searches)
+
+
+def usage_by_owner(rows: Iterable[UsageRow]) -> dict[tuple[JoinKey, str], int]:
+    """Return tokens per (join key, owner): an API key's id, or CONSOLE for null."""
+    tokens: dict[tuple[JoinKey, str], int] = defaultdict(int)
+    for row in rows:
+        owner = owner_of(row.api_key_id)
+        for token_type, count in zip(TOKEN_TYPES, row.tokens, strict=True):
+            if count:
+                tokens[((row.day, row.workspace_id, row.model, row.service_tier,
+                         row.context_window, token_type), owner)] += count
+    return dict(tokens)
 
 
 def usd_per_mtok(cents: Decimal, tokens: int) -> Decimal | None:
@@ -123,25 +137,30 @@ def token_figures(
     """Return each report row's token figures, rows keyed like group_costs' values.
 
     Give every line of the report and the level's filters: a line outside them still holds
-    its share of a join key, so a row never claims tokens that other lines share.
+    its share of a join key, so a row never claims tokens that other lines share. Lines
+    allocated to API keys (with an `owner`) count only their key's tokens of the line.
     """
-    tokens_by_key, _ = usage_by_key(usage)
+    rows = list(usage)
+    tokens_by_key: dict[Any, int] = dict(usage_by_key(rows)[0])
+    tokens_by_key.update(usage_by_owner(rows))
     getters = [dimension_getter(name) for name in dimensions]
     checks = [(dimension_getter(name), value) for name, value in (filters or {}).items()]
-    cents_by_key: dict[JoinKey, Decimal] = defaultdict(Decimal)
-    rows_of_key: dict[JoinKey, set[tuple[DimensionValue, ...]]] = defaultdict(set)
-    keys_of_row: dict[tuple[DimensionValue, ...], set[JoinKey]] = defaultdict(set)
+    cents_by_key: dict[Any, Decimal] = defaultdict(Decimal)
+    rows_of_key: dict[Any, set[tuple[DimensionValue, ...]]] = defaultdict(set)
+    keys_of_row: dict[tuple[DimensionValue, ...], dict[Any, JoinKey]] = defaultdict(dict)
     for item in items:
         inside = all(get(item) == value for get, value in checks)
         row = tuple(get(item) for get in getters) if inside else _OUTSIDE
         if inside:
-            keys_of_row.setdefault(row, set())
-        key = join_key(item)
-        if key is not None:
+            keys_of_row.setdefault(row, {})
+        line_key = join_key(item)
+        if line_key is not None:
+            owner = getattr(item, "owner", None)
+            key = line_key if owner is None else (line_key, owner)
             cents_by_key[key] += item.amount_cents
             rows_of_key[key].add(row)
             if inside:
-                keys_of_row[row].add(key)
+                keys_of_row[row][key] = line_key
     complete: dict[date, bool] = {}
     figures: dict[tuple[DimensionValue, ...], TokenFigures] = {}
     for row, keys in keys_of_row.items():
@@ -149,9 +168,9 @@ def token_figures(
             figures[row] = TokenFigures(tokens=None)
             continue
         found = figures[row] = TokenFigures()
-        for key in keys:
+        for key, line_key in keys.items():
             count = tokens_by_key.get(key, 0)
-            day, token_type = key[0], key[5]
+            day, token_type = line_key[0], line_key[5]
             found.tokens = (found.tokens or 0) + count
             found.counts[token_type] = found.counts.get(token_type, 0) + count
             if day not in complete:
@@ -162,7 +181,7 @@ def token_figures(
                 cents = cents_by_key[key]
                 found.priced_tokens += count
                 found.priced_cents += cents
-                kinds = found.by_price.setdefault((key[2], key[3], key[4]), {})
+                kinds = found.by_price.setdefault(line_key[2:5], {})
                 old_tokens, old_cents = kinds.get(token_type, (0, Decimal(0)))
                 kinds[token_type] = (old_tokens + count, old_cents + cents)
     return figures

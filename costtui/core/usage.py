@@ -24,6 +24,14 @@ CONSOLE_KEY_LABEL = "Console / Workbench"
 """Who spent usage whose api_key_id is null."""
 UNATTRIBUTED_LABEL = "(unattributed)"
 """Where cost with no usage counterpart is allocated."""
+CONSOLE = "\x00console"
+UNATTRIBUTED = "\x00unattributed"
+"""Owners that cannot be API key ids: the Console (null id) and cost with no usage."""
+
+
+def owner_of(api_key_id: str | None) -> str:
+    """Return who owns usage with this api_key_id: the key, or the Console for null."""
+    return CONSOLE if api_key_id is None else api_key_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,3 +215,21 @@ def test_insights_beside_the_api_key_view_score_the_total(run: Run) -> None:
     assert (code, err) == (0, "")
     assert document["allocated"] is True
     assert {entry["dimension"] for entry in document["anomalies"]} <= {"total"}
+
+
+def test_tokens_per_api_key_price_each_key_at_the_table(run: Run) -> None:
+    dims = "model,token_type,service_tier,context_window"
+    code, out, _ = run("report", "--demo", *COMPLETE_WEEK, "--with-tokens", "--group-by",
+                       f"api_key,{dims}", "--format", "json")
+    assert code == 0
+    keyed = json.loads(out)
+    plain = json.loads(run("report", "--demo", *COMPLETE_WEEK, "--with-tokens", "--group-by",
+                           dims, "--format", "json")[1])
+    priced = [row for row in keyed["rows"] if row["tokens"]]
+    assert {row["api_key"] for row in priced} >= {"Console / Workbench"}
+    for row in priced:
+        assert Decimal(row["usd_per_mtok"]) == usd_per_mtok(
+            row["model"], row["token_type"], row["service_tier"], row["context_window"])
+    assert sum(row["tokens"] or 0 for row in keyed["rows"]) == sum(
+        row["tokens"] or 0 for row in plain["rows"])
+    assert keyed["total_usd"] == plain["total_usd"]

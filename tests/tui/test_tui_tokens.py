@@ -180,3 +180,16 @@ async def test_group_by_api_key_shows_console_and_unattributed() -> None:
         assert unattributed.cost * 100 == sum(
             Decimal(item["amount"]) for day in WEEK.days() for item in org.cost_items(day)
             if item["cost_type"] in ("code_execution", "session_usage"))
+
+
+async def test_tokens_at_the_api_key_level() -> None:
+    app = make_app(date_range=WEEK, drill_path=("api_key", "model"))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.cost_screen.level is not None and any(
+            row.label == "Console / Workbench" for row in app.cost_screen.level.rows))
+        await wait_until(pilot, lambda: cell(app, "Console / Workbench", "tokens") != "…")
+        assert cell(app, "Console / Workbench", "tokens").replace(",", "").isdigit()
+        assert cell(app, "Console / Workbench", "usd_per_mtok").startswith("$")
+        assert cell(app, "(unattributed)", "tokens") == "0"
