@@ -208,17 +208,19 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
     if "tui_cold" in f.runs:
         tui_cold, tui_warm = f.runs["tui_cold"], f.runs["tui_warm"]
         warm_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_warm)
+        cold_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_cold)
         rows.append((f"{size} ws: TUI warm reopen, mount → data on screen",
-                     f"{warm_data:.0f} ms (cold {min((r.result['data'] - r.result['mounted']) * 1000 for r in tui_cold):.0f} ms)",  # noqa: E501
-                     "< one round trip", verdict(warm_data < 150 if size == 40 else None)))
+                     f"{warm_data:.0f} ms (cold {cold_data:.0f} ms)", "< one round trip",
+                     verdict(warm_data < 150 if size == 40 else None)))
         pivot = f.value("tui_cold", "pivot") * 1000
         rows.append((f"{size} ws: pivot `g` to a dimension not shown yet", f"{pivot:.0f} ms",
                      "≤ 100 ms", verdict(pivot <= 100 if judged else None)))
-        gap = max(f.value("tui_cold", "max_gap"), f.value("tui_warm", "max_gap")) * 1000
+        cold_gap = f.value("tui_cold", "max_gap") * 1000
+        warm_gap = f.value("tui_warm", "max_gap") * 1000
+        gap = max(cold_gap, warm_gap)
         rows.append((f"{size} ws: longest UI freeze while the year loads (5 ms heartbeat)",
-                     f"{gap:.0f} ms (cold, min of runs; warm "
-                     f"{f.value('tui_warm', 'max_gap') * 1000:.0f} ms)", "≤ 50 ms",
-                     verdict(gap <= 50 if size == 40 else None)))
+                     f"cold {cold_gap:.0f} ms / warm {warm_gap:.0f} ms (min of runs)",
+                     "≤ 50 ms", verdict(gap <= 50 if size == 40 else None)))
         if paint is not None:
             bare_rss = paint.value("paint_bare", "peak_rss_mib")
             json_mib = f.value("pager31", "bytes") / 2**20
