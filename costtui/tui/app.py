@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -161,22 +160,19 @@ class CostApp(KeysAndProfiles, InsightsLoader):
         def report_progress(progress: FetchProgress) -> None:
             self.post_message(LoadProgressed(generation, progress))
 
-        fresh = asyncio.ensure_future(load_report(
-            source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
-            with_previous=True, on_progress=report_progress, full_refresh=full_refresh,
-        ))
+        # Paint the cached copy first, then fetch the incomplete days, /me and names. Not at
+        # once: both read the cache behind one lock, and the copy would wait for the refresh.
+        cached_org_id = None if full_refresh else await self.paint_cached(
+            source, date_range, generation)
         try:
-            # Paint the cached copy while the incomplete days, /me and names are fetched.
-            cached_org_id = None if full_refresh else await self.paint_cached(
-                source, date_range, generation)
-            report = await fresh
+            report = await load_report(
+                source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
+                with_previous=True, on_progress=report_progress, full_refresh=full_refresh,
+            )
             organization_id = (await source.organization()).id if cached_org_id else None
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
             return
-        finally:
-            if not fresh.done():
-                fresh.cancel()
         changed = cached_org_id is not None and organization_id != cached_org_id
         self.post_message(ReportLoaded(generation, report, organization_changed=changed))
 
