@@ -79,6 +79,10 @@ REQUEST_DEADLINE_SECONDS = 60.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """No response body may exceed this, counted after decompression."""
 MAX_WORKSPACE_PAGES = 100
+DEFAULT_CONCURRENCY = 10
+"""Requests in flight at once: a year and its previous period (24 windows) in about two waves."""
+SPARE_CONNECTIONS = 4
+"""Kept-alive connections beyond the cost windows': /me, workspaces and other reports."""
 """At 1,000 workspaces a page: more pages than this is a server that never stops."""
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +128,7 @@ class CostClient:
         base_url: str = DEFAULT_BASE_URL,
         transport: httpx.AsyncBaseTransport | None = None,
         max_retries: int = 2,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
         timeout: float = READ_TIMEOUT_SECONDS,
         request_deadline: float | None = None,
         max_response_bytes: int | None = None,
@@ -146,6 +150,10 @@ class CostClient:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url,
                 transport=transport,
+                limits=httpx.Limits(
+                    max_connections=2 * self.concurrency + SPARE_CONNECTIONS,
+                    max_keepalive_connections=self.concurrency + SPARE_CONNECTIONS,
+                ),
                 timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT_SECONDS)),
                 headers={
                     "anthropic-version": ANTHROPIC_VERSION,

@@ -22,7 +22,7 @@ from costtui.data.bucket_columns import normalized, shared_key
 
 MAX_SCALE = 9
 """Decimals of a cent a sound amount may have (validation.MAX_CENT_DECIMALS)."""
-_PLAIN_AMOUNTS = re.compile(f"(?:{PLAIN_AMOUNT.pattern}(?:,{PLAIN_AMOUNT.pattern})*)?")
+_PLAIN_AMOUNTS = re.compile(f"{PLAIN_AMOUNT.pattern}(?:,{PLAIN_AMOUNT.pattern})*")
 """A day's amounts joined by commas, all plainly sound (see PLAIN_AMOUNT)."""
 _ONE_DAY = timedelta(days=1)
 
@@ -94,13 +94,16 @@ def _keys(lines: Sequence[_Line]) -> tuple[LineKey, ...]:
 
 def scaled_amounts(texts: list[str]) -> tuple[tuple[int, ...], int]:
     """Return exact integers for plain decimal amount texts at one shared scale; _Doubt else."""
-    if not _PLAIN_AMOUNTS.fullmatch(",".join(texts)):
-        raise _Doubt
+    if not texts:
+        return (), 0
+    joined = ",".join(texts)
+    if joined.count(",") != len(texts) - 1 or not _PLAIN_AMOUNTS.fullmatch(joined):
+        raise _Doubt  # An odd amount, or one with a comma in it.
     parts = list(map(str.partition, texts, repeat(".")))
     fractions = list(map(_FRACTION, parts))
     lengths = list(map(len, fractions))
-    scale = max(lengths, default=0)
-    if min(lengths, default=0) != scale:
+    scale = max(lengths)
+    if min(lengths) != scale:
         fractions = list(map(str.ljust, fractions, repeat(scale), repeat("0")))
     amounts = tuple(map(int, map(add, map(_WHOLE, parts), fractions)))
     if scale > MAX_SCALE:  # Trailing zeros past the ninth decimal (PLAIN_AMOUNT allows them).
@@ -124,8 +127,8 @@ def decode_cost_page(content: bytes) -> tuple[list[DayBucket], str | None] | Non
     try:
         page = _DECODER.decode(content)
         buckets = [_bucket(raw) for raw in page.data]
-    except (msgspec.MsgspecError, _Doubt, RecursionError):
-        return None
+    except (msgspec.MsgspecError, _Doubt, ValueError, RecursionError):
+        return None  # ValueError: a safety net; every expected doubt is _Doubt.
     if not page.has_more:
         return buckets, None
     if not page.next_page:

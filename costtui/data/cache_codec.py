@@ -15,6 +15,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, amount_at
 from costtui.core.validation import MAX_ABS_CENTS, amount_problem, currency_problem
@@ -31,6 +32,7 @@ _SWAP = sys.byteorder == "big"
 _INTEGERS = re.compile(r"(?:-?[0-9]+(?:,-?[0-9]+)*)?")
 """The text fallback of a day's amounts: integers joined by commas."""
 _MAX_CENTS = int(MAX_ABS_CENTS)
+_MAX_INT64 = 2**63
 
 
 class UnusableFileError(Exception):
@@ -169,17 +171,25 @@ def decode_day(
     if not isinstance(stored.count, int) or not isinstance(stored.scale, int) or stored.scale < 0:
         raise UnusableFileError(f"damaged entry for {day}: no valid line count or scale")
     indexes = _unpacked(_INDEX_TYPE, stored.indexes, stored.count, day)
-    amounts = _amounts(day, stored)
+    amounts = tuple(_amounts(day, stored))
     try:
-        keys = tuple(map(table.keys.__getitem__, indexes))
+        keys = _picked(table.keys, indexes)
     except IndexError:
         raise UnusableFileError(f"damaged entry for {day}: a line key is missing") from None
-    _check_day(day, stored.scale, indexes, amounts, table)
-    return DayBucket.from_columns(day, keys, tuple(amounts), stored.scale, cached_at)
+    _check_day(day, stored.scale, indexes, amounts, table, packed=stored.amounts is not None)
+    return DayBucket.from_columns(day, keys, amounts, stored.scale, cached_at)
+
+
+def _picked(keys: list[LineKey], indexes: array[int]) -> tuple[LineKey, ...]:
+    """Return the keys at the indexes, in one C-level step."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)(keys)  # type: ignore[no-any-return]
+    return tuple(keys[index] for index in indexes)
 
 
 def _check_day(
-    day: date, scale: int, indexes: array[int], amounts: Sequence[int], table: KeyTable
+    day: date, scale: int, indexes: array[int], amounts: tuple[int, ...], table: KeyTable,
+    *, packed: bool,
 ) -> None:
     """Raise InvalidDayError if a stored day holds a line fetched data could not have."""
     if table.problems:
@@ -193,6 +203,8 @@ def _check_day(
             if units % step:
                 raise InvalidDayError(f"{day}: {amount_problem(amount_at(units, scale))}")
     limit = _MAX_CENTS * 10**scale
+    if packed and limit > _MAX_INT64:
+        return  # No int64 reaches $10 trillion at this scale.
     for extreme in (max(amounts), min(amounts)):
         if abs(extreme) >= limit:
             raise InvalidDayError(f"{day}: {amount_problem(amount_at(extreme, scale))}")
