@@ -107,8 +107,9 @@ class KeyTable:
         """Add the buckets' keys the table lacks; return their (index, key text) rows."""
         added: list[tuple[int, str]] = []
         for bucket in buckets:
-            for key in set(bucket.keys).difference(self.index):
-                added.append((self.add(key), key_text(key)))
+            for key in dict.fromkeys(bucket.keys):  # first-seen order: the same file each run
+                if key not in self.index:
+                    added.append((self.add(key), key_text(key)))
         return added
 
 

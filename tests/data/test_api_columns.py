@@ -38,7 +38,7 @@ def assert_same_or_refereed(content: bytes) -> str:
     fast, referee = decode_cost_page(content), refereed(content)
     if fast is None:
         return "refereed"
-    assert not isinstance(referee, str), f"the fast path accepted a page the referee refuses: {referee}"
+    assert not isinstance(referee, str), f"the fast path took a page the referee refuses: {referee}"
     fast_buckets, fast_token = fast
     referee_buckets, referee_token = referee
     assert fast_token == referee_token
