@@ -79,8 +79,8 @@ REQUEST_DEADLINE_SECONDS = 60.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """No response body may exceed this, counted after decompression."""
 MAX_WORKSPACE_PAGES = 100
-DEFAULT_CONCURRENCY = 10
-"""Requests in flight at once: a year and its previous period (24 windows) in about two waves."""
+DEFAULT_CONCURRENCY = 12
+"""Cost windows in flight at once: a year (12 windows) in one wave, with the year before in two."""
 SPARE_CONNECTIONS = 4
 """Kept-alive connections beyond the cost windows': /me, workspaces and other reports."""
 """At 1,000 workspaces a page: more pages than this is a server that never stops."""
