@@ -164,6 +164,8 @@ class CostClient:
             raise ValueError(f"base URL {clean_text(base_url)!r} is not usable: {error}") from None
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
+        self._decoding = asyncio.Semaphore(1)
+        """One page decodes at a time: more threads would starve the event loop of the GIL."""
 
     uses_cache = False
     """Every day comes straight from the API."""
@@ -194,12 +196,14 @@ class CostClient:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_response_bytes:
                 raise _TooLarge
-            body = bytearray()
+            chunks: list[bytes] = []
+            size = 0
             async for chunk in response.aiter_bytes():  # decompressed: a zip bomb is counted
-                body += chunk
-                if len(body) > self.max_response_bytes:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.max_response_bytes:
                     raise _TooLarge
-            return _Answer(response, bytes(body))
+            return _Answer(response, b"".join(chunks))  # one copy (none for a single chunk)
 
     def _masked_content(self, content: bytes) -> bytes:
         """Return a body with this client's own key masked (an echoing proxy may hold it)."""
@@ -346,8 +350,9 @@ class CostClient:
             where = f"cost_report page {page_number} of {window}"
             answer = await self._get_answer("/v1/organizations/cost_report", params, where)
             # Decoding a page takes milliseconds: off the event loop, so a UI stays responsive.
-            page_buckets, next_page = await asyncio.to_thread(
-                self._parse_cost_page, answer, where)
+            async with self._decoding:
+                page_buckets, next_page = await asyncio.to_thread(
+                    self._parse_cost_page, answer, where)
             buckets.extend(page_buckets)
             on_page()
             if next_page is None:
