@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,10 +13,14 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from costtui.core.admin_key import AdminKey
+from costtui.core.dates import DateRange
 from costtui.core.models import DayBucket
-from costtui.data.api import InvalidResponseError
+from costtui.data import api
+from costtui.data.api import CostClient, InvalidResponseError
 from costtui.data.api_columns import decode_cost_page
 from costtui.data.api_parse import parse_cost_page
+from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoTransport
 from tests.data.test_hostile_property import pages
 from tests.hostile import MODES, HostileTransport
 from tests.recorded import RECORDED, RESLICED, recording
@@ -144,3 +149,26 @@ def test_amounts_of_different_precision_share_one_exact_scale() -> None:
 @given(body=pages)
 def test_any_generated_page_gives_the_referees_buckets_or_goes_to_it(body: dict[str, Any]) -> None:
     assert_same_or_refereed(json.dumps(body).encode("utf-8", "surrogatepass"))
+
+
+async def test_a_page_decodes_in_a_thread_while_the_event_loop_keeps_running(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    decoding, loop_ran = threading.Event(), threading.Event()
+
+    def decode(content: bytes) -> tuple[list[DayBucket], str | None] | None:
+        decoding.set()
+        assert loop_ran.wait(timeout=60), "the event loop was blocked while a page decoded"
+        return decode_cost_page(content)
+
+    async def notice_decoding() -> None:
+        await asyncio.to_thread(decoding.wait)  # resumes only if the loop runs meanwhile
+        loop_ran.set()
+
+    monkeypatch.setattr(api, "decode_cost_page", decode)
+    day = date(2026, 10, 1)
+    async with CostClient(AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL,
+                          transport=DemoTransport(DemoApi())) as client:
+        buckets, _ = await asyncio.gather(
+            client.cost_buckets(DateRange(day, day), ("workspace_id",)), notice_decoding())
+    assert [bucket.day for bucket in buckets] == [day] and buckets[0].keys
