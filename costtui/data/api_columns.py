@@ -16,12 +16,12 @@ from operator import add, attrgetter, itemgetter
 import msgspec
 
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey
-from costtui.core.validation import PLAIN_AMOUNT, currency_problem
+from costtui.core.validation import MAX_CENT_DECIMALS, PLAIN_AMOUNT, currency_problem
 from costtui.data.api_parse import parse_bucket_day
 from costtui.data.bucket_columns import normalized, shared_key
 
-MAX_SCALE = 9
-"""Decimals of a cent a sound amount may have (validation.MAX_CENT_DECIMALS)."""
+MAX_SCALE = MAX_CENT_DECIMALS
+"""Decimals of a cent a sound amount may have."""
 _PLAIN_AMOUNTS = re.compile(f"{PLAIN_AMOUNT.pattern}(?:,{PLAIN_AMOUNT.pattern})*")
 """A day's amounts joined by commas, all plainly sound (see PLAIN_AMOUNT)."""
 _ONE_DAY = timedelta(days=1)

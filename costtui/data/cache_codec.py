@@ -18,11 +18,16 @@ from datetime import date, datetime
 from operator import itemgetter
 
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, amount_at
-from costtui.core.validation import MAX_ABS_CENTS, amount_problem, currency_problem
+from costtui.core.validation import (
+    MAX_ABS_CENTS,
+    MAX_CENT_DECIMALS,
+    amount_problem,
+    currency_problem,
+)
 from costtui.data.bucket_columns import normalized, shared_key
 
-MAX_SCALE = 9
-"""Decimals of a cent a stored amount may have (validation.MAX_CENT_DECIMALS)."""
+MAX_SCALE = MAX_CENT_DECIMALS
+"""Decimals of a cent a stored amount may have."""
 _INDEX_TYPE = next(code for code in "IL" if array(code).itemsize == 4)
 """The array typecode of an unsigned 32-bit key index."""
 _AMOUNT_TYPE = "q"
