@@ -29,7 +29,7 @@ from costtui.cli.insights import (
     run_check_budget,
     write_insights,
 )
-from costtui.cli.report_tokens import (
+from costtui.cli.with_tokens import (
     TOKEN_GROUPING,
     TokenData,
     add_token_options,
