@@ -34,6 +34,7 @@ class CostTokens(Screen[None]):
     usage_requested: DateRange | None = None
     """The range whose usage is being fetched (asked once)."""
     _keyed: tuple[LoadedReport, Usage | None, LoadedReport] | None = None
+    _columns: tuple[tuple[object, ...], object, TokenColumns] | None = None
 
     def _table(self) -> LevelTable:
         raise NotImplementedError
@@ -54,7 +55,7 @@ class CostTokens(Screen[None]):
         if not self.shows_keys():
             return report
         usage = self._usage_of(report)
-        if self._keyed is not None and self._keyed[:2] == (report, usage):
+        if self._keyed is not None and self._keyed[0] is report and self._keyed[1] is usage:
             return self._keyed[2]
         if usage is not None:
             keyed = keyed_report(report, usage[1], usage[2])
@@ -70,10 +71,15 @@ class CostTokens(Screen[None]):
         if not self.tokens_shown:
             return None
         usage = self._usage_of(report)
+        level = (id(report), id(usage), self.state.dimension, tuple(self.state.filters.items()))
+        if self._columns is not None and self._columns[0] == level:
+            return self._columns[2]  # a sort or a name filter: the same figures
         rows = None if usage is None else [row for row in usage[1]
                                            if report.date_range.first_day <= row.day]
-        return token_columns(report.items, rows, self.state.dimension, self.state.filters,
-                             self.settings.clock.now())
+        columns = token_columns(report.items, rows, self.state.dimension, self.state.filters,
+                                self.settings.clock.now())
+        self._columns = (level, (report, usage), columns)  # holds both: their ids stay theirs
+        return columns
 
     def _want_tokens(self) -> None:
         """Ask for the usage of the report's range when tokens or API keys need it."""
