@@ -1,0 +1,312 @@
+"""A report's cost lines as exact integer columns: each distinct key once, per key a day series."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from operator import add
+from typing import Any
+
+from costtui.core.models import (
+    LINE_KEY_FIELDS,
+    CostItem,
+    DayBucket,
+    LineKey,
+    amount_at,
+)
+
+DAY = "day"
+"""The name that selects or groups by a line's day (as ISO text) rather than a key field."""
+
+FieldValue = str | None
+FieldFilters = Mapping[str, FieldValue]
+"""Required values by key field name (or DAY), all of which a line must have."""
+
+
+def sum_vectors(vectors: Iterable[Sequence[int]], length: int) -> list[int]:
+    """Return the element-wise sum of equal-length integer vectors, at C speed per vector."""
+    total = [0] * length
+    for vector in vectors:
+        total = list(map(add, total, vector))
+    return total
+
+
+def _add_to_row(
+    row: list[int], indices: list[int], amounts: Iterable[int], *, overwrite: bool
+) -> None:
+    """Add a bucket's amounts to a day's row of key amounts: at C speed when each key is new."""
+    if overwrite and len(set(indices)) == len(indices):
+        deque(map(row.__setitem__, indices, amounts), maxlen=0)
+        return
+    for index, units in zip(indices, amounts, strict=True):
+        row[index] += units
+
+
+class CostLines:
+    """Cost lines of a run of days: distinct keys once, per key its exact amount on each day.
+
+    Key i costs `series[i][d] / 10**scale` cents on `days[d]` (lines of one key and day are
+    summed); `day_keys[d]` lists the keys that had a line on day d, so that "has a line" is not
+    confused with "sums to zero". Aggregates are remembered, so levels already seen are instant.
+    """
+
+    __slots__ = ("days", "keys", "series", "scale", "day_keys", "fields", "_day_index",
+                 "_memo")
+
+    days: tuple[date, ...]
+    keys: tuple[LineKey, ...]
+    series: tuple[tuple[int, ...], ...]
+    """Per key, its amount on each day, in cents scaled by 10**scale."""
+    scale: int
+    day_keys: tuple[tuple[int, ...], ...]
+    """Per day, the index of each key that had a line that day."""
+    fields: tuple[str, ...]
+    """The field names of a key, in order (LINE_KEY_FIELDS, plus any a later step adds)."""
+
+    def __init__(
+        self,
+        days: Sequence[date],
+        keys: Sequence[LineKey],
+        series: Sequence[Sequence[int]],
+        scale: int,
+        day_keys: Sequence[Sequence[int]],
+        fields: Sequence[str] = LINE_KEY_FIELDS,
+    ) -> None:
+        if len(series) != len(keys) or len(day_keys) != len(days):
+            raise ValueError("keys, series and days differ in length")
+        self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
+        self.series = tuple(map(tuple, series))
+        self.day_keys = tuple(map(tuple, day_keys))
+        self.fields = tuple(fields)
+        self._day_index = {day: index for index, day in enumerate(self.days)}
+        self._memo: dict[Hashable, Any] = {}
+
+    @classmethod
+    def from_buckets(
+        cls, days: Sequence[date], buckets: Iterable[DayBucket],
+        fields: Sequence[str] = LINE_KEY_FIELDS,
+    ) -> CostLines:
+        """Gather the buckets of `days` (others are left out), rescaled to their largest scale."""
+        day_index = {day: index for index, day in enumerate(days)}
+        used = [bucket for bucket in buckets if bucket.day in day_index]
+        scale = max((bucket.scale for bucket in used), default=0)
+        index_of: dict[LineKey, int] = {}
+        day_keys: list[list[int]] = [[] for _ in days]
+        bucket_keys: list[list[int]] = []
+        for bucket in used:
+            found = list(map(index_of.get, bucket.keys))
+            indices = found if None not in found else [
+                index_of.setdefault(key, len(index_of)) for key in bucket.keys]
+            bucket_keys.append(indices)  # type: ignore[arg-type]
+            day_keys[day_index[bucket.day]] += indices  # type: ignore[arg-type]
+        rows = [[0] * len(index_of) for _ in days]
+        filled: set[int] = set()
+        for bucket, indices in zip(used, bucket_keys, strict=True):
+            day = day_index[bucket.day]
+            factor = 10 ** (scale - bucket.scale)
+            amounts = bucket.amounts if factor == 1 else map(factor.__mul__, bucket.amounts)
+            _add_to_row(rows[day], indices, amounts, overwrite=day not in filled)
+            filled.add(day)
+        # Key-major from day-major in one C-level transposition, not a Python step per cell.
+        series = list(zip(*rows, strict=True)) if days else [() for _ in index_of]
+        lines = cls(days, list(index_of), series, scale, day_keys, fields)
+        lines._memo[("daily", _frozen(None))] = list(map(sum, rows))
+        return lines
+
+    @classmethod
+    def from_items(
+        cls, items: Iterable[CostItem], days: Sequence[date] | None = None
+    ) -> CostLines:
+        """Gather CostItems (tests, edges) over `days`, by default the days they fall on."""
+        by_day: dict[date, list[CostItem]] = {}
+        for item in items:
+            by_day.setdefault(item.day, []).append(item)
+        wanted = sorted(by_day) if days is None else list(days)
+        buckets = [DayBucket(day, by_day[day]) for day in wanted if day in by_day]
+        return cls.from_buckets(wanted, buckets)
+
+    def on_days(self, days: Sequence[date]) -> CostLines:
+        """Return these lines over other days: days not held are empty, days not named left out."""
+        if tuple(days) == self.days:
+            return self
+        found = [self._day_index.get(day) for day in days]
+        day_keys = [() if index is None else self.day_keys[index] for index in found]
+        kept = sorted({key for keys in day_keys for key in keys})
+        renumber = {old: new for new, old in enumerate(kept)}
+        series = [[0 if index is None else self.series[key][index] for index in found]
+                  for key in kept]
+        return CostLines(days, [self.keys[key] for key in kept], series, self.scale,
+                         [[renumber[key] for key in keys] for keys in day_keys], self.fields)
+
+    def __len__(self) -> int:
+        """Return how many lines the days held (one per key and day with a line)."""
+        return sum(len(set(keys)) for keys in self.day_keys)
+
+    def __repr__(self) -> str:
+        return (f"CostLines({len(self.days)} days, keys={len(self.keys)}, "
+                f"scale={self.scale})")
+
+    def items(self) -> tuple[CostItem, ...]:
+        """Return one CostItem per key and day with a line, day by day (slow: edges only)."""
+        return tuple(
+            CostItem(day, amount_at(self.series[key][index], self.scale),
+                     *self.keys[key][:len(LINE_KEY_FIELDS)])  # type: ignore[arg-type]
+            for index, day in enumerate(self.days)
+            for key in dict.fromkeys(self.day_keys[index])
+        )
+
+    def _remember(self, key: Hashable, compute: Any) -> Any:
+        """Return the remembered value of `key`, computing it with `compute()` the first time."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute()
+        return found
+
+    def _getter(self, field: str) -> Any:
+        """Return a function reading a key field (None for a field these keys do not have)."""
+        if field not in self.fields:
+            return lambda key: None
+        position = self.fields.index(field)
+        return lambda key: key[position]
+
+    def select(self, filters: FieldFilters | None = None) -> tuple[tuple[int, ...], int | None]:
+        """Return the keys passing the filters and the one day they allow (None: every day).
+
+        A day filter keeps the keys with a line that day; a day not held selects nothing.
+        """
+        chosen: Sequence[int] = range(len(self.keys))
+        day: int | None = None
+        for field, value in (filters or {}).items():
+            if field == DAY:
+                found = self._day_of(value)
+                if found is None:
+                    return (), None
+                day = found
+                present = set(self.day_keys[found])
+                chosen = [key for key in chosen if key in present]
+            else:
+                get = self._getter(field)
+                chosen = [key for key in chosen if get(self.keys[key]) == value]
+        return tuple(chosen), day
+
+    def _day_of(self, text: FieldValue) -> int | None:
+        """Return the index of the day written as ISO text, or None when it is not held."""
+        try:
+            return self._day_index.get(date.fromisoformat(text or ""))
+        except ValueError:
+            return None
+
+    def key_totals(self) -> tuple[int, ...]:
+        """Return each key's amount over all days."""
+        totals: tuple[int, ...] = self._remember("key_totals",
+                                                 lambda: tuple(map(sum, self.series)))
+        return totals
+
+    def _amounts(self, filters: FieldFilters | None) -> Iterator[tuple[int, int]]:
+        """Yield (key, amount over the allowed days) for each selected key."""
+        keys, day = self.select(filters)
+        if day is None:
+            totals = self.key_totals()
+            return ((key, totals[key]) for key in keys)
+        return ((key, self.series[key][day]) for key in keys)
+
+    def total(self, filters: FieldFilters | None = None) -> int:
+        """Return the amount of the lines passing the filters."""
+        return sum(amount for _, amount in self._amounts(filters))
+
+    def daily_totals(self, filters: FieldFilters | None = None) -> list[int]:
+        """Return the amount of the lines passing the filters on each day."""
+        def compute() -> list[int]:
+            keys, day = self.select(filters)
+            if day is None:
+                return sum_vectors((self.series[key] for key in keys), len(self.days))
+            daily = [0] * len(self.days)
+            daily[day] = sum(self.series[key][day] for key in keys)
+            return daily
+        totals: list[int] = self._remember(("daily", _frozen(filters)), compute)
+        return totals
+
+    def series_by_group(
+        self, field: str, filters: FieldFilters | None = None
+    ) -> dict[FieldValue, Sequence[int]]:
+        """Return, per value of a key field (or DAY), its amount on each day under the filters.
+
+        Groups are the values of the selected lines, in the order their keys first appear.
+        """
+        def compute() -> dict[FieldValue, Sequence[int]]:
+            if field == DAY:
+                return self._series_by_day(filters)
+            keys, day = self.select(filters)
+            get, length = self._getter(field), len(self.days)
+            groups: dict[FieldValue, Sequence[int]] = {}
+            for key in keys:
+                value = get(self.keys[key])
+                vector: Sequence[int] = self.series[key]
+                if day is not None:
+                    vector = one_day(length, day, self.series[key][day])
+                found = groups.get(value)
+                groups[value] = vector if found is None else list(map(add, found, vector))
+            self._memo.setdefault(("daily", _frozen(filters)),
+                                  sum_vectors(groups.values(), length))
+            return groups
+        grouped: dict[FieldValue, Sequence[int]] = self._remember(
+            ("series", field, _frozen(filters)), compute)
+        return grouped
+
+    def _series_by_day(self, filters: FieldFilters | None) -> dict[FieldValue, Sequence[int]]:
+        """Return, per day with a selected line, a series holding that day's amount only."""
+        keys, _ = self.select(filters)
+        chosen, daily = set(keys), self.daily_totals(filters)
+        groups: dict[FieldValue, Sequence[int]] = {}
+        for index, day in enumerate(self.days):
+            if not chosen.isdisjoint(self.day_keys[index]):
+                groups[day.isoformat()] = one_day(len(self.days), index, daily[index])
+        return groups
+
+    def totals_by_group(
+        self, fields: Sequence[str], filters: FieldFilters | None = None
+    ) -> dict[tuple[FieldValue, ...], int]:
+        """Return the amount per combination of key field values (DAY among them, if named)."""
+        def compute() -> dict[tuple[FieldValue, ...], int]:
+            if DAY in fields:
+                return self._totals_by_day_and_group(fields, filters)
+            getters = [self._getter(field) for field in fields]
+            totals: dict[tuple[FieldValue, ...], int] = {}
+            for key, amount in self._amounts(filters):
+                group = tuple(get(self.keys[key]) for get in getters)
+                totals[group] = totals.get(group, 0) + amount
+            return totals
+        grouped: dict[tuple[FieldValue, ...], int] = self._remember(
+            ("totals", tuple(fields), _frozen(filters)), compute)
+        return grouped
+
+    def _totals_by_day_and_group(
+        self, fields: Sequence[str], filters: FieldFilters | None
+    ) -> dict[tuple[FieldValue, ...], int]:
+        """Return totals per combination including the day: one pass over the days' lines."""
+        keys, only_day = self.select(filters)
+        chosen = set(keys)
+        getters = [None if field == DAY else self._getter(field) for field in fields]
+        totals: dict[tuple[FieldValue, ...], int] = {}
+        for index, day in enumerate(self.days):
+            if only_day is not None and index != only_day:
+                continue
+            text = day.isoformat()
+            for key in dict.fromkeys(self.day_keys[index]):
+                if key in chosen:
+                    group = tuple(text if get is None else get(self.keys[key]) for get in getters)
+                    totals[group] = totals.get(group, 0) + self.series[key][index]
+        return totals
+
+
+def one_day(length: int, index: int, units: int) -> list[int]:
+    """Return a day series of `length` days holding `units` on day `index` only."""
+    vector = [0] * length
+    vector[index] = units
+    return vector
+
+
+def _frozen(filters: FieldFilters | None) -> frozenset[tuple[str, FieldValue]]:
+    """Return filters as a hashable, order-free memo key."""
+    return frozenset((filters or {}).items())
