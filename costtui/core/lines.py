@@ -19,6 +19,10 @@ from costtui.core.models import (
 DAY = "day"
 """The name that selects or groups by a line's day (as ISO text) rather than a key field."""
 
+FINEST_FIELD = "description"
+"""The key field that determines most others (the API's description names the model, token
+type, tier…): grouping by one of those sums the description's few groups, not every key."""
+
 FieldValue = str | None
 FieldFilters = Mapping[str, FieldValue]
 """Required values by key field name (or DAY), all of which a line must have."""
@@ -237,22 +241,37 @@ class CostLines:
         def compute() -> dict[FieldValue, Sequence[int]]:
             if field == DAY:
                 return self._series_by_day(filters)
+            finer = self._finer_values(field, filters)
+            if finer is not None:
+                return _merged(self.series_by_group(FINEST_FIELD, filters).items(), finer)
             keys, day = self.select(filters)
-            get, length = self._getter(field), len(self.days)
-            groups: dict[FieldValue, Sequence[int]] = {}
-            for key in keys:
-                value = get(self.keys[key])
-                vector: Sequence[int] = self.series[key]
-                if day is not None:
-                    vector = one_day(length, day, self.series[key][day])
-                found = groups.get(value)
-                groups[value] = vector if found is None else list(map(add, found, vector))
+            get = self._getter(field)
+            vectors = ((get(self.keys[key]), self.series[key] if day is None else
+                        one_day(len(self.days), day, self.series[key][day])) for key in keys)
+            groups = _merged(vectors, None)
             self._memo.setdefault(("daily", _frozen(filters)),
-                                  sum_vectors(groups.values(), length))
+                                  sum_vectors(groups.values(), len(self.days)))
             return groups
         grouped: dict[FieldValue, Sequence[int]] = self._remember(
             ("series", field, _frozen(filters)), compute)
         return grouped
+
+    def _finer_values(
+        self, field: str, filters: FieldFilters | None
+    ) -> dict[FieldValue, FieldValue] | None:
+        """Return the field's value per FINEST_FIELD value when that determines it, else None.
+
+        Then the field's groups are sums of the few FINEST_FIELD groups, not of every key.
+        """
+        if field == FINEST_FIELD or FINEST_FIELD not in self.fields:
+            return None
+        get, get_finer = self._getter(field), self._getter(FINEST_FIELD)
+        value_of: dict[FieldValue, FieldValue] = {}
+        for key in self.select(filters)[0]:
+            value = get(self.keys[key])
+            if value_of.setdefault(get_finer(self.keys[key]), value) != value:
+                return None
+        return value_of
 
     def _series_by_day(self, filters: FieldFilters | None) -> dict[FieldValue, Sequence[int]]:
         """Return, per day with a selected line, a series holding that day's amount only."""
@@ -298,6 +317,19 @@ class CostLines:
                     group = tuple(text if get is None else get(self.keys[key]) for get in getters)
                     totals[group] = totals.get(group, 0) + self.series[key][index]
         return totals
+
+
+def _merged(
+    vectors: Iterable[tuple[FieldValue, Sequence[int]]],
+    value_of: Mapping[FieldValue, FieldValue] | None,
+) -> dict[FieldValue, Sequence[int]]:
+    """Return the vectors summed per value (renamed through `value_of`), in order of appearance."""
+    groups: dict[FieldValue, Sequence[int]] = {}
+    for value, vector in vectors:
+        group = value if value_of is None else value_of[value]
+        found = groups.get(group)
+        groups[group] = vector if found is None else list(map(add, found, vector))
+    return groups
 
 
 def one_day(length: int, index: int, units: int) -> list[int]:
