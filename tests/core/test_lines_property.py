@@ -25,10 +25,14 @@ amounts = st.builds(
 )
 """Cents with up to 12 decimals, negative ones included (credits)."""
 
+# The description names the model (so by model sums the description's groups) but not always
+# the token type (so by token type sums every key): both ways are checked.
+
 items = st.lists(
     st.builds(
         lambda day, amount, workspace, model, token: CostItem(
-            day, amount, "USD", workspace, None, "tokens", model, token, None, None, None),
+            day, amount, "USD", workspace, model and f"{model} {token}", "tokens", model, token,
+            None, None, None),
         st.sampled_from(DAYS), amounts, st.sampled_from([None, "ws_a", "ws_b", "ws_c"]),
         st.sampled_from([None, "opus", "sonnet"]), st.sampled_from(["input", "output"]),
     ),
@@ -75,6 +79,12 @@ def test_columnar_sums_equal_decimal_sums(listed: list[CostItem], padding: int) 
         model: [per_day_model.get((model, day), Decimal(0)) for day in DAYS]
         for model, in {(item.model,) for item in listed if item.workspace_id == "ws_a"}
     }
+    for field, dimension in (("model", "model"), ("token_type", "token_type"),
+                             ("workspace_id", "workspace")):
+        per_day = straight(listed, field, "day")
+        assert daily_costs_by_group(lines, dimension, DAYS) == {
+            value: [per_day.get((value, day), Decimal(0)) for day in DAYS]
+            for value, in {(getattr(item, field),) for item in listed}}
     day_rows = group_costs(lines, ["day", "token_type"], {"model": "opus"})
     assert {row.values: row.cost for row in day_rows} == {
         (day.isoformat(), token): cost for (day, token), cost in straight(
