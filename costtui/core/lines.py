@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
-from operator import add
+from operator import add, itemgetter
 from typing import Any
 
 from costtui.core.models import (
@@ -34,6 +34,14 @@ def sum_vectors(vectors: Iterable[Sequence[int]], length: int) -> list[int]:
     for vector in vectors:
         total = list(map(add, total, vector))
     return total
+
+
+def _key_indices(index_of: dict[LineKey, int], keys: Sequence[LineKey]) -> list[int]:
+    """Return the index of each key, numbering new keys in order (one C-level lookup each)."""
+    found = list(map(index_of.get, keys))
+    if None in found:
+        return [index_of.setdefault(key, len(index_of)) for key in keys]
+    return found  # type: ignore[return-value]  # no None in it
 
 
 def _add_to_row(
@@ -99,11 +107,9 @@ class CostLines:
         day_keys: list[list[int]] = [[] for _ in days]
         bucket_keys: list[list[int]] = []
         for bucket in used:
-            found = list(map(index_of.get, bucket.keys))
-            indices = found if None not in found else [
-                index_of.setdefault(key, len(index_of)) for key in bucket.keys]
-            bucket_keys.append(indices)  # type: ignore[arg-type]
-            day_keys[day_index[bucket.day]] += indices  # type: ignore[arg-type]
+            indices = _key_indices(index_of, bucket.keys)
+            bucket_keys.append(indices)
+            day_keys[day_index[bucket.day]] += indices
         rows = [[0] * len(index_of) for _ in days]
         filled: set[int] = set()
         for bucket, indices in zip(used, bucket_keys, strict=True):
@@ -160,19 +166,18 @@ class CostLines:
             for key in dict.fromkeys(self.day_keys[index])
         )
 
-    def _remember(self, key: Hashable, compute: Any) -> Any:
+    def _remember(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """Return the remembered value of `key`, computing it with `compute()` the first time."""
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = compute()
         return found
 
-    def _getter(self, field: str) -> Any:
+    def _getter(self, field: str) -> Callable[[LineKey], FieldValue]:
         """Return a function reading a key field (None for a field these keys do not have)."""
         if field not in self.fields:
             return lambda key: None
-        position = self.fields.index(field)
-        return lambda key: key[position]
+        return itemgetter(self.fields.index(field))
 
     def select(self, filters: FieldFilters | None = None) -> tuple[tuple[int, ...], int | None]:
         """Return the keys passing the filters and the one day they allow (None: every day).
@@ -249,8 +254,9 @@ class CostLines:
             vectors = ((get(self.keys[key]), self.series[key] if day is None else
                         one_day(len(self.days), day, self.series[key][day])) for key in keys)
             groups = _merged(vectors, None)
-            self._memo.setdefault(("daily", _frozen(filters)),
-                                  sum_vectors(groups.values(), len(self.days)))
+            if ("daily", _frozen(filters)) not in self._memo:  # the level's total, for free
+                self._memo["daily", _frozen(filters)] = sum_vectors(groups.values(),
+                                                                    len(self.days))
             return groups
         grouped: dict[FieldValue, Sequence[int]] = self._remember(
             ("series", field, _frozen(filters)), compute)
