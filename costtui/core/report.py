@@ -9,7 +9,7 @@ from decimal import MAX_PREC, Context, Decimal
 from itertools import repeat
 
 from costtui.core.lines import DAY, CostLines
-from costtui.core.models import CENTS_PER_DOLLAR, CostItem
+from costtui.core.models import CostItem
 
 DIMENSION_LABELS: dict[str, str] = {
     "workspace": "Workspace",
@@ -103,15 +103,10 @@ def display_value(
     return NONE_LABEL if value is None else value
 
 
-def to_dollars(cents: Decimal) -> Decimal:
-    """Convert cents to dollars exactly."""
-    return cents / CENTS_PER_DOLLAR
-
-
 def dollars_at(units: int, scale: int) -> Decimal:
-    """Return units / 10**scale cents in dollars, exactly and written as to_dollars writes it.
+    """Return units / 10**scale cents in dollars, exactly, written as `cents / 100` would be.
 
-    Decimal's division keeps the cents' exponent where it can; so does this, without a context.
+    Decimal's division keeps the cents' exponent where it can; so does this, with no rounding.
     """
     if not units:
         return ZERO
