@@ -30,7 +30,7 @@ from costtui.core.budgets import (
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, DateRangeError
 from costtui.core.forecast import Forecast, NoForecast, project_month
-from costtui.core.formatting import format_dollars, format_exact
+from costtui.core.formatting import format_dollars, format_exact, projection_range_text
 from costtui.core.insights import (
     ANOMALY_HISTORY_DAYS,
     HISTORY_DAYS,
@@ -213,8 +213,7 @@ def forecast_line(forecast: Forecast | NoForecast) -> str:
     month = f"{forecast.month:%B %Y}"
     if isinstance(forecast, NoForecast):
         return f"No projection for {month}: {forecast.reason}."
-    return (f"{month} projected {format_dollars(forecast.projected)} "
-            f"(80 %: {format_dollars(forecast.low)}–{format_dollars(forecast.high)}), estimate; "
+    return (f"{month} {projection_range_text(forecast)}; "
             f"{format_dollars(forecast.actual_to_date)} so far")
 
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from costtui.core.forecast import Forecast
 
 SPARK_BLOCKS = "▁▂▃▄▅▆▇█"
 CENT = Decimal("0.01")
@@ -73,3 +77,10 @@ def format_money(amount: Decimal) -> str:
     if amount != 0 and amount.quantize(CENT, rounding=ROUND_HALF_EVEN) == 0:
         return "-<$0.01" if amount < 0 else "<$0.01"
     return text
+
+
+def projection_range_text(forecast: Forecast) -> str:
+    """Return "projected $X (80 %: $L–$H), estimate": the projection, its range and its nature."""
+    return (f"projected {format_dollars(forecast.projected)} "
+            f"({forecast.confidence_percent} %: {format_dollars(forecast.low)}–"
+            f"{format_dollars(forecast.high)}), estimate")

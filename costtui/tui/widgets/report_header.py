@@ -14,7 +14,7 @@ from textual.widgets import Label
 from costtui.core.budgets import BudgetCheck, Status
 from costtui.core.dates import DateRange
 from costtui.core.forecast import Forecast, NoForecast
-from costtui.core.formatting import format_dollars
+from costtui.core.formatting import format_dollars, projection_range_text
 from costtui.core.freshness import source_text
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 
@@ -76,9 +76,7 @@ def projection_text(forecast: Forecast | NoForecast) -> str:
     month = f"{forecast.month:%b}"
     if isinstance(forecast, NoForecast):
         return f"No {month} projection: {forecast.reason}"
-    return (f"{month} projected {format_dollars(forecast.projected)} "
-            f"({forecast.confidence_percent} %: {format_dollars(forecast.low)}–"
-            f"{format_dollars(forecast.high)}), estimate")
+    return f"{month} {projection_range_text(forecast)}"
 
 
 def budget_status_text(check: BudgetCheck | None) -> tuple[str, Status | None]:
