@@ -1,10 +1,11 @@
-"""A report's cost lines as exact integer columns: each distinct key once, per key a day series."""
+"""A report's cost lines as exact integer columns: distinct keys once, a row of amounts a day."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import accumulate
 from operator import add, itemgetter
 from typing import Any
 
@@ -56,20 +57,22 @@ def _add_to_row(
 
 
 class CostLines:
-    """Cost lines of a run of days: distinct keys once, per key its exact amount on each day.
+    """Cost lines of a run of days: distinct keys once, per day the exact amount of each key.
 
-    Key i costs `series[i][d] / 10**scale` cents on `days[d]` (lines of one key and day are
+    Key i costs `rows[d][i] / 10**scale` cents on `days[d]` (lines of one key and day are
     summed); `day_keys[d]` lists the keys that had a line on day d, so that "has a line" is not
     confused with "sums to zero". Aggregates are remembered, so levels already seen are instant.
+    Rows are per day because a day's amounts were parsed together and sit together in memory:
+    summing a group's keys day by day reads them in order, twice as fast as per key.
     """
 
-    __slots__ = ("days", "keys", "series", "scale", "day_keys", "fields", "_day_index",
+    __slots__ = ("days", "keys", "rows", "scale", "day_keys", "fields", "_day_index",
                  "_memo")
 
     days: tuple[date, ...]
     keys: tuple[LineKey, ...]
-    series: tuple[tuple[int, ...], ...]
-    """Per key, its amount on each day, in cents scaled by 10**scale."""
+    rows: tuple[tuple[int, ...], ...]
+    """Per day, the amount of each key, in cents scaled by 10**scale."""
     scale: int
     day_keys: tuple[tuple[int, ...], ...]
     """Per day, the index of each key that had a line that day."""
@@ -80,15 +83,16 @@ class CostLines:
         self,
         days: Sequence[date],
         keys: Sequence[LineKey],
-        series: Sequence[Sequence[int]],
+        rows: Sequence[Sequence[int]],
         scale: int,
         day_keys: Sequence[Sequence[int]],
         fields: Sequence[str] = LINE_KEY_FIELDS,
     ) -> None:
-        if len(series) != len(keys) or len(day_keys) != len(days):
-            raise ValueError("keys, series and days differ in length")
+        if len(rows) != len(days) or len(day_keys) != len(days) or any(
+                len(row) != len(keys) for row in rows):
+            raise ValueError("keys, rows and days differ in length")
         self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
-        self.series = tuple(map(tuple, series))
+        self.rows = tuple(map(tuple, rows))
         self.day_keys = tuple(map(tuple, day_keys))
         self.fields = tuple(fields)
         self._day_index = {day: index for index, day in enumerate(self.days)}
@@ -118,9 +122,7 @@ class CostLines:
             amounts = bucket.amounts if factor == 1 else map(factor.__mul__, bucket.amounts)
             _add_to_row(rows[day], indices, amounts, overwrite=day not in filled)
             filled.add(day)
-        # Key-major from day-major in one C-level transposition, not a Python step per cell.
-        series = list(zip(*rows, strict=True)) if days else [() for _ in index_of]
-        lines = cls(days, list(index_of), series, scale, day_keys, fields)
+        lines = cls(days, list(index_of), rows, scale, day_keys, fields)
         lines._memo[("daily", _frozen(None))] = list(map(sum, rows))
         return lines
 
@@ -144,9 +146,9 @@ class CostLines:
         day_keys = [() if index is None else self.day_keys[index] for index in found]
         kept = sorted({key for keys in day_keys for key in keys})
         renumber = {old: new for new, old in enumerate(kept)}
-        series = [[0 if index is None else self.series[key][index] for index in found]
-                  for key in kept]
-        return CostLines(days, [self.keys[key] for key in kept], series, self.scale,
+        rows = [[0] * len(kept) if index is None else [self.rows[index][key] for key in kept]
+                for index in found]
+        return CostLines(days, [self.keys[key] for key in kept], rows, self.scale,
                          [[renumber[key] for key in keys] for keys in day_keys], self.fields)
 
     def __len__(self) -> int:
@@ -160,7 +162,7 @@ class CostLines:
     def items(self) -> tuple[CostItem, ...]:
         """Return one CostItem per key and day with a line, day by day (slow: edges only)."""
         return tuple(
-            CostItem(day, amount_at(self.series[key][index], self.scale),
+            CostItem(day, amount_at(self.rows[index][key], self.scale),
                      *self.keys[key][:len(LINE_KEY_FIELDS)])  # type: ignore[arg-type]
             for index, day in enumerate(self.days)
             for key in dict.fromkeys(self.day_keys[index])
@@ -208,8 +210,11 @@ class CostLines:
 
     def key_totals(self) -> tuple[int, ...]:
         """Return each key's amount over all days."""
-        totals: tuple[int, ...] = self._remember("key_totals",
-                                                 lambda: tuple(map(sum, self.series)))
+        def compute() -> tuple[int, ...]:
+            if not self.rows:
+                return (0,) * len(self.keys)
+            return tuple(map(sum, zip(*self.rows, strict=True)))  # a C-level transposition
+        totals: tuple[int, ...] = self._remember("key_totals", compute)
         return totals
 
     def _amounts(self, filters: FieldFilters | None) -> Iterator[tuple[int, int]]:
@@ -218,7 +223,7 @@ class CostLines:
         if day is None:
             totals = self.key_totals()
             return ((key, totals[key]) for key in keys)
-        return ((key, self.series[key][day]) for key in keys)
+        return ((key, self.rows[day][key]) for key in keys)
 
     def total(self, filters: FieldFilters | None = None) -> int:
         """Return the amount of the lines passing the filters."""
@@ -229,10 +234,8 @@ class CostLines:
         def compute() -> list[int]:
             keys, day = self.select(filters)
             if day is None:
-                return sum_vectors((self.series[key] for key in keys), len(self.days))
-            daily = [0] * len(self.days)
-            daily[day] = sum(self.series[key][day] for key in keys)
-            return daily
+                return [sum(map(row.__getitem__, keys)) for row in self.rows]
+            return one_day(len(self.days), day, sum(map(self.rows[day].__getitem__, keys)))
         totals: list[int] = self._remember(("daily", _frozen(filters)), compute)
         return totals
 
@@ -249,11 +252,7 @@ class CostLines:
             finer = self._finer_values(field, filters)
             if finer is not None:
                 return _merged(self.series_by_group(FINEST_FIELD, filters).items(), finer)
-            keys, day = self.select(filters)
-            get = self._getter(field)
-            vectors = ((get(self.keys[key]), self.series[key] if day is None else
-                        one_day(len(self.days), day, self.series[key][day])) for key in keys)
-            groups = _merged(vectors, None)
+            groups = self._sums_by_group(field, filters)
             if ("daily", _frozen(filters)) not in self._memo:  # the level's total, for free
                 self._memo["daily", _frozen(filters)] = sum_vectors(groups.values(),
                                                                     len(self.days))
@@ -261,6 +260,29 @@ class CostLines:
         grouped: dict[FieldValue, Sequence[int]] = self._remember(
             ("series", field, _frozen(filters)), compute)
         return grouped
+
+    def _sums_by_group(
+        self, field: str, filters: FieldFilters | None
+    ) -> dict[FieldValue, Sequence[int]]:
+        """Return each group's amount per day, summing its keys day by day at C speed."""
+        keys, day = self.select(filters)
+        get = self._getter(field)
+        members: dict[FieldValue, list[int]] = {}
+        for key in keys:
+            members.setdefault(get(self.keys[key]), []).append(key)
+        if day is not None:
+            row = self.rows[day]
+            return {value: one_day(len(self.days), day, sum(map(row.__getitem__, group)))
+                    for value, group in members.items()}
+        if not members or not self.rows:
+            return {value: [] for value in members}
+        # Each day: gather the keys group after group, then sum each group's slice (all in C).
+        groups = list(members.values())
+        ends = list(accumulate(map(len, groups)))
+        slices = list(map(slice, [0, *ends[:-1]], ends))
+        gather = _gatherer([key for group in groups for key in group])
+        per_day = [list(map(sum, map(gather(row).__getitem__, slices))) for row in self.rows]
+        return dict(zip(members, zip(*per_day, strict=True), strict=True))
 
     def _finer_values(
         self, field: str, filters: FieldFilters | None
@@ -321,7 +343,7 @@ class CostLines:
             for key in dict.fromkeys(self.day_keys[index]):
                 if key in chosen:
                     group = tuple(text if get is None else get(self.keys[key]) for get in getters)
-                    totals[group] = totals.get(group, 0) + self.series[key][index]
+                    totals[group] = totals.get(group, 0) + self.rows[index][key]
         return totals
 
 
@@ -336,6 +358,14 @@ def _merged(
         found = groups.get(group)
         groups[group] = vector if found is None else list(map(add, found, vector))
     return groups
+
+
+def _gatherer(indices: list[int]) -> Callable[[Sequence[int]], Sequence[int]]:
+    """Return a function taking the items at `indices` of a row, as a tuple, at C speed."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda row: (row[index],)
+    return itemgetter(*indices)
 
 
 def one_day(length: int, index: int, units: int) -> list[int]:

@@ -148,5 +148,10 @@ async def load_report(
 def _gather_lines(
     buckets: list[DayBucket], days: list[date], previous_days: list[date]
 ) -> tuple[CostLines, CostLines]:
-    """Return the range's and the previous period's lines as columns (run off the event loop)."""
-    return CostLines.from_buckets(days, buckets), CostLines.from_buckets(previous_days, buckets)
+    """Return the range's and the previous period's lines as columns (run off the event loop).
+
+    Every level sums the previous period per key over all its days: that is done here too.
+    """
+    previous = CostLines.from_buckets(previous_days, buckets)
+    previous.key_totals()
+    return CostLines.from_buckets(days, buckets), previous

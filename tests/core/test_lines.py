@@ -32,7 +32,7 @@ def test_each_key_is_stored_once_with_a_series_over_the_days() -> None:
     assert len(lines.keys) == 3 and lines.scale == 12
     sonnet = lines.keys.index(("USD", "ws_a", None, "tokens", "sonnet", "output_tokens", None,
                                None, None))
-    assert lines.series[sonnet] == (0, 0, 2_000_000_000_001)
+    assert [row[sonnet] for row in lines.rows] == [0, 0, 2_000_000_000_001]
     assert len(lines) == 3  # lines of one key and day are summed
     assert [(each.day, each.amount_cents) for each in lines.items()] == [
         (MARCH_1, Decimal(0)), (MARCH_1, Decimal(0)), (MARCH_3, Decimal("2.000000000001"))]
@@ -76,5 +76,5 @@ def test_other_days_keep_only_the_lines_of_those_days() -> None:
     lines = CostLines.from_items(ITEMS)
     assert lines.days == (MARCH_1, MARCH_3)
     moved = lines.on_days([MARCH_2, MARCH_3])
-    assert moved.days == (MARCH_2, MARCH_3) and moved.series == ((0, 2_000_000_000_001),)
+    assert moved.days == (MARCH_2, MARCH_3) and moved.rows == ((0,), (2_000_000_000_001,))
     assert lines.on_days(lines.days) is lines
