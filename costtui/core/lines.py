@@ -29,7 +29,7 @@ FieldFilters = Mapping[str, FieldValue]
 """Required values by key field name (or DAY), all of which a line must have."""
 
 
-def sum_vectors(vectors: Iterable[Sequence[int]], length: int) -> list[int]:
+def _sum_vectors(vectors: Iterable[Sequence[int]], length: int) -> list[int]:
     """Return the element-wise sum of equal-length integer vectors, at C speed per vector."""
     total = [0] * length
     for vector in vectors:
@@ -254,7 +254,7 @@ class CostLines:
                 return _merged(self.series_by_group(FINEST_FIELD, filters).items(), finer)
             groups = self._sums_by_group(field, filters)
             if ("daily", _frozen(filters)) not in self._memo:  # the level's total, for free
-                self._memo["daily", _frozen(filters)] = sum_vectors(groups.values(),
+                self._memo["daily", _frozen(filters)] = _sum_vectors(groups.values(),
                                                                     len(self.days))
             return groups
         grouped: dict[FieldValue, Sequence[int]] = self._remember(
