@@ -18,9 +18,11 @@ from costtui.core.models import DayBucket, Organization, Workspace
 from costtui.core.text import clean_text
 from costtui.data.cache_codec import (
     InvalidDayError,
+    KeyTable,
+    StoredDay,
     UnusableFileError,
-    decode_items,
-    encode_items,
+    decode_day,
+    encode_day,
 )
 from costtui.data.cache_file import (
     BUSY_TIMEOUT_SECONDS,
@@ -31,6 +33,7 @@ from costtui.data.cache_file import (
     while_locked,
     writing,
 )
+from costtui.data.cache_schema import SCHEMA_VERSION, check_schema
 from costtui.data.cache_status import (
     CacheStatus,
     ClearedCounts,
@@ -39,36 +42,11 @@ from costtui.data.cache_status import (
 )
 from costtui.data.config import cache_dir
 
-SCHEMA_VERSION = 1
-"""Stored in `PRAGMA user_version`; a file with another version is moved aside and rebuilt."""
+__all__ = ["SCHEMA_VERSION", "CacheError", "CostCache", "DayState", "default_cache_path"]
 CACHE_FILE_NAME = "costs.sqlite3"
 
 _T = TypeVar("_T")
 
-_SCHEMA = """
-CREATE TABLE organizations (
-    org_id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    workspaces_json TEXT,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE profiles (
-    profile TEXT PRIMARY KEY,
-    org_id TEXT NOT NULL,
-    seen_at TEXT NOT NULL
-);
-CREATE TABLE days (
-    org_id TEXT NOT NULL,
-    grouping TEXT NOT NULL,
-    day TEXT NOT NULL,
-    complete INTEGER NOT NULL,
-    fetched_at TEXT NOT NULL,
-    item_count INTEGER NOT NULL,
-    items TEXT NOT NULL, -- JSON from encode_items: amounts as exact decimal strings
-    UNIQUE (org_id, grouping, day)
-);
-"""
-_TABLES = frozenset({"organizations", "profiles", "days"})
 
 
 class CacheError(Exception):
@@ -166,27 +144,27 @@ class CostCache:
         span = DateRange(min(wanted), max(wanted))
         key = grouping_key(api_group_by)
 
-        def read(db: sqlite3.Connection) -> list[tuple[date, str, str]]:
+        def read(db: sqlite3.Connection) -> tuple[KeyTable, list[tuple[date, str, StoredDay]]]:
+            table = _key_table(db, org_id, key)
             rows = db.execute(
-                "SELECT day, complete, fetched_at, items FROM days "
-                "WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
+                "SELECT day, complete, fetched_at, line_count, scale, key_indexes, amounts, "
+                "amounts_text FROM days WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
                 (org_id, key, *_bounds(span)),
             )
-            found = ((date.fromisoformat(text), complete, fetched, items)
-                     for text, complete, fetched, items in rows)
-            return [(day, fetched, items) for day, complete, fetched, items in found
-                    if day in wanted and (complete or include_incomplete)]
+            found = ((date.fromisoformat(text), complete, fetched, StoredDay(*columns))
+                     for text, complete, fetched, *columns in rows)
+            return table, [(day, fetched, stored) for day, complete, fetched, stored in found
+                           if day in wanted and (complete or include_incomplete)]
 
-        # Decode outside the connection lock: it is the slow part, and other calls may proceed.
-        none: list[tuple[date, str, str]] = []
-        documents = self._run(read, default=none)
+        # Decode outside the connection lock: other calls may proceed meanwhile.
+        nothing: tuple[KeyTable, list[tuple[date, str, StoredDay]]] = (KeyTable(), [])
+        table, stored_days = self._run(read, default=nothing)
         buckets: dict[date, DayBucket] = {}
         invalid: list[str] = []
         try:
-            for day, fetched, items in documents:
+            for day, fetched, stored in stored_days:
                 try:
-                    buckets[day] = DayBucket(day, decode_items(day, items),
-                                             datetime.fromisoformat(fetched))
+                    buckets[day] = decode_day(day, stored, table, datetime.fromisoformat(fetched))
                 except InvalidDayError as error:
                     invalid.append(str(error))
         except UnusableFileError as error:
@@ -205,15 +183,23 @@ class CostCache:
         fetched_at = self.clock.now()
         stamp = fetched_at.isoformat()
         key = grouping_key(api_group_by)
-        rows = [
-            (org_id, key, bucket.day.isoformat(), int(self.is_complete(bucket.day, fetched_at)),
-             stamp, len(bucket.items), encode_items(bucket.items))
-            for bucket in buckets
-        ]
+        listed = list(buckets)
 
         def write(db: sqlite3.Connection) -> None:
             with writing(db):
-                db.executemany("INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                table = _key_table(db, org_id, key)  # Read in the write lock: the file's truth.
+                added = table.new_keys(listed)
+                db.executemany("INSERT INTO line_keys VALUES (?, ?, ?, ?)",
+                               [(org_id, key, index, text) for index, text in added])
+                rows = []
+                for bucket in listed:
+                    stored = encode_day(bucket, table)
+                    rows.append((org_id, key, bucket.day.isoformat(),
+                                 int(self.is_complete(bucket.day, fetched_at)), stamp,
+                                 stored.count, stored.scale, stored.indexes, stored.amounts,
+                                 stored.amounts_text))
+                db.executemany(
+                    "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
         self._run(write, default=None, retry=True)
 
@@ -329,7 +315,7 @@ class CostCache:
                     params * 2,
                 ).fetchone()[0]
                 days = db.execute(f"DELETE FROM days {where}", params).rowcount
-                for table in ("profiles", "organizations"):
+                for table in ("line_keys", "profiles", "organizations"):
                     db.execute(f"DELETE FROM {table} {where}", params)
             try:
                 db.execute("VACUUM")
@@ -393,27 +379,13 @@ class CostCache:
         return db
 
     def _check_schema(self, db: sqlite3.Connection) -> None:
-        """Create the schema in an empty file; refuse a foreign or newer-schema file."""
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = {name for (name,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if version == 0 and not tables:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    db.execute(statement)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            elif version > SCHEMA_VERSION:
-                raise UnusableFileError(
-                    f"schema version {version} is newer than this costtui's {SCHEMA_VERSION}"
-                )
-            elif version != SCHEMA_VERSION or not _TABLES <= tables:
-                raise UnusableFileError(f"not a costtui cache of schema {SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        """Create or upgrade the schema, with a note when an older file's days were dropped."""
+        upgraded_from = check_schema(db)
+        if upgraded_from is not None:
+            self._warn(
+                f"the cache {self.path} was written by an older costtui (schema "
+                f"{upgraded_from}); its cost days were dropped and are fetched again as needed"
+            )
 
     def _move_aside(self, reason: str) -> None:
         """Rename the unusable file (and its WAL files) to `.corrupt-<timestamp>` with a warning."""
@@ -432,6 +404,14 @@ class CostCache:
             f"cache {self.path} was unusable ({reason}); moved it to {target.name} and started "
             "a new one"
         )
+
+
+def _key_table(db: sqlite3.Connection, org_id: str, key: str) -> KeyTable:
+    """Read the line keys of an organisation and grouping, in index order."""
+    return KeyTable.from_rows(db.execute(
+        "SELECT idx, key FROM line_keys WHERE org_id = ? AND grouping = ? ORDER BY idx",
+        (org_id, key),
+    ))
 
 
 def _bounds(date_range: DateRange) -> tuple[str, str]:

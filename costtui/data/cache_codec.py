@@ -1,24 +1,43 @@
-"""How a day's cost items are stored in the cache, and checked again when read back."""
+"""How a day's columns are stored in the cache, and checked again when read back.
+
+Per (organisation, grouping) the cache holds a table of line keys, each stored once as a JSON
+array; per day, the lines' indexes into it as packed little-endian uint32 and the amounts as
+packed little-endian int64 at the day's scale (a text of integers for a day with an amount
+beyond int64). Reading a day is a few array steps, with no object built per line.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import fields
-from datetime import date
-from decimal import Decimal, InvalidOperation
-from itertools import repeat
+import sys
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from operator import itemgetter
 
-from costtui.core.models import CostItem
-from costtui.core.text import shared_clean_text
-from costtui.core.validation import PLAIN_AMOUNT, amount_problem, currency_problem
+from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, amount_at
+from costtui.core.validation import (
+    MAX_ABS_CENTS,
+    MAX_CENT_DECIMALS,
+    amount_problem,
+    currency_problem,
+)
+from costtui.data.bucket_columns import normalized, shared_key
 
-_PLAIN_AMOUNTS = re.compile(f"(?:{PLAIN_AMOUNT.pattern}(?:,{PLAIN_AMOUNT.pattern})*)?")
-"""A day's amounts joined by commas, all plainly sound (see PLAIN_AMOUNT)."""
-
-_DIMENSIONS = tuple(f.name for f in fields(CostItem) if f.name not in ("day", "amount_cents"))
-"""CostItem fields stored as dictionary-encoded columns, in constructor order."""
+MAX_SCALE = MAX_CENT_DECIMALS
+"""Decimals of a cent a stored amount may have."""
+_INDEX_TYPE = next(code for code in "IL" if array(code).itemsize == 4)
+"""The array typecode of an unsigned 32-bit key index."""
+_AMOUNT_TYPE = "q"
+"""The array typecode of a signed 64-bit amount."""
+_SWAP = sys.byteorder == "big"
+"""Stored arrays are little-endian; a big-endian machine swaps them."""
+_INTEGERS = re.compile(r"(?:-?[0-9]+(?:,-?[0-9]+)*)?")
+"""The text fallback of a day's amounts: integers joined by commas."""
+_MAX_CENTS = int(MAX_ABS_CENTS)
+_MAX_INT64 = 2**63
 
 
 class UnusableFileError(Exception):
@@ -26,57 +45,173 @@ class UnusableFileError(Exception):
 
 
 class InvalidDayError(Exception):
-    """A stored day holds items that fail the checks fetched data passes; treat it as missing."""
+    """A stored day holds lines that fail the checks fetched data passes; treat it as missing."""
 
 
+def key_text(key: LineKey) -> str:
+    """Return a key's stored form: a JSON array of its texts."""
+    return json.dumps(list(key), separators=(",", ":"))
 
 
-def encode_items(items: Sequence[CostItem]) -> str:
-    """Encode a day's items as compact JSON: amounts as decimal strings, dimensions by index."""
-    values: dict[str | None, int] = {}
-    columns = {
-        name: [values.setdefault(getattr(item, name), len(values)) for item in items]
-        for name in _DIMENSIONS
-    }
-    document = {"amounts": [str(item.amount_cents) for item in items],
-                "values": list(values), "columns": columns}
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+_DECODED: dict[str, LineKey] = {}
+"""Stored key texts already decoded and cleaned, shared across reads."""
+_MAX_DECODED = 200_000
 
 
-def decode_items(day: date, text: str) -> tuple[CostItem, ...]:
-    """Decode `encode_items` JSON back into exact CostItems; damage raises UnusableFileError."""
+def _decoded_key(text: object) -> LineKey:
+    """Decode one stored key text into a shared, cleaned key; damage raises UnusableFileError."""
+    if not isinstance(text, str):
+        raise UnusableFileError("damaged line key (not text)")
+    key = _DECODED.get(text)
+    if key is not None:
+        return key
     try:
-        document = json.loads(text)
-        amounts = document["amounts"]
-        # Share one copy of each name across days, as the API client does.
-        values = [shared_clean_text(value) if isinstance(value, str) else value
-                  for value in document["values"]]
-        indexes = [document["columns"][name] for name in _DIMENSIONS]
-        if any(len(column) != len(amounts) for column in indexes):
-            raise ValueError("columns of different lengths")
-        columns = [map(values.__getitem__, column) for column in indexes]
-        items = tuple(map(CostItem, repeat(day), map(Decimal, amounts), *columns))
-        currencies = {values[index] for index in set(document["columns"]["currency"])}
-    except (ValueError, KeyError, TypeError, IndexError, InvalidOperation) as error:
-        raise UnusableFileError(f"damaged entry for {day}: {error!r}") from None
-    _check_day(day, amounts, items, currencies)
-    return items
+        values = json.loads(text)
+    except (ValueError, RecursionError):
+        values = None
+    if (not isinstance(values, list) or len(values) != len(LINE_KEY_FIELDS)
+            or not all(value is None or isinstance(value, str) for value in values)):
+        raise UnusableFileError(f"damaged line key {str(text)[:40]!r}")
+    key = shared_key(tuple(values))
+    if len(_DECODED) < _MAX_DECODED:
+        _DECODED[text] = key
+    return key
+
+
+@dataclass(slots=True)
+class KeyTable:
+    """The line keys of one (organisation, grouping), in stored order."""
+
+    keys: list[LineKey] = field(default_factory=list)
+    index: dict[LineKey, int] = field(default_factory=dict)
+    problems: dict[int, str] = field(default_factory=dict)
+    """Why a key's lines fail the data checks (a currency other than USD), by index."""
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[object, object]]) -> KeyTable:
+        """Build the table from (index, key text) rows in index order; gaps mean damage."""
+        table = cls()
+        for position, (index, text) in enumerate(rows):
+            if index != position:
+                raise UnusableFileError("damaged line key table (indexes out of order)")
+            table.add(_decoded_key(text))
+        return table
+
+    def add(self, key: LineKey) -> int:
+        """Append a key and return its index."""
+        index = len(self.keys)
+        self.keys.append(key)
+        self.index.setdefault(key, index)
+        currency = key[0]
+        problem = currency_problem(currency) if isinstance(currency, str) else "no currency"
+        if problem:
+            self.problems[index] = problem
+        return index
+
+    def new_keys(self, buckets: Iterable[DayBucket]) -> list[tuple[int, str]]:
+        """Add the buckets' keys the table lacks; return their (index, key text) rows."""
+        added: list[tuple[int, str]] = []
+        for bucket in buckets:
+            for key in dict.fromkeys(bucket.keys):  # first-seen order: the same file each run
+                if key not in self.index:
+                    added.append((self.add(key), key_text(key)))
+        return added
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDay:
+    """One day's columns as stored: line count, scale, packed indexes and amounts."""
+
+    count: int
+    scale: int
+    indexes: bytes
+    amounts: bytes | None
+    """Packed int64 amounts; None when `amounts_text` holds them."""
+    amounts_text: str | None
+
+
+def _packed(values: array[int]) -> bytes:
+    if _SWAP:
+        values.byteswap()
+    return values.tobytes()
+
+
+def encode_day(bucket: DayBucket, table: KeyTable) -> StoredDay:
+    """Encode a day's columns against the key table (which holds every key of the bucket)."""
+    amounts, scale = bucket.amounts, bucket.scale
+    if scale > MAX_SCALE:
+        amounts, scale = normalized(amounts, scale)
+    indexes = _packed(array(_INDEX_TYPE, map(table.index.__getitem__, bucket.keys)))
+    try:
+        return StoredDay(len(amounts), scale, indexes, _packed(array(_AMOUNT_TYPE, amounts)), None)
+    except OverflowError:  # An amount beyond int64 at this scale: keep the day as text.
+        return StoredDay(len(amounts), scale, indexes, None, ",".join(map(str, amounts)))
+
+
+def _unpacked(typecode: str, data: object, count: int, day: date) -> array[int]:
+    values = array(typecode)
+    if not isinstance(data, bytes) or len(data) != count * values.itemsize:
+        raise UnusableFileError(f"damaged entry for {day}: columns of the wrong size")
+    values.frombytes(data)
+    if _SWAP:
+        values.byteswap()
+    return values
+
+
+def _amounts(day: date, stored: StoredDay) -> Sequence[int]:
+    if stored.amounts is not None or stored.amounts_text is None:
+        return _unpacked(_AMOUNT_TYPE, stored.amounts, stored.count, day)
+    text = stored.amounts_text
+    if not isinstance(text, str) or not _INTEGERS.fullmatch(text):
+        raise UnusableFileError(f"damaged entry for {day}: amounts are not integers")
+    amounts = [int(each) for each in text.split(",")] if text else []
+    if len(amounts) != stored.count:
+        raise UnusableFileError(f"damaged entry for {day}: columns of different lengths")
+    return amounts
+
+
+def decode_day(
+    day: date, stored: StoredDay, table: KeyTable, cached_at: datetime | None
+) -> DayBucket:
+    """Decode a stored day into a bucket; damage raises UnusableFileError, bad data InvalidDay."""
+    if not isinstance(stored.count, int) or not isinstance(stored.scale, int) or stored.scale < 0:
+        raise UnusableFileError(f"damaged entry for {day}: no valid line count or scale")
+    indexes = _unpacked(_INDEX_TYPE, stored.indexes, stored.count, day)
+    amounts = tuple(_amounts(day, stored))
+    try:
+        keys = _picked(table.keys, indexes)
+    except IndexError:
+        raise UnusableFileError(f"damaged entry for {day}: a line key is missing") from None
+    _check_day(day, stored.scale, indexes, amounts, table, packed=stored.amounts is not None)
+    return DayBucket.from_columns(day, keys, amounts, stored.scale, cached_at)
+
+
+def _picked(keys: list[LineKey], indexes: array[int]) -> tuple[LineKey, ...]:
+    """Return the keys at the indexes, in one C-level step."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)(keys)  # type: ignore[no-any-return]
+    return tuple(keys[index] for index in indexes)
 
 
 def _check_day(
-    day: date, amounts: list[object], items: tuple[CostItem, ...], currencies: set[object]
+    day: date, scale: int, indexes: array[int], amounts: tuple[int, ...], table: KeyTable,
+    *, packed: bool,
 ) -> None:
-    """Raise InvalidDayError if a stored day holds an item fetched data could not have."""
-    for currency in currencies:
-        problem = currency_problem(currency) if isinstance(currency, str) else "no currency"
-        if problem:
-            raise InvalidDayError(f"{day}: {problem}")
-    try:
-        if _PLAIN_AMOUNTS.fullmatch(",".join(amounts)):  # type: ignore[arg-type]
-            return  # The common case, checked in one pass.
-    except TypeError:
-        pass  # An amount that is not text: look at each.
-    for item in items:
-        problem = amount_problem(item.amount_cents)
-        if problem:
-            raise InvalidDayError(f"{day}: {problem}")
+    """Raise InvalidDayError if a stored day holds a line fetched data could not have."""
+    if table.problems:
+        for index in set(indexes).intersection(table.problems):
+            raise InvalidDayError(f"{day}: {table.problems[index]}")
+    if not amounts:
+        return
+    if scale > MAX_SCALE:  # Never written (days are stored normalized); only damage has it.
+        step = 10 ** (scale - MAX_SCALE)
+        for units in amounts:
+            if units % step:
+                raise InvalidDayError(f"{day}: {amount_problem(amount_at(units, scale))}")
+    limit = _MAX_CENTS * 10**scale
+    if packed and limit > _MAX_INT64:
+        return  # No int64 reaches $10 trillion at this scale.
+    for extreme in (max(amounts), min(amounts)):
+        if abs(extreme) >= limit:
+            raise InvalidDayError(f"{day}: {amount_problem(amount_at(extreme, scale))}")
+

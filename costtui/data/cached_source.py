@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 
 from costtui.core.dates import DateRange
 from costtui.core.models import DayBucket, Organization, Workspace
-from costtui.data.api import MAX_BUCKETS_PER_PAGE, ApiError, FetchProgress, ProgressCallback
+from costtui.data.api import (
+    DEFAULT_CONCURRENCY,
+    MAX_BUCKETS_PER_PAGE,
+    ApiError,
+    FetchProgress,
+    ProgressCallback,
+)
 from costtui.data.cache import CacheError, CostCache, DayState
 from costtui.data.source import CostSource
 
@@ -71,7 +77,7 @@ class CachedSource:
         *,
         profile: str = "default",
         offline: bool = False,
-        concurrency: int = 4,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         if inner is None and not offline:
             raise ValueError("a CachedSource without an inner source must be offline")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -420,3 +421,67 @@ async def test_the_key_never_reaches_the_cache_files(
     assert path.exists()
     assert files_with_secret(SENTINEL_KEY) == []
     assert SENTINEL_KEY not in repr(source.cache) + repr(source)
+
+
+class MeAfterCostTransport(httpx.AsyncBaseTransport):
+    """Serves a DemoApi but answers /me only once a cost_report request has arrived."""
+
+    def __init__(self, api: DemoApi) -> None:
+        self.inner = DemoTransport(api)
+        self.cost_requested = asyncio.Event()
+        self.events: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/cost_report"):
+            self.events.append("cost_report asked")
+            self.cost_requested.set()
+        elif request.url.path.endswith("/me"):
+            await asyncio.wait_for(self.cost_requested.wait(), timeout=60)  # a hang guard only
+            self.events.append("me answered")
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_remembered_organisation_starts_fetching_before_me_answers(path: Path) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 20))
+    first = source_over(DemoApi(), path)
+    await first.cost_buckets(DateRange(past.first_day, date(2026, 8, 10)), GROUPING)
+    await first.aclose()
+
+    api = DemoApi()
+    transport = MeAfterCostTransport(api)
+    source = source_over(api, path, transport=transport)
+    buckets = await source.cost_buckets(past, GROUPING)
+    await source.aclose()
+
+    assert buckets == await reference(past)
+    assert transport.events[:2] == ["cost_report asked", "me answered"]
+    assert cost_windows(api) == [("2026-08-11", "2026-08-21")]
+    stored = cache_at(path).load_days(DemoOrganization().org_id, GROUPING, past.days())
+    assert sorted(stored) == list(past.days())
+
+
+async def test_when_me_names_another_organisation_its_own_cache_is_read_and_stored(
+    path: Path,
+) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 20))
+    org_a, org_b = DemoOrganization(seed=1), DemoOrganization(seed=2)
+    before = source_over(DemoApi(org_a), path)  # the profile remembers org_a, days 1-10 cached
+    await before.cost_buckets(DateRange(past.first_day, date(2026, 8, 10)), GROUPING)
+    await before.aclose()
+
+    api = DemoApi(org_b)
+    transport = MeAfterCostTransport(api)
+    after = source_over(api, path, transport=transport)  # the key now opens org_b
+    buckets = await after.cost_buckets(past, GROUPING)
+    await after.aclose()
+
+    # Days fetched before /me answered came with the key, so they are org_b's and kept; org_a's
+    # cached days are not served: org_b's missing days 1-10 are fetched once /me names it.
+    assert buckets == await reference(past, org_b)
+    assert transport.events[:2] == ["cost_report asked", "me answered"]
+    assert sorted(cost_windows(api)) == [("2026-08-01", "2026-08-11"), ("2026-08-11", "2026-08-21")]
+    cache = cache_at(path)
+    assert sorted(cache.load_days(org_b.org_id, GROUPING, past.days())) == list(past.days())
+    assert sorted(cache.load_days(org_a.org_id, GROUPING, past.days())) == list(
+        DateRange(past.first_day, date(2026, 8, 10)).days())
+    assert cache.organization_for_profile("default") == Organization(org_b.org_id, org_b.name)

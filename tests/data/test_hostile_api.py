@@ -106,12 +106,12 @@ def stored_days() -> dict[str, list[str]]:
 
 
 def stored_texts() -> list[str]:
-    """Return every text the cache holds: names, workspace documents and item documents."""
+    """Return every text the cache holds: names, workspace documents and line keys."""
     with sqlite3.connect(default_cache_path()) as db:
         rows = db.execute("SELECT name, coalesce(workspaces_json, '') FROM organizations")
         texts = [text for row in rows for text in row]
-        texts += [json.dumps(json.loads(items)["values"], ensure_ascii=False)
-                  for (items,) in db.execute("SELECT items FROM days")]
+        texts += [json.dumps(json.loads(key), ensure_ascii=False)
+                  for (key,) in db.execute("SELECT key FROM line_keys")]
     return texts
 
 
@@ -261,15 +261,19 @@ def test_a_bad_cached_day_is_refetched_with_one_warning(
     honest = report(run, fmt="json")
     assert honest.code == 0 and honest.err == b""
     with sqlite3.connect(default_cache_path()) as db:
-        (items,) = db.execute("SELECT items FROM days WHERE day = '2026-10-03'").fetchone()
-        document = json.loads(items)
-        document["amounts"][0] = "NaN"
-        db.execute("UPDATE days SET items = ? WHERE day = '2026-10-03'", (json.dumps(document),))
+        scale, amounts = db.execute(
+            "SELECT scale, amounts FROM days WHERE day = '2026-10-03'").fetchone()
+        units = [int.from_bytes(amounts[at:at + 8], "little", signed=True)
+                 for at in range(0, len(amounts), 8)]
+        too_large = str(10**15 * 10**scale)  # $10 trillion: beyond int64, so stored as text
+        db.execute("UPDATE days SET amounts = NULL, amounts_text = ? WHERE day = '2026-10-03'",
+                   (",".join([too_large, *map(str, units[1:])]),))
     offline = report(run, "--offline", fmt="json")
     assert offline.code == 0
     assert offline.err_lines == [
         "costtui: warning: the cache held 1 day(s) that fail the data checks (first: 2026-10-03: "
-        "amount NaN is not a number); they are treated as missing and fetched again when online",
+        "amount is out of range (a cost of $10 trillion or more)); they are treated as missing "
+        "and fetched again when online",
         "costtui: warning: 1 day(s) missing from the cache: 2026-10-03",
     ]
     hostile("honest")
@@ -277,8 +281,9 @@ def test_a_bad_cached_day_is_refetched_with_one_warning(
     assert again.code == 0 and again.out == honest.out
     assert len(again.err_lines) == 1 and "fail the data checks" in again.err_lines[0]
     with sqlite3.connect(default_cache_path()) as db:
-        (items,) = db.execute("SELECT items FROM days WHERE day = '2026-10-03'").fetchone()
-    assert "NaN" not in items
+        stored = db.execute(
+            "SELECT typeof(amounts), amounts_text FROM days WHERE day = '2026-10-03'").fetchone()
+    assert stored == ("blob", None)
 
 
 def test_a_symlinked_cache_is_refused_in_one_line_and_left_alone(
