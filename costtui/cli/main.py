@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from costtui import __version__
-from costtui.cli import cache as cli_cache
-from costtui.cli import key as cli_key
-from costtui.cli import report as cli_report
 from costtui.cli.common import (
     CliError,
     add_group_by_option,
@@ -22,6 +20,13 @@ from costtui.cli.common import (
     warn_about_config,
 )
 from costtui.core.clock import Clock
+
+COMMANDS = {
+    "report": ("costtui.cli.report", "print a cost report as a table, CSV or JSON"),
+    "key": ("costtui.cli.key", "save, show or delete the Admin key"),
+    "cache": ("costtui.cli.cache", "show or clear the local cache of fetched cost days"),
+}
+"""Each subcommand's module (imported only when the command line names it) and its help."""
 
 
 def has_terminal() -> bool:
@@ -41,8 +46,12 @@ def run_tui(args: argparse.Namespace, clock: Clock) -> int:
     return launch(args, clock)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser for every command."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Return the argument parser; only the subcommands `argv` names are imported in full.
+
+    The others get a one-line entry for --help, so starting the TUI loads no command module.
+    """
+    words = set(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="costtui",
         description="Browse your organisation's Anthropic API spending in the terminal.",
@@ -58,9 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "of the ones remembered from last time")
     parser.set_defaults(func=run_tui)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    cli_report.register(commands)
-    cli_key.register(commands)
-    cli_cache.register(commands)
+    for name, (module, help_text) in COMMANDS.items():
+        if name in words:
+            importlib.import_module(module).register(commands)
+        else:
+            commands.add_parser(name, help=help_text, add_help=False)
     return parser
 
 
@@ -69,7 +80,7 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock | None = None) -> in
 
     The process's one clock is made here (tests hand in their own) and passed down.
     """
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         warn_about_config()

@@ -308,6 +308,13 @@ class CachedSource:
         finally:
             self.cache.close()
 
+    def offline_twin(self) -> CachedSource:
+        """Return an offline source over the same cache and profile, to paint before a refresh.
+
+        Never close the twin: the cache file belongs to this source.
+        """
+        return CachedSource(None, self.cache, profile=self.profile, offline=True)
+
     def _online(self) -> CostSource:
         """Return the inner source, refusing when offline (a guard: offline paths never ask)."""
         if self.offline or self.inner is None:

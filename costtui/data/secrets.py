@@ -1,7 +1,8 @@
 """Where the Admin key comes from: $ANTHROPIC_ADMIN_KEY first, then the OS keyring.
 
 Keyring calls may block (D-Bus, a locked keychain): call them before `App.run()` or in a
-`@work(thread=True)` worker, never on the UI thread.
+`@work(thread=True)` worker, never on the UI thread. keyring itself is imported at the first
+keyring call, so start-up paths that never need it (the demo, an env key) do not load it.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeVar
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from costtui.core.admin_key import AdminKey
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 ADMIN_KEY_ENV = "ANTHROPIC_ADMIN_KEY"
 KEYRING_SERVICE = "costtui"
@@ -103,6 +103,9 @@ def keyring_name() -> str:
 
 def _call(operation: Callable[[KeyringBackend], _T], secret: str | None = None) -> _T:
     """Run one keyring operation, turning every backend failure into KeyringUnavailable."""
+    import keyring
+    import keyring.errors
+
     try:
         backend = keyring.get_keyring()
         _check_usable(backend)

@@ -20,6 +20,7 @@ from costtui.core.text import safe_line
 from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
+from costtui.data.cached_source import CachedSource
 from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
 from costtui.data.state import UserState, save_state
@@ -159,15 +160,43 @@ class CostApp(KeysAndProfiles, InsightsLoader):
         def report_progress(progress: FetchProgress) -> None:
             self.post_message(LoadProgressed(generation, progress))
 
+        # Paint the cached copy first, then fetch the incomplete days, /me and names. Not at
+        # once: both read the cache behind one lock, and the copy would wait for the refresh.
+        cached_org_id = None if full_refresh else await self.paint_cached(
+            source, date_range, generation)
         try:
             report = await load_report(
                 source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
                 with_previous=True, on_progress=report_progress, full_refresh=full_refresh,
             )
+            organization_id = (await source.organization()).id if cached_org_id else None
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
             return
-        self.post_message(ReportLoaded(generation, report))
+        changed = cached_org_id is not None and organization_id != cached_org_id
+        self.post_message(ReportLoaded(generation, report, organization_changed=changed))
+
+    async def paint_cached(
+        self, source: CostSource, date_range: DateRange, generation: int
+    ) -> str | None:
+        """Post what the cache holds for the range at once (stale); return its organisation id.
+
+        Only a live source behind a cache has a stale copy; one with no day of the range, or an
+        unreadable cache, posts nothing and the fresh load is simply awaited.
+        """
+        if not isinstance(source, CachedSource) or source.offline:
+            return None
+        twin = source.offline_twin()
+        try:
+            cached = await load_report(twin, date_range, FULL_API_GROUPING,
+                                       clock=self.settings.clock, with_previous=True)
+            organization_id = (await twin.organization()).id
+        except ApiError:
+            return None
+        if len(cached.missing_days) == date_range.day_count:
+            return None
+        self.post_message(ReportLoaded(generation, cached, stale=True))
+        return organization_id
 
     @on(LoadProgressed)
     def _show_progress(self, message: LoadProgressed) -> None:
@@ -180,10 +209,18 @@ class CostApp(KeysAndProfiles, InsightsLoader):
             return
         self.report = message.report
         self.last_error = None
+        self._notify_cache_warnings(message.report.warnings)
+        if message.stale:
+            self.cost_screen.show_report(message.report, stale=True)
+            return
         self.is_loading = False
+        if message.organization_changed:
+            self.cost_screen.show_other_organization()
+            self.notify(f"The Admin key opens {message.report.organization_name}, not the "
+                        "organisation cached for this profile: its costs are shown now.",
+                        title="Organisation changed", severity="warning", markup=False)
         self.cost_screen.show_report(message.report)
         self.load_insights(message.report)
-        self._notify_cache_warnings(message.report.warnings)
         missing = message.report.missing_days
         if missing:
             where = "the cache" if message.report.offline else "the source"

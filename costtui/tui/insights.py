@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from textual import on, work
 from textual.app import App
 
+from costtui.core.dates import DateRange
 from costtui.core.insights import compute_insights, insights_window
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
@@ -21,6 +23,24 @@ INSIGHTS_API_GROUPING = ("workspace_id", "description")
 """The grouping of the cost view's own load, so a cache answers the window's overlap."""
 SCORED_DIMENSIONS = ("workspace", "model")
 """Dimensions whose groups get spike scores (besides the start drill path's first one)."""
+
+
+def window_from_report(report: LoadedReport, window: DateRange) -> LoadedReport | None:
+    """Return the window cut from a loaded report (its range and previous period), or None.
+
+    None when the report misses a day of the window or was loaded with another grouping.
+    """
+    covered_first = report.date_range.previous().first_day
+    if (report.api_group_by != INSIGHTS_API_GROUPING or window.first_day < covered_first
+            or window.last_day > report.date_range.last_day):
+        return None
+    missing = (*report.missing_days, *report.previous_missing_days)
+    if any(window.first_day <= day <= window.last_day for day in missing):
+        return None
+    items = tuple(item for item in (*report.previous_items, *report.items)
+                  if window.first_day <= item.day <= window.last_day)
+    return replace(report, date_range=window, items=items, previous_items=(),
+                   missing_days=(), previous_missing_days=())
 
 
 class InsightsLoader(App[None]):
@@ -54,10 +74,11 @@ class InsightsLoader(App[None]):
         now = clock.now()
         dimensions = tuple(dict.fromkeys(
             name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0]) if name != "day"))
+        window_range = insights_window(report.date_range, now.date())
         try:
-            window = await load_report(
-                source, insights_window(report.date_range, now.date()), INSIGHTS_API_GROUPING,
-                clock=clock, with_previous=False)
+            # A long range's report already holds the window: no second fetch of the same days.
+            window = window_from_report(report, window_range) or await load_report(
+                source, window_range, INSIGHTS_API_GROUPING, clock=clock, with_previous=False)
             insights = await asyncio.to_thread(
                 compute_insights, window, report.date_range, dimensions,
                 self.settings.profile_budgets, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
 from costtui.core.admin_key import AdminKey
@@ -10,7 +12,9 @@ from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, FetchProgress
-from costtui.data.secrets import KeySource
+
+if TYPE_CHECKING:
+    from costtui.data.secrets import KeySource
 
 
 class LoadProgressed(Message):
@@ -30,11 +34,18 @@ class LoadProgressed(Message):
 class ReportLoaded(Message):
     """A cost report (range and previous period) arrived."""
 
-    def __init__(self, generation: int, report: LoadedReport) -> None:
+    def __init__(
+        self, generation: int, report: LoadedReport, *, stale: bool = False,
+        organization_changed: bool = False,
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.report = report
         """The report; it says where its days came from and what was worked around."""
+        self.stale = stale
+        """Whether it is the cache's copy, painted at once while the fresh one is fetched."""
+        self.organization_changed = organization_changed
+        """Whether the key opened another organisation than the cached copy's."""
 
 
 class ReportFailed(Message):

@@ -89,6 +89,8 @@ the change against the previous period of the same length and a per-day trend.
         """The report on screen; kept through later loads and errors."""
         self.load_running = False
         """Whether a load of `requested_range` is running."""
+        self.report_is_stale = False
+        """Whether the report shown is the cache's copy while a fresh one is fetched."""
         self._load_started = 0.0
         self._elapsed_timer: Timer | None = None
         self.level: LevelView | None = None
@@ -157,15 +159,27 @@ the change against the previous period of the same length and a per-day trend.
         self._update_header()
         self.refresh_bindings()
 
-    def show_report(self, report: LoadedReport) -> None:
-        """Show freshly loaded data, keeping the level and the cursor row."""
+    def show_report(self, report: LoadedReport, *, stale: bool = False) -> None:
+        """Show loaded data, keeping the level and the cursor row.
+
+        A `stale` report is the cache's copy: the load goes on and the header says refreshing.
+        """
         self.report = report
+        self.report_is_stale = stale
         self.requested_range = report.date_range
         if self.insights is not None and self.insights.date_range != report.date_range:
             self.insights = None  # spike days of another range; the new ones are coming
         self.remove_class("-error")
-        self.show_loading_stopped()
+        if not stale:
+            self.show_loading_stopped()
         self._show_level(self._table().cursor_key())
+
+    def show_other_organization(self) -> None:
+        """Go back to the top level: the drilled values belonged to another organisation."""
+        self.state = ViewState(drill_path=self.state.drill_path,
+                               sort_column=self.state.sort_column,
+                               sort_descending=self.state.sort_descending)
+        self.insights = None
 
     def show_insights(self, insights: ReportInsights) -> None:
         """Show a report's projection, budget status, budget bars and spike marks."""
@@ -255,7 +269,8 @@ the change against the previous period of the same length and a per-day trend.
         report = self.report
         shown_range = report.date_range if report is not None else self.requested_range
         loading = self.requested_range if self.load_running else None
-        title = header_title(report, shown_range, self.settings.profile, loading)
+        title = header_title(report, shown_range, self.settings.profile, loading,
+                             refreshing=self.report_is_stale and self.load_running)
         freshness = freshness_line(incomplete_days(shown_range.days(), self.settings.clock.now()),
                                    report_notes(report) if report else [])
         names = report.workspace_names if report else {}

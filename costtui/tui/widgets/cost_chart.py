@@ -7,12 +7,12 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual.app import RenderResult
-from textual_plotext import PlotextPlot
-from textual_plotext.plot import PlotextThemeName
+from textual.widget import Widget
 
 from costtui.core.chart_data import (
     ChartData,
@@ -21,6 +21,9 @@ from costtui.core.chart_data import (
     day_labels,
     dollar_ticks,
 )
+
+if TYPE_CHECKING:
+    from textual_plotext.plot import Plot, PlotextThemeName
 
 RGB = tuple[int, int, int]
 
@@ -123,8 +126,18 @@ def label_step(count: int, label_width: int, canvas_width: int) -> int:
     return 28 * math.ceil(needed / 28)
 
 
-class CostChart(PlotextPlot):
-    """A daily cost chart that keeps its data and rebuilds the plot at every render and size."""
+class CostChart(Widget):
+    """A daily cost chart that keeps its data and rebuilds the plot at every render and size.
+
+    plotext is imported when a chart is first drawn (a shown chart renders), not at start-up.
+    """
+
+    DEFAULT_CSS = """
+    CostChart {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
 
     def __init__(
         self,
@@ -136,7 +149,7 @@ class CostChart(PlotextPlot):
     ) -> None:
         """Create an empty chart; call `show_data` to draw."""
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
-        self.set_reactive(PlotextPlot.theme, PLOTEXT_THEME)
+        self._plot: Plot | None = None
         self._data: ChartData | None = None
         self._cumulative = False
         self._title = ""
@@ -166,10 +179,24 @@ class CostChart(PlotextPlot):
         self._projection = projection
         self.refresh()
 
+    @property
+    def plt(self) -> Plot:
+        """Return the plotext figure, importing plotext the first time a chart is drawn."""
+        if self._plot is None:
+            from textual_plotext.plot import Plot
+
+            self._plot = Plot()
+        return self._plot
+
     def render(self) -> RenderResult:
-        """Rebuild the plot for the current size, then let PlotextPlot size, theme and build it."""
+        """Rebuild the plot for the current size and theme, then build it as text."""
         self._draw()
-        return super().render()
+        plot = self.plt
+        width, height = self.size.width, self.size.height
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # textual-plotext does both: resizing needs the second
+        plot.theme(PLOTEXT_THEME)
+        return Text.from_ansi(plot.build())
 
     def _draw(self) -> None:
         """Clear the figure and draw the stored data (or the empty state) into it."""

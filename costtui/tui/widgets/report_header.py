@@ -49,13 +49,20 @@ def title_line(
 
 def header_title(
     report: LoadedReport | None, shown_range: DateRange, profile: str,
-    loading_range: DateRange | None,
+    loading_range: DateRange | None, *, refreshing: bool = False,
 ) -> str:
-    """Return the title line of a report (or of the range before one loaded), with loading."""
+    """Return the title line of a report (or of the range before one loaded), with loading.
+
+    `refreshing`: the report is the cache's copy shown while the fresh one is fetched.
+    """
+    source = source_text(report) if report else None
+    if refreshing:
+        # Complete days are cached once and stay true; the oldest one's age would mislead.
+        source = "from the cache · refreshing…"
     title = title_line(report.organization_name if report else None, shown_range,
                        report.fetched_at if report else None,
                        profile=None if profile == DEFAULT_PROFILE else profile,
-                       source_text=source_text(report) if report else None)
+                       source_text=source)
     if loading_range is not None and (report is None or loading_range != report.date_range):
         title += f" · loading {loading_range}…"
     return title
