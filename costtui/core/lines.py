@@ -138,6 +138,40 @@ class CostLines:
         buckets = [DayBucket(day, by_day[day]) for day in wanted if day in by_day]
         return cls.from_buckets(wanted, buckets)
 
+    @classmethod
+    def joined(cls, parts: Sequence[CostLines], days: Sequence[date]) -> CostLines:
+        """Return the lines of `days`, each day taken from the first part that holds it.
+
+        Keys are those with a line on one of the days; amounts move to the largest scale.
+        """
+        scale = max((part.scale for part in parts), default=0)
+        picked = [next(((part, part._day_index[day]) for part in parts
+                        if day in part._day_index), None) for day in days]
+        index_of: dict[LineKey, int] = {}
+        renumbered: dict[int, list[int]] = {}
+        for part in parts:
+            shown = [index for entry in picked if entry and entry[0] is part
+                     for index in [entry[1]]]
+            renumber = renumbered[id(part)] = [0] * len(part.keys)
+            for key in sorted(set().union(*(part.day_keys[index] for index in shown))):
+                renumber[key] = index_of.setdefault(part.keys[key], len(index_of))
+        rows: list[list[int]] = []
+        day_keys: list[list[int]] = []
+        for entry in picked:
+            rows.append([0] * len(index_of))
+            day_keys.append([])
+            if entry is not None:
+                part, index = entry
+                keys = list(dict.fromkeys(part.day_keys[index]))
+                factor = 10 ** (scale - part.scale)
+                renumber = renumbered[id(part)]
+                amounts = map(factor.__mul__, map(part.rows[index].__getitem__, keys))
+                deque(map(rows[-1].__setitem__, map(renumber.__getitem__, keys), amounts),
+                      maxlen=0)
+                day_keys[-1] = list(map(renumber.__getitem__, part.day_keys[index]))
+        fields = parts[0].fields if parts else LINE_KEY_FIELDS
+        return cls(days, list(index_of), rows, scale, day_keys, fields)
+
     def on_days(self, days: Sequence[date]) -> CostLines:
         """Return these lines over other days: days not held are empty, days not named left out."""
         if tuple(days) == self.days:

@@ -78,3 +78,16 @@ def test_other_days_keep_only_the_lines_of_those_days() -> None:
     moved = lines.on_days([MARCH_2, MARCH_3])
     assert moved.days == (MARCH_2, MARCH_3) and moved.rows == ((0,), (2_000_000_000_001,))
     assert lines.on_days(lines.days) is lines
+
+
+def test_a_window_joins_the_days_of_two_periods_at_one_scale() -> None:
+    before = CostLines.from_items([item(MARCH_1, "1.5", "ws_gone", "opus"),
+                                   item(MARCH_2, "2", "ws_a", "opus")], [MARCH_1, MARCH_2])
+    after = CostLines.from_items(ITEMS[3:], [MARCH_3])
+    window = CostLines.joined((before, after), [MARCH_2, MARCH_3, date(2026, 3, 9)])
+    assert window.days == (MARCH_2, MARCH_3, date(2026, 3, 9)) and window.scale == 12
+    assert {row.values: row.cost for row in group_costs(window, ["workspace", "day"])} == {
+        ("ws_a", "2026-03-02"): Decimal("0.02"),
+        ("ws_a", "2026-03-03"): Decimal("0.02000000000001")}
+    assert [each.amount_cents for each in window.items()] == [Decimal(2),
+                                                              Decimal("2.000000000001")]
