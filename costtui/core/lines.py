@@ -148,27 +148,29 @@ class CostLines:
         picked = [next(((part, part._day_index[day]) for part in parts
                         if day in part._day_index), None) for day in days]
         index_of: dict[LineKey, int] = {}
-        renumbered: dict[int, list[int]] = {}
         for part in parts:
-            shown = [index for entry in picked if entry and entry[0] is part
-                     for index in [entry[1]]]
-            renumber = renumbered[id(part)] = [0] * len(part.keys)
+            shown = (index for entry in picked if entry and entry[0] is part
+                     for index in [entry[1]])
             for key in sorted(set().union(*(part.day_keys[index] for index in shown))):
-                renumber[key] = index_of.setdefault(part.keys[key], len(index_of))
-        rows: list[list[int]] = []
+                index_of.setdefault(part.keys[key], len(index_of))
+        gathers, renumbers = {}, {}
+        for part in parts:
+            own = {key: index for index, key in enumerate(part.keys)}
+            # A key the part lacks reads the 0 appended to each of its rows.
+            gathers[id(part)] = _gatherer([own.get(key, len(own)) for key in index_of])
+            renumbers[id(part)] = [index_of.get(key, -1) for key in part.keys]
+        rows: list[Sequence[int]] = []
         day_keys: list[list[int]] = []
         for entry in picked:
-            rows.append([0] * len(index_of))
-            day_keys.append([])
-            if entry is not None:
-                part, index = entry
-                keys = list(dict.fromkeys(part.day_keys[index]))
-                factor = 10 ** (scale - part.scale)
-                renumber = renumbered[id(part)]
-                amounts = map(factor.__mul__, map(part.rows[index].__getitem__, keys))
-                deque(map(rows[-1].__setitem__, map(renumber.__getitem__, keys), amounts),
-                      maxlen=0)
-                day_keys[-1] = list(map(renumber.__getitem__, part.day_keys[index]))
+            if entry is None or not index_of:
+                rows.append((0,) * len(index_of))
+                day_keys.append([])
+                continue
+            part, index = entry
+            row = gathers[id(part)]((*part.rows[index], 0))
+            factor = 10 ** (scale - part.scale)
+            rows.append(row if factor == 1 else tuple(map(factor.__mul__, row)))
+            day_keys.append(list(map(renumbers[id(part)].__getitem__, part.day_keys[index])))
         fields = parts[0].fields if parts else LINE_KEY_FIELDS
         return cls(days, list(index_of), rows, scale, day_keys, fields)
 
