@@ -158,7 +158,7 @@ def render_table(
     rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport, console: Console
 ) -> None:
     """Print an aligned table with a share column and a total line."""
-    total = total_cost(report.items)
+    total = total_cost(report.lines)
     console.print(Text(f"{report.organization_name} · {report.date_range} (UTC)", style="bold"))
     table = Table(show_footer=True)
     for position, dimension in enumerate(dimensions):
@@ -214,10 +214,10 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         if output_format in ("table", "csv"):
             write_insights(insights, output_format, sys.stdout)
         return 0
-    rows = group_costs(report.items, dimensions)
+    rows = group_costs(report.lines, dimensions)
     if output_format == "json":
         write_output(report_json(rows, dimensions, report.date_range,
-                                 report.workspace_names, total_cost(report.items), extra))
+                                 report.workspace_names, total_cost(report.lines), extra))
     elif output_format == "csv":
         write_output(report_csv(rows, dimensions, report.workspace_names))
     else:

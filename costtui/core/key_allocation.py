@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from dataclasses import replace as dataclass_replace
 
 from costtui.core.allocation import split_amount
+from costtui.core.lines import CostLines
 from costtui.core.models import CostItem, LoadedReport
 from costtui.core.report import DimensionValue
 from costtui.core.token_join import JoinKey, SearchKey, join_key
@@ -126,11 +127,15 @@ def keyed_report(
     (usage loading or unavailable) every line gets `placeholder`, never "(unattributed)".
     """
     if rows is None:
-        return dataclass_replace(report, items=_labelled(report.items, placeholder),
-                                 previous_items=_labelled(report.previous_items, placeholder))
-    listed = list(rows)
-    return dataclass_replace(report, items=keyed_items(report.items, listed, keys),
-                             previous_items=keyed_items(report.previous_items, listed, keys))
+        current = _labelled(report.items, placeholder)
+        previous = _labelled(report.previous_items, placeholder)
+    else:
+        listed = list(rows)
+        current = keyed_items(report.items, listed, keys)
+        previous = keyed_items(report.previous_items, listed, keys)
+    return dataclass_replace(
+        report, lines=CostLines.from_items(current, report.lines.days),
+        previous_lines=CostLines.from_items(previous, report.previous_lines.days))
 
 
 def _labelled(items: Iterable[CostItem], label: str) -> tuple[KeyedCostItem, ...]:
