@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,7 +21,7 @@ from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
 from costtui.core.view_export import export_file_name, export_text, write_new_file
-from costtui.core.view_state import ViewState
+from costtui.core.view_state import ItemSelection, ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
 from costtui.data.cached_source import CachedSource
 from costtui.data.open import SourceFactory
@@ -118,6 +120,9 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     @on(CostViewReady)
     def start(self) -> None:
         """Start the first load once the cost view is up, or ask for a key if there is none."""
+        # Modules, styles and widgets made so far live as long as the app: keep the collector's
+        # full passes (tens of ms, a UI freeze each) from walking them again while data loads.
+        gc.freeze()
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.source is None:
@@ -172,11 +177,23 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
                 with_previous=True, on_progress=report_progress, full_refresh=full_refresh,
             )
             organization_id = (await source.organization()).id if cached_org_id else None
+            selection = await self.group_first_level(report)
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
             return
         changed = cached_org_id is not None and organization_id != cached_org_id
-        self.post_message(ReportLoaded(generation, report, organization_changed=changed))
+        self.post_message(ReportLoaded(generation, report, organization_changed=changed,
+                                       selection=selection))
+
+    async def group_first_level(self, report: LoadedReport) -> ItemSelection:
+        """Group the level on screen off the UI thread, so that showing the report is instant.
+
+        The view may change meanwhile: a level not grouped here is grouped when shown.
+        """
+        state = self.cost_screen.state
+        selection = ItemSelection(report)
+        await asyncio.to_thread(selection.grouped, state.filters, state.dimension)
+        return selection
 
     async def paint_cached(
         self, source: CostSource, date_range: DateRange, generation: int
@@ -197,7 +214,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
             return None
         if len(cached.missing_days) == date_range.day_count:
             return None
-        self.post_message(ReportLoaded(generation, cached, stale=True))
+        self.post_message(ReportLoaded(generation, cached, stale=True,
+                                       selection=await self.group_first_level(cached)))
         return organization_id
 
     @on(LoadProgressed)
@@ -213,7 +231,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         self.last_error = None
         self._notify_cache_warnings(message.report.warnings)
         if message.stale:
-            self.cost_screen.show_report(message.report, stale=True)
+            self.cost_screen.show_report(message.report, stale=True, selection=message.selection)
             return
         self.is_loading = False
         if message.organization_changed:
@@ -221,7 +239,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
             self.notify(f"The Admin key opens {message.report.organization_name}, not the "
                         "organisation cached for this profile: its costs are shown now.",
                         title="Organisation changed", severity="warning", markup=False)
-        self.cost_screen.show_report(message.report)
+        self.cost_screen.show_report(message.report, selection=message.selection)
         self.load_insights(message.report)
         missing = message.report.missing_days
         if missing:

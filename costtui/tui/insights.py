@@ -78,9 +78,12 @@ class InsightsLoader(App[None]):
             if name not in ("day", "api_key")))
         window_range = insights_window(report.date_range, now.date())
         try:
-            # A long range's report already holds the window: no second fetch of the same days.
-            window = window_from_report(report, window_range) or await load_report(
-                source, window_range, INSIGHTS_API_GROUPING, clock=clock, with_previous=False)
+            # A long range's report already holds the window (cut off the UI thread): no second
+            # fetch of the same days.
+            window = await asyncio.to_thread(window_from_report, report, window_range)
+            if window is None:
+                window = await load_report(source, window_range, INSIGHTS_API_GROUPING,
+                                           clock=clock, with_previous=False)
             insights = await asyncio.to_thread(
                 compute_insights, window, report.date_range, dimensions,
                 self.settings.profile_budgets, now)

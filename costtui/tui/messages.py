@@ -12,7 +12,7 @@ from costtui.core.dates import DateRange
 from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
 from costtui.core.usage import ApiKeyInfo, UsageRow
-from costtui.core.view_state import ViewState
+from costtui.core.view_state import ItemSelection, ViewState
 from costtui.data.api import ApiError, FetchProgress
 
 if TYPE_CHECKING:
@@ -38,12 +38,14 @@ class ReportLoaded(Message):
 
     def __init__(
         self, generation: int, report: LoadedReport, *, stale: bool = False,
-        organization_changed: bool = False,
+        organization_changed: bool = False, selection: ItemSelection | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation
         self.report = report
         """The report; it says where its days came from and what was worked around."""
+        self.selection = selection
+        """The report's levels grouped so far (off the UI thread): the first one is instant."""
         self.stale = stale
         """Whether it is the cache's copy, painted at once while the fresh one is fetched."""
         self.organization_changed = organization_changed

@@ -103,6 +103,7 @@ the change against the previous period of the same length and a per-day trend.
         self.cumulative = False
         self.insights: ReportInsights | None = None
         """Projection, budgets and spike days of the report on screen (None until computed)."""
+        self._bindings_refresh_due = False
 
     def compose(self) -> ComposeResult:
         """Yield header, problem panel, progress, filter, table/chart and footer."""
@@ -125,6 +126,19 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one("#level-rows", DataTable).focus()
         self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
         self.post_message(CostViewReady())
+
+    def refresh_bindings(self) -> None:
+        """Update the Footer once per frame, however many changes asked for it.
+
+        Each update rebuilds the Footer's keys (a few ms); one level shown asks several times.
+        """
+        if not self._bindings_refresh_due:
+            self._bindings_refresh_due = True
+            self.call_after_refresh(self._publish_bindings)
+
+    def _publish_bindings(self) -> None:
+        self._bindings_refresh_due = False
+        super().refresh_bindings()
 
     # What the app hands down -----------------------------------------------------------------
 
@@ -162,12 +176,18 @@ the change against the previous period of the same length and a per-day trend.
         self._update_header()
         self.refresh_bindings()
 
-    def show_report(self, report: LoadedReport, *, stale: bool = False) -> None:
+    def show_report(
+        self, report: LoadedReport, *, stale: bool = False,
+        selection: ItemSelection | None = None,
+    ) -> None:
         """Show loaded data, keeping the level and the cursor row.
 
         A `stale` report is the cache's copy: the load goes on and the header says refreshing.
+        `selection` holds the report's levels already grouped (off the UI thread).
         """
         self.report = report
+        if selection is not None and selection.report is report:
+            self._selection = selection
         self.report_is_stale = stale
         self.requested_range = report.date_range
         if self.insights is not None and self.insights.date_range != report.date_range:
