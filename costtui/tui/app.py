@@ -107,6 +107,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         self.last_error: ApiError | BaseException | None = None
         self.load_cancel_requested = False
         self._load_worker: Worker[None] | None = None
+        self.stale_painted = asyncio.Event()
+        """Set once the cache's copy of the range being loaded has been drawn."""
         self.view_state = ViewState(drill_path=settings.drill_path,
                                     sort_column=settings.sort_column,
                                     sort_descending=settings.sort_descending)
@@ -171,6 +173,10 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         # once: both read the cache behind one lock, and the copy would wait for the refresh.
         cached_org_id = None if full_refresh else await self.paint_cached(
             source, date_range, generation)
+        if cached_org_id is not None:
+            # Let the copy reach the screen before the refresh reads the cache in a thread: a
+            # thread holding the interpreter would stretch that frame into a visible freeze.
+            await self.stale_painted.wait()
         try:
             report = await load_report(
                 source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
@@ -214,6 +220,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
             return None
         if len(cached.missing_days) == date_range.day_count:
             return None
+        self.stale_painted.clear()
         self.post_message(ReportLoaded(generation, cached, stale=True,
                                        selection=await self.group_first_level(cached)))
         return organization_id
@@ -232,6 +239,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         self._notify_cache_warnings(message.report.warnings)
         if message.stale:
             self.cost_screen.show_report(message.report, stale=True, selection=message.selection)
+            self.call_after_refresh(self.stale_painted.set)
             return
         self.is_loading = False
         if message.organization_changed:

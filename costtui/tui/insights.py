@@ -59,7 +59,14 @@ class InsightsLoader(App[None]):
         """Start computing the insights of a report just shown (a newer load replaces it)."""
         if self.source is not None and self.settings.insights:
             self.insights_running = True
-            self.compute_report_insights(self.source, report, self.load_generation)
+            # Scored once the costs are drawn: a thread scoring meanwhile would hold the
+            # interpreter and stretch that frame into a visible freeze.
+            self.call_after_refresh(self._start_insights, self.source, report,
+                                    self.load_generation)
+
+    def _start_insights(self, source: CostSource, report: LoadedReport, generation: int) -> None:
+        if generation == self.load_generation and self.insights_running:
+            self.compute_report_insights(source, report, generation)
 
     def stop_insights(self) -> None:
         """Stop computing insights (a new load starts; its report will get its own)."""
