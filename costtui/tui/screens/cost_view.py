@@ -104,6 +104,8 @@ the change against the previous period of the same length and a per-day trend.
         self.insights: ReportInsights | None = None
         """Projection, budgets and spike days of the report on screen (None until computed)."""
         self._bindings_refresh_due = False
+        self._bindings_shown: object = None
+        """What the Footer was last asked to show (focus and shown keys)."""
 
     def compose(self) -> ComposeResult:
         """Yield header, problem panel, progress, filter, table/chart and footer."""
@@ -128,9 +130,10 @@ the change against the previous period of the same length and a per-day trend.
         self.post_message(CostViewReady())
 
     def refresh_bindings(self) -> None:
-        """Update the Footer once per frame, however many changes asked for it.
+        """Update the Footer once per frame, and only when the keys it shows changed.
 
-        Each update rebuilds the Footer's keys (a few ms); one level shown asks several times.
+        Each update rebuilds every key of the Footer (20-40 ms while data loads), and one level
+        shown asks several times.
         """
         if not self._bindings_refresh_due:
             self._bindings_refresh_due = True
@@ -138,7 +141,13 @@ the change against the previous period of the same length and a per-day trend.
 
     def _publish_bindings(self) -> None:
         self._bindings_refresh_due = False
-        super().refresh_bindings()
+        shown = (self.app.app_focus, tuple(
+            (key, binding, enabled, tooltip)
+            for key, (_, binding, enabled, tooltip) in self.active_bindings.items()
+            if binding.show))
+        if shown != self._bindings_shown:
+            self._bindings_shown = shown
+            super().refresh_bindings()
 
     # What the app hands down -----------------------------------------------------------------
 
