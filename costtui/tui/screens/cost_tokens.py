@@ -85,6 +85,8 @@ class CostTokens(Screen[None]):
     _token_columns: dict[LevelKey, TokenColumns]
     _figures_running: tuple[tuple[object, ...], FiguresJob] | None = None
     """What the figures worker computes now, and its job (asked again, it is not restarted)."""
+    _figures_broken = False
+    """Whether computing the figures of this report and usage failed (then not retried)."""
     _notes_wanted: Usage | None = None
     """Usage whose unmatched lines are to be told once its figures are shown."""
 
@@ -109,6 +111,7 @@ class CostTokens(Screen[None]):
         if known is None or known[0] is not report or known[1] is not usage:
             self._figures_of = (report, usage)
             self._usage_index = self._keyed = self._figures_running = None
+            self._figures_broken = False
             self._key_placeholders, self._token_columns = {}, {}
         return usage
 
@@ -126,7 +129,7 @@ class CostTokens(Screen[None]):
         if usage is not None and self._keyed is not None:
             return self._keyed
         if usage is not None:
-            label = COMPUTING_KEYS
+            label = NO_USAGE_KEYS if self._figures_broken else COMPUTING_KEYS
         else:
             label = NO_USAGE_KEYS if self.usage_failed == report.date_range else LOADING_KEYS
         if label not in self._key_placeholders:
@@ -155,6 +158,8 @@ class CostTokens(Screen[None]):
             if report.date_range not in (self.usage_failed, self.usage_requested):
                 self.usage_requested = report.date_range
                 self.post_message(TokensWanted(report.date_range))
+            return
+        if self._figures_broken:
             return
         by_key = self.shows_keys() and self._keyed is None
         with_columns = self.tokens_shown and self._level() not in self._token_columns
@@ -225,6 +230,9 @@ class CostTokens(Screen[None]):
             return
         if worker.group == FIGURES_GROUP:
             self._figures_running = None
+            self._figures_broken = True  # not retried for this report and usage
+            self.tokens_shown = False
+            self._show_level(self._table().cursor_key())
         self.notify(f"Token figures could not be computed: {safe_line(str(worker.error))}.",
                     title="Tokens", severity="error", markup=False, timeout=10)
 
