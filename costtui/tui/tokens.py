@@ -82,8 +82,7 @@ class TokenLoader(App[None]):
         finally:
             if usage is not None:
                 await usage.aclose()
-        text = await asyncio.to_thread(focus_csv, report.items, rows, account_id,
-                                       report.organization_name, report.workspace_names)
+        text = await asyncio.to_thread(_focus_text, report, rows, account_id)
         self.post_message(FocusReady(directory, focus_file_name(report.date_range), text))
 
     @on(FocusReady)
@@ -103,3 +102,9 @@ class TokenLoader(App[None]):
         self.cost_screen.show_tokens_failed(message.date_range)
         self.notify(f"Tokens are not available: {message.reason}.", title="Tokens",
                     severity="warning", markup=False, timeout=10)
+
+
+def _focus_text(report: LoadedReport, rows: tuple[UsageRow, ...], account_id: str) -> str:
+    """Return the FOCUS CSV of every cost line of the report (slow: run in a thread)."""
+    return focus_csv(report.items, rows, account_id, report.organization_name,
+                     report.workspace_names)
