@@ -58,7 +58,14 @@ class InsightsLoader(App[None]):
         """Start computing the insights of a report just shown (a newer load replaces it)."""
         if self.source is not None and self.settings.insights:
             self.insights_running = True
-            self.compute_report_insights(self.source, report, self.load_generation)
+            # After the frame showing the report: its rows paint before the window is loaded.
+            self.call_after_refresh(self._start_insights, self.source, report,
+                                    self.load_generation)
+
+    def _start_insights(self, source: CostSource, report: LoadedReport, generation: int) -> None:
+        """Start the insights worker unless a newer load or a stop came first."""
+        if generation == self.load_generation and self.insights_running:
+            self.compute_report_insights(source, report, generation)
 
     def stop_insights(self) -> None:
         """Stop computing insights (a new load starts; its report will get its own)."""

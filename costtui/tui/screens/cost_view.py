@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
+from textual.widgets import ContentSwitcher, DataTable, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
@@ -44,6 +44,7 @@ from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
+from costtui.tui.widgets.key_footer import KeyFooter
 from costtui.tui.widgets.level_insights import level_insights
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
@@ -115,7 +116,7 @@ the change against the previous period of the same length and a per-day trend.
             yield LevelTable(id=TABLE_VIEW)
             yield ChartPanel(id=CHART_VIEW)
         yield CostChart(id="peek-chart")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Show the header, focus the table and tell the app the view is ready for data."""
@@ -130,7 +131,6 @@ the change against the previous period of the same length and a per-day trend.
         """Show an empty progress bar for a new load; the data already shown stays."""
         self.requested_range = date_range
         self.load_running = True
-        self.add_class("-loading")
         self.query_one(LoadProgress).start()
         self._load_started = monotonic()
         if self._elapsed_timer is not None:
@@ -155,7 +155,7 @@ the change against the previous period of the same length and a per-day trend.
         self.load_running = False
         if self._elapsed_timer is not None:
             self._elapsed_timer.pause()
-        self.remove_class("-loading")
+        self.query_one(LoadProgress).stop()
         self._update_header()
         self.refresh_bindings()
 
