@@ -1,4 +1,7 @@
-"""The costtui Textual app: owns the source and the load worker; hands reports to the screen."""
+"""The costtui Textual app: owns the source and the load worker; hands reports to the screen.
+
+Dialogs, export and the cache are imported when first used: the first paint waits for none.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +20,8 @@ from costtui.core.freshness import missing_days_text
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
-from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
-from costtui.data.cached_source import CachedSource
 from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
 from costtui.data.state import UserState, save_state
@@ -37,7 +38,6 @@ from costtui.tui.messages import (
     ViewChanged,
 )
 from costtui.tui.screens.cost_view import CostScreen
-from costtui.tui.screens.help import HelpScreen, binding_rows
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
 from costtui.tui.widgets.level_table import LevelRows
 
@@ -184,7 +184,11 @@ class CostApp(KeysAndProfiles, InsightsLoader):
         Only a live source behind a cache has a stale copy; one with no day of the range, or an
         unreadable cache, posts nothing and the fresh load is simply awaited.
         """
-        if not isinstance(source, CachedSource) or source.offline:
+        if not source.uses_cache or source.offline:
+            return None  # the demo and --no-cache: nothing cached (cached_source not imported)
+        from costtui.data.cached_source import CachedSource
+
+        if not isinstance(source, CachedSource):
             return None
         twin = source.offline_twin()
         try:
@@ -376,6 +380,8 @@ class CostApp(KeysAndProfiles, InsightsLoader):
     @on(ExportRequested)
     def _export_requested(self, message: ExportRequested) -> None:
         """Write a view of a report to a new CSV or JSON file in the background."""
+        from costtui.core.view_export import export_file_name, export_text
+
         directory = self.settings.export_directory or Path.cwd()
         text = export_text(message.report, message.state, message.export_format)
         name = export_file_name(message.report.date_range, message.state, message.export_format)
@@ -384,6 +390,8 @@ class CostApp(KeysAndProfiles, InsightsLoader):
     @work(thread=True, group=EXPORT_GROUP, exit_on_error=False, description="export")
     def write_export(self, directory: Path, name: str, text: str) -> Path:
         """Write the file off the UI thread (a slow disk must not freeze keys)."""
+        from costtui.core.view_export import write_new_file
+
         try:
             return write_new_file(directory, name, text)
         except OSError as error:
@@ -403,6 +411,8 @@ class CostApp(KeysAndProfiles, InsightsLoader):
 
     def action_show_help(self) -> None:
         """Open the list of every key."""
+        from costtui.tui.screens.help import HelpScreen, binding_rows
+
         if not isinstance(self.screen, HelpScreen):
             groups = (LevelRows.BINDINGS, CostScreen.BINDINGS, self.BINDINGS)
             self.push_screen(HelpScreen([row for bindings in groups
