@@ -77,6 +77,9 @@ the change against the previous period of the same length and a per-day trend.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = COST_VIEW_BINDINGS
+    AUTO_FOCUS = "#level-rows"
+    """The table takes the focus first (the default, the first focusable widget, is the hidden
+    filter input: focusing it then the table restyled both)."""
 
     def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange) -> None:
         super().__init__()
