@@ -122,6 +122,12 @@ def measure_size(workspaces: int, args: argparse.Namespace, first: str, last: st
     try:
         base_url = port_queue.get(timeout=60)
         span = ("--from", first, "--to", last)
+        # A warm-up pass, not recorded: the stand-in server then answers each path from memory,
+        # so the runs measure the clients (and the latency), not the demo making its JSON.
+        warm_up = process_env(base_url, scratch / "warm-up")
+        for command in (costtui(*REPORT_ARGS, *span), probe("pager", "31", first, last),
+                        probe("pager", "7", first, last), probe("inprocess", first, last)):
+            run_process(command, warm_up)
         for number in range(args.runs):
             home = scratch / f"run-{number}"
             env = process_env(base_url, home)
@@ -194,9 +200,8 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
                  f"({warm:.2f} s / {offline:.2f} s)", "", ""))
     cpu_cold = min(run.cpu for run in f.runs["cold"]) / lines * 1e6
     cpu_warm = min(run.cpu for run in f.runs["warm"]) / lines * 1e6
-    rows.append((f"{size} ws: process CPU per cost line, cold / warm",
-                 f"{cpu_cold:.1f} µs / {cpu_warm:.1f} µs", "≤ 3 µs / ≤ 0.5 µs",
-                 verdict(cpu_cold <= 3 and cpu_warm <= 0.5 if size == 40 else None)))
+    rows.append((f"{size} ws: process CPU / cost lines, cold / warm (start-up included)",
+                 f"{cpu_cold:.1f} µs / {cpu_warm:.1f} µs", "", ""))
     in_cold, in_warm = f.value("inprocess", "cold"), f.value("inprocess", "warm")
     in_offline = f.value("inprocess", "warm_offline")
     rows.append((f"{size} ws: in-process load_report cold / warm (incomplete days refetched)",
@@ -232,6 +237,22 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
     return rows
 
 
+def slope_rows(by_size: dict[int, Figures]) -> list[tuple[str, str, str, str]]:
+    """Return CPU per extra cost line between the smallest size and each larger one."""
+    rows: list[tuple[str, str, str, str]] = []
+    sizes = sorted(by_size)
+    for size in sizes[1:]:
+        small, large = by_size[sizes[0]], by_size[size]
+        extra = large.value("pager31", "lines") - small.value("pager31", "lines")
+        cold, warm = (
+            (min(r.cpu for r in large.runs[name]) - min(r.cpu for r in small.runs[name]))
+            / extra * 1e6 for name in ("cold", "warm"))
+        rows.append((f"CPU per cost line, cold / warm (slope {sizes[0]} → {size} ws)",
+                     f"{cold:.2f} µs / {warm:.2f} µs", "≤ 3 µs / ≤ 0.5 µs",
+                     verdict(cold <= 3 and warm <= 0.5)))
+    return rows
+
+
 def paint_rows(paint: Figures) -> list[tuple[str, str, str, str]]:
     """Return the first-paint row: `costtui --demo` vs a bare Textual app, both headless."""
     demo, bare = paint.value("paint_demo", "first_paint"), paint.value("paint_bare", "first_paint")
@@ -258,11 +279,15 @@ def main() -> None:
     first, last = str(today - timedelta(days=args.days - 1)), str(today)
     paint = None if args.no_tui else measure_paint(args)
     rows = paint_rows(paint) if paint is not None else []
+    by_size: dict[int, Figures] = {}
     for size in sizes:
         print(f"measuring {size} workspaces…", file=sys.stderr, flush=True)
-        rows += size_rows(size, measure_size(size, args, first, last), paint)
+        by_size[size] = measure_size(size, args, first, last)
+        rows += size_rows(size, by_size[size], paint)
+    rows += slope_rows(by_size)
     header = (f"{args.days} days ({first} … {last}), workspace + description, "
-              f"{args.latency * 1000:.0f} ms per request on loopback, min of {args.runs} "
+              f"{args.latency * 1000:.0f} ms per request on loopback (answers from memory "
+              f"after a warm-up pass), min of {args.runs} "
               f"whole-process runs, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     table = "\n".join([header, "", "| measure | value | goal | met? |", "|---|---|---|---|",
                        *(f"| {' | '.join(row)} |" for row in rows)])

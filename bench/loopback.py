@@ -17,9 +17,12 @@ from costtui.data.demo import DemoApi, DemoOrganization
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 answering every request through a DemoApi."""
 
-    def __init__(self, api: DemoApi, latency_seconds: float = 0.0) -> None:
+    def __init__(self, api: DemoApi, latency_seconds: float = 0.0, remember: bool = False) -> None:
         self.api = api
         self.latency_seconds = latency_seconds
+        self.remember = remember
+        """Answer a path asked before from memory: the stand-in then costs what a fast API does."""
+        self._answers: dict[str, httpx.Response] = {}
         self.request_count = 0
         self._lock = threading.Lock()
         server = self
@@ -30,10 +33,14 @@ class LoopbackServer:
             def do_GET(self) -> None:  # noqa: N802 - the http.server naming
                 with server._lock:
                     server.request_count += 1
-                request = httpx.Request(
-                    "GET", f"http://127.0.0.1{self.path}", headers=dict(self.headers.items())
-                )
-                response = server.api.handle(request)
+                response = server._answers.get(self.path)
+                if response is None:
+                    request = httpx.Request(
+                        "GET", f"http://127.0.0.1{self.path}", headers=dict(self.headers.items())
+                    )
+                    response = server.api.handle(request)
+                    if server.remember and response.status_code == 200:
+                        server._answers[self.path] = response
                 time.sleep(server.latency_seconds)
                 body = response.content
                 self.send_response(response.status_code)
@@ -75,7 +82,8 @@ def serving(api: DemoApi, latency_seconds: float = 0.0) -> Iterator[LoopbackServ
 
 def serve(workspaces: int, latency: float, port_queue: Any, stop: Any) -> None:
     """Run a demo organisation's server in a child process, sending its URL, until told to stop."""
-    server = LoopbackServer(DemoApi(DemoOrganization(workspace_count=workspaces)), latency)
+    server = LoopbackServer(DemoApi(DemoOrganization(workspace_count=workspaces)), latency,
+                            remember=True)
     server.start()
     port_queue.put(server.base_url)
     stop.wait()

@@ -110,7 +110,7 @@ def run_check_budget(args: argparse.Namespace, clock: Clock, open_source: Source
                               ("workspace",))
     except (CliError, ConfigError, ValueError) as error:  # BudgetConfigError is a ValueError
         raise CliError(str(error), exit_code=EXIT_CODES["unknown"]) from None
-    series = daily_series_by_group(report.items, "workspace", report.date_range.days())
+    series = daily_series_by_group(report.lines, "workspace", report.date_range.days())
     check = check_budgets(budgets, series, report.workspace_names, now)
     for warning in check.warnings:
         print_warning(warning)
@@ -178,7 +178,7 @@ def collect_insights(
     if getattr(args, "forecast", False):
         report = fetch_window(args, clock, open_source,
                               now.date() - timedelta(days=HISTORY_DAYS), now.date(), ())
-        forecast = project_month(daily_series(report.items, report.date_range.days()), now)
+        forecast = project_month(daily_series(report.lines, report.date_range.days()), now)
         insights.json.update(forecast_json(forecast))
         insights.footer.append(forecast_line(forecast))
     if getattr(args, "anomalies", False):

@@ -17,7 +17,6 @@ from costtui.cli.common import (
     add_profile_option,
     add_range_options,
     add_source_options,
-    dimensions_argument,
     print_note,
     print_warning,
     range_arguments,
@@ -29,6 +28,15 @@ from costtui.cli.insights import (
     collect_insights,
     run_check_budget,
     write_insights,
+)
+from costtui.cli.with_tokens import (
+    TOKEN_GROUPING,
+    TokenData,
+    add_token_options,
+    load_tokens,
+    parse_dimensions,
+    tokens_needed,
+    write_token_report,
 )
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, DateRangeError, choose_range, contiguous_ranges
@@ -51,7 +59,7 @@ from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "focus")
 
 
 def register(commands: Any) -> None:
@@ -66,14 +74,16 @@ def register(commands: Any) -> None:
     add_range_options(parser)
     add_group_by_option(parser, "default: workspace")
     parser.add_argument("--format", choices=FORMATS, default=None,
-                        help="output format (default: table on a terminal, else csv)")
+                        help="output format (default: table on a terminal, else csv); "
+                        "focus: a FOCUS 1.2 billing CSV")
+    add_token_options(parser)
     add_insight_options(parser)
     parser.set_defaults(func=run_report)
 
 
 def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     """Return the report's dimensions from --group-by, defaulting to workspace."""
-    return dimensions_argument(values, ("workspace",))
+    return parse_dimensions(values)
 
 
 def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
@@ -111,21 +121,30 @@ def progress_printer(stream: TextIO) -> Any:
 
 
 async def fetch(
-    args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange, clock: Clock
-) -> tuple[LoadedReport, list[str]]:
-    """Load the report the arguments describe; also return the cache's one-line warnings."""
+    args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange, clock: Clock,
+    with_tokens: bool = False,
+) -> tuple[LoadedReport, list[str], TokenData | None]:
+    """Load the report the arguments describe; also return the cache's one-line warnings.
+
+    With tokens, the usage report (and API-key names) come along, before the source closes.
+    """
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
     source = report_source(args, clock)
+    grouping = TOKEN_GROUPING if with_tokens else api_group_by_for(dimensions)
+    tokens: TokenData | None = None
     try:
         report = await load_report(
-            source, date_range, api_group_by_for(dimensions), clock=clock, with_previous=False,
+            source, date_range, grouping, clock=clock, with_previous=False,
             on_progress=show_progress,
         )
+        if with_tokens:
+            tokens = await load_tokens(source, date_range, by_api_key="api_key" in dimensions,
+                                       with_tokens=bool(getattr(args, "with_tokens", False)))
     finally:
         await source.aclose()
         if show_progress is not None:
             sys.stderr.write("\r\033[K")
-    return report, list(report.warnings)
+    return report, list(report.warnings), tokens
 
 
 def missing_days_warning(report: LoadedReport, offline: bool) -> str:
@@ -139,7 +158,7 @@ def render_table(
     rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport, console: Console
 ) -> None:
     """Print an aligned table with a share column and a total line."""
-    total = total_cost(report.items)
+    total = total_cost(report.lines)
     console.print(Text(f"{report.organization_name} · {report.date_range} (UTC)", style="bold"))
     table = Table(show_footer=True)
     for position, dimension in enumerate(dimensions):
@@ -165,26 +184,40 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         chosen = choose_range(*range_arguments(args), clock.today())
         if chosen.note:
             print_note(chosen.note)
-        report, warnings = asyncio.run(fetch(args, dimensions, chosen.date_range, clock))
+        output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
+        with_tokens = tokens_needed(args, dimensions, output_format)
+        report, warnings, tokens = asyncio.run(
+            fetch(args, dimensions, chosen.date_range, clock, with_tokens))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
         raise CliError(str(error)) from None
     for note in report.notes:
         print_note(note)
-    for warning in warnings:
+    for warning in [*warnings, *(tokens.warnings if tokens else [])]:
         print_warning(warning)
     extra: dict[str, Any] | None = None
     if report.missing_days:
         print_warning(missing_days_warning(report, source_options(args).offline))
         extra = {"missing_days": [day.isoformat() for day in report.missing_days]}
-    insights = collect_insights(args, clock, report_source, dimensions, report.date_range)
+    scored = tuple(name for name in dimensions if name != "api_key")  # allocated: not scored
+    insights = collect_insights(args, clock, report_source, scored, report.date_range)
     extra = {**(extra or {}), **insights.json} or None
-    rows = group_costs(report.items, dimensions)
-    output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
+    if tokens is not None:
+        try:
+            write_token_report(report, dimensions, output_format, tokens, clock.now(), extra,
+                               Console())
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise CliError(f"cannot write the output: {error.strerror or error}") from None
+        if output_format in ("table", "csv"):
+            write_insights(insights, output_format, sys.stdout)
+        return 0
+    rows = group_costs(report.lines, dimensions)
     if output_format == "json":
         write_output(report_json(rows, dimensions, report.date_range,
-                                 report.workspace_names, total_cost(report.items), extra))
+                                 report.workspace_names, total_cost(report.lines), extra))
     elif output_format == "csv":
         write_output(report_csv(rows, dimensions, report.workspace_names))
     else:

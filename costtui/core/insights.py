@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -11,10 +11,11 @@ from costtui.core.anomalies import ChildShare, DayScore, find_spikes, rank_child
 from costtui.core.budgets import BudgetCheck, BudgetLine, Budgets, check_budgets
 from costtui.core.dates import DateRange, is_day_complete
 from costtui.core.forecast import Forecast, NoForecast, project_month
-from costtui.core.models import CostItem, LoadedReport
+from costtui.core.models import LoadedReport
 from costtui.core.report import (
     DimensionValue,
     Filters,
+    Lines,
     daily_costs_by_group,
     daily_totals,
     display_value,
@@ -30,20 +31,20 @@ ORGANISATION_LABEL = "Organisation"
 
 
 def daily_series(
-    items: Iterable[CostItem], days: Sequence[date], filters: Filters | None = None
+    lines: Lines, days: Sequence[date], filters: Filters | None = None
 ) -> dict[date, Decimal]:
     """Return the total cost in dollars of each day, keyed by day."""
-    return dict(zip(days, daily_totals(items, days, filters), strict=True))
+    return dict(zip(days, daily_totals(lines, days, filters), strict=True))
 
 
 def daily_series_by_group(
-    items: Iterable[CostItem], dimension: str, days: Sequence[date],
+    lines: Lines, dimension: str, days: Sequence[date],
     filters: Filters | None = None,
 ) -> dict[DimensionValue, dict[date, Decimal]]:
     """Return, per value of one dimension, its cost in dollars keyed by day."""
     return {
         value: dict(zip(days, costs, strict=True))
-        for value, costs in daily_costs_by_group(items, dimension, days, filters).items()
+        for value, costs in daily_costs_by_group(lines, dimension, days, filters).items()
     }
 
 
@@ -76,11 +77,11 @@ def spike_days(
     """Return the spike days of the range's complete days, in total and by group, by impact."""
     days = report.date_range.days()
     scored_days = [day for day in date_range.days() if is_day_complete(day, now)]
-    total: dict[DimensionValue, dict[date, Decimal]] = {None: daily_series(report.items, days)}
+    total: dict[DimensionValue, dict[date, Decimal]] = {None: daily_series(report.lines, days)}
     spikes = [SpikeDay(TOTAL_DIMENSION, ORGANISATION_LABEL, spike)
               for spike in find_spikes(total, scored_days)]
     for dimension in dimensions:
-        series = daily_series_by_group(report.items, dimension, days)
+        series = daily_series_by_group(report.lines, dimension, days)
         spikes += [
             SpikeDay(dimension, display_value(dimension, spike.group, report.workspace_names),
                      spike)
@@ -96,7 +97,7 @@ def child_shares(
     """Rank the children of a spike's group along a dimension by their share of its impact."""
     filters: Filters = {} if spike.dimension == TOTAL_DIMENSION else {
         spike.dimension: spike.group}
-    children = daily_series_by_group(report.items, child_dimension, report.date_range.days(),
+    children = daily_series_by_group(report.lines, child_dimension, report.date_range.days(),
                                      filters)
     return rank_children(children, spike.score.day, spike.score.impact)
 
@@ -145,10 +146,10 @@ def compute_insights(
 ) -> ReportInsights:
     """Compute the projection of the UTC month of `now`, budget statuses and spike days."""
     days = window.date_range.days()
-    forecast = project_month(daily_series(window.items, days), now)
+    forecast = project_month(daily_series(window.lines, days), now)
     check = None
     if budgets.configured:
-        by_workspace = daily_series_by_group(window.items, "workspace", days)
+        by_workspace = daily_series_by_group(window.lines, "workspace", days)
         check = check_budgets(budgets, by_workspace, window.workspace_names, now)
     return ReportInsights(date_range, tuple(dimensions), window, forecast, check,
                           tuple(spike_days(window, dimensions, date_range, now)))

@@ -6,8 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from costtui.core.dates import DateRange
+
+if TYPE_CHECKING:
+    from costtui.core.lines import CostLines
 
 CENTS_PER_DOLLAR = Decimal(100)
 DEFAULT_PROFILE = "default"
@@ -182,12 +186,14 @@ class Workspace:
 
 @dataclass(frozen=True, repr=False)
 class LoadedReport:
-    """Everything one query fetched: items of the range and of the period before it, and names."""
+    """Everything one query fetched: lines of the range and of the period before it, and names."""
 
     date_range: DateRange
     api_group_by: tuple[str, ...]
-    items: tuple[CostItem, ...]
-    previous_items: tuple[CostItem, ...]
+    lines: CostLines
+    """The range's cost lines as columns, over every day of the range."""
+    previous_lines: CostLines
+    """The previous period's cost lines, over every day of it (empty when not fetched)."""
     organization_name: str
     workspace_names: dict[str, str]
     fetched_at: datetime
@@ -206,12 +212,21 @@ class LoadedReport:
     previous_missing_days: tuple[date, ...] = field(default=())
     """Days of the previous period the source could not provide: changes are then unknown."""
 
+    @property
+    def items(self) -> tuple[CostItem, ...]:
+        """Return the range's lines as CostItems, one per key and day (slow: edges and tests)."""
+        return self.lines.items()
+
+    @property
+    def previous_items(self) -> tuple[CostItem, ...]:
+        """Return the previous period's lines as CostItems (slow: edges and tests)."""
+        return self.previous_lines.items()
+
     def __repr__(self) -> str:
-        # Short on purpose: asyncio.run() formats the main task's result on exit (Python 3.11),
-        # and a dataclass repr of a year of items took 0.7 s.
+        # Short on purpose: asyncio.run() formats the main task's result on exit (Python 3.11).
         return (
-            f"LoadedReport({self.date_range}, {self.api_group_by}, items={len(self.items)}, "
-            f"previous_items={len(self.previous_items)}, missing_days={len(self.missing_days)})"
+            f"LoadedReport({self.date_range}, {self.api_group_by}, lines={self.lines!r}, "
+            f"previous_lines={self.previous_lines!r}, missing_days={len(self.missing_days)})"
         )
 
 

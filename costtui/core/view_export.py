@@ -31,7 +31,7 @@ def view_rows(report: LoadedReport, state: ViewState) -> ViewRows:
     dimensions = (*state.filter_dimensions, state.dimension)
     rows = [
         row
-        for row in group_costs(report.items, dimensions, state.filters)
+        for row in group_costs(report.lines, dimensions, state.filters)
         if matches(state.text_filter,
                    level_label(state.dimension, row.values[-1], report.workspace_names,
                                state.filters),

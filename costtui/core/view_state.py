@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
-from costtui.core.models import CostItem, LoadedReport
+from costtui.core.lines import CostLines
+from costtui.core.models import LoadedReport
 from costtui.core.names import matches, short_description, token_type_label
 from costtui.core.report import (
+    DIMENSION_FIELDS,
     DIMENSION_LABELS,
+    ZERO,
     DimensionValue,
     check_dimensions,
-    daily_costs_by_group,
-    daily_totals,
     display_value,
-    group_costs,
-    select,
+    dollars_at,
+    dollars_of,
+    field_filters,
 )
 
 DEFAULT_DRILL_PATH = ("workspace", "model", "token_type")
@@ -267,90 +269,99 @@ class _GroupedLevel:
 
 
 class ItemSelection:
-    """One report's items filtered and grouped per level, remembered while the user browses.
+    """One report's levels, grouped the first time each is shown and remembered while browsing.
 
-    Drilling then filters only the parent's items, and sorting or a text filter regroups nothing.
+    Sorting or a text filter then regroups nothing; the report's lines remember their own sums.
     """
 
     def __init__(self, report: LoadedReport) -> None:
         self.report = report
-        self._subsets: dict[FilterKey, tuple[list[CostItem], list[CostItem]]] = {
-            (): (list(report.items), list(report.previous_items))
-        }
         self._levels: dict[tuple[FilterKey, str], _GroupedLevel] = {}
-
-    def items(self, filters: Mapping[str, DimensionValue]) -> tuple[list[CostItem], list[CostItem]]:
-        """Return the (current, previous period) items passing the filters, in drill order."""
-        key: FilterKey = tuple(filters.items())
-        found = self._subsets.get(key)
-        if found is None:
-            current, previous = self.items(dict(key[:-1]))
-            last_filter = dict(key[-1:])
-            found = (select(current, last_filter), select(previous, last_filter))
-            self._subsets[key] = found
-        return found
 
     def grouped(self, filters: Mapping[str, DimensionValue], dimension: str) -> _GroupedLevel:
         """Return the level of `dimension` under the filters, grouping it the first time only."""
         key = (tuple(filters.items()), dimension)
         if key not in self._levels:
-            self._levels[key] = _group_level(self.report, dimension, filters,
-                                             *self.items(filters))
+            self._levels[key] = _group_level(self.report, dimension, filters)
         return self._levels[key]
 
 
 def _group_level(
-    report: LoadedReport,
-    dimension: str,
-    filters: Mapping[str, DimensionValue],
-    items: Sequence[CostItem],
-    previous_items: Sequence[CostItem],
+    report: LoadedReport, dimension: str, filters: Mapping[str, DimensionValue]
 ) -> _GroupedLevel:
-    """Group items by one dimension with per-day series and the previous period's costs.
+    """Group the lines by one dimension with per-day series and the previous period's costs.
 
     By day, every day of the range is a row ($0.00 included), so that its previous-period cost
     still counts and the Δ total is the same at every level of a view.
     """
-    days = report.date_range.days()
-    series = daily_costs_by_group(items, dimension, days)
-    current = {value: sum(daily, Decimal(0)) for value, daily in series.items()}
-    previous: dict[DimensionValue, Decimal] = {}
-    for row in group_costs(previous_items, [dimension]):
-        value = row.values[0]
-        if dimension == "day" and value is not None:
-            # A day compares with the day at the same place in the previous period.
-            value = (date.fromisoformat(value) + timedelta(days=report.date_range.day_count)
-                     ).isoformat()
-        previous[value] = previous.get(value, Decimal(0)) + row.cost
+    lines = report.lines.on_days(report.date_range.days())
+    scale, where = lines.scale, field_filters(filters)
     if dimension == "day":
-        values: list[DimensionValue] = [day.isoformat() for day in days]
-        previous = {value: previous.get(value, Decimal(0)) for value in values}
+        daily_units = lines.daily_totals(where)
+        current, daily = _day_rows(daily_units, lines)
+        previous = _previous_by_day(report, where)
     else:
-        values = list(current) + [value for value in previous if value not in current]
-    zeros = tuple(Decimal(0) for _ in days)
+        field = DIMENSION_FIELDS[dimension]
+        series = lines.series_by_group(field, where)
+        current = {value: sum(units) for value, units in series.items()}
+        daily = {value: tuple(dollars_of(units, scale)) for value, units in series.items()}
+        daily_units = lines.daily_totals(where)
+        previous = {values[0]: units for values, units
+                    in report.previous_lines.totals_by_group([field], where).items()}
+    values = list(current) + [value for value in previous if value not in current]
+    zeros = (ZERO,) * len(lines.days)
+    previous_scale = report.previous_lines.scale
     rows = tuple(
         LevelRow(
             key=row_key_for(value),
             value=value,
             label=level_label(dimension, value, report.workspace_names, filters),
-            cost=current.get(value, Decimal(0)),
-            previous_cost=previous.get(value, Decimal(0)),
-            daily=tuple(series.get(value, zeros)),
+            cost=dollars_at(current.get(value, 0), scale),
+            previous_cost=dollars_at(previous.get(value, 0), previous_scale),
+            daily=daily.get(value, zeros),
         )
         for value in values
     )
     return _GroupedLevel(
         rows=rows,
-        total=sum(current.values(), Decimal(0)),
-        previous_total=sum(previous.values(), Decimal(0)),
-        daily_total=tuple(daily_totals(items, days)),
+        total=dollars_at(sum(current.values()), scale),
+        previous_total=dollars_at(sum(previous.values()), previous_scale),
+        daily_total=tuple(dollars_of(daily_units, scale)),
     )
+
+
+def _day_rows(
+    daily_units: Sequence[int], lines: CostLines
+) -> tuple[dict[DimensionValue, int], dict[DimensionValue, tuple[Decimal, ...]]]:
+    """Return each day's amount and its series: that day's dollars, zero on every other day."""
+    zeros = (ZERO,) * len(lines.days)
+    current: dict[DimensionValue, int] = {}
+    daily: dict[DimensionValue, tuple[Decimal, ...]] = {}
+    for index, (day, units) in enumerate(zip(lines.days, daily_units, strict=True)):
+        value = day.isoformat()
+        current[value] = units
+        daily[value] = (*zeros[:index], dollars_at(units, lines.scale), *zeros[index + 1:])
+    return current, daily
+
+
+def _previous_by_day(
+    report: LoadedReport, where: Mapping[str, DimensionValue]
+) -> dict[DimensionValue, int]:
+    """Return the previous period's amount of each day of the range, the same place before it."""
+    shift = timedelta(days=report.date_range.day_count)
+    previous: dict[DimensionValue, int] = {day.isoformat(): 0 for day in report.date_range.days()}
+    lines = report.previous_lines
+    for day, units in zip(lines.days, lines.daily_totals(where), strict=True):
+        value = (day + shift).isoformat()
+        if value in previous:
+            previous[value] += units
+    return previous
 
 
 def compute_level(
     report: LoadedReport, state: ViewState, selection: ItemSelection | None = None
 ) -> LevelView:
-    """Group the loaded items for the current level and compare them with the previous period."""
+    """Group the loaded lines for the current level and compare them with the previous period."""
     if selection is None or selection.report is not report:
         selection = ItemSelection(report)
     grouped = selection.grouped(state.filters, state.dimension)

@@ -296,6 +296,12 @@ class CostClient:
         except InvalidResponseError as error:
             raise InvalidResponseError(error.hint, request_id=request_id) from None
 
+    async def get_json(
+        self, path: str, params: Mapping[str, Any], where: str, parse: Callable[[Any], _T]
+    ) -> _T:
+        """GET another Admin API path with this client's retries, limits and errors."""
+        return await self._get_json(path, params, where, parse)
+
     def _parse_cost_page(self, answer: _Answer, where: str) -> tuple[list[DayBucket], str | None]:
         """Decode a cost_report page fast; a doubtful one is parsed by the strict referee."""
         fast = decode_cost_page(answer.content)

@@ -19,6 +19,7 @@ from costtui.data.demo_org import (
     demo_spike_day,
     stamp,
 )
+from costtui.data.demo_usage import USAGE_GROUPS, demo_api_keys, usage_results
 
 __all__ = [
     "DEMO_BASE_URL",
@@ -188,6 +189,8 @@ class DemoApi:
             "/cost_report": self._cost_report,
             "/me": self._me,
             "/workspaces": self._workspaces,
+            "/usage_report/messages": self._usage_report,
+            "/api_keys": self._api_keys,
         }
         path = request.url.path
         handler = routes.get(path.removeprefix(_PREFIX)) if path.startswith(_PREFIX + "/") else None
@@ -236,37 +239,8 @@ class DemoApi:
             return b'{"data": [{"starting_at": "2025-'
         if number == faults.bad_shape_page:
             return {"has_more": False, "next_page": None}
-        text = params.get("starting_at")
-        if not text:
-            raise _bad("starting_at: field required")
-        if params.get("bucket_width", "1d") != "1d":
-            raise _bad(f"bucket_width: {params.get('bucket_width')!r} is not supported; use '1d'")
-        limit = _parse_int(params, "limit", 7, 31)
-        if "group_by" in params:
-            raise _bad("group_by: send it as the array parameter group_by[]")
-        groups = params.get_list("group_by[]")
-        for group in groups:
-            if group not in _GROUPS:
-                raise _bad(f"group_by[]: {group!r} must be one of {', '.join(_GROUPS)}")
-        start = _parse_time(text, "starting_at")
-        first = start.date().toordinal()
-        end_text = params.get("ending_at")
-        if end_text:
-            end = _parse_time(end_text, "ending_at")
-            if end <= start:
-                raise _bad("ending_at: must be after starting_at")
-            stop = end.date().toordinal() + (end.time() != datetime.min.time())
-        else:
-            stop = first + limit
-        if stop > date.max.toordinal():
-            raise _bad("ending_at: out of range")
-        token = params.get("page")
-        if token is not None:
-            resume = _parse_page(token).toordinal()
-            if not first < resume < stop:
-                raise _bad(f"page: {token!r} does not belong to this request")
-            first = resume
-        page_stop = min(first + limit, stop)
+        days, next_page = _day_pages(params)
+        groups = _groups(params, _GROUPS)
         by_workspace, by_description = "workspace_id" in groups, "description" in groups
         data = [
             {
@@ -276,14 +250,84 @@ class DemoApi:
                     day, by_workspace=by_workspace, by_description=by_description
                 ),
             }
-            for day in map(date.fromordinal, range(first, page_stop))
+            for day in days
         ]
-        more = page_stop < stop
+        return {"data": data, "has_more": next_page is not None, "next_page": next_page}
+
+    def _usage_report(self, params: httpx.QueryParams) -> dict[str, Any]:
+        """Answer GET /v1/organizations/usage_report/messages with day buckets of tokens."""
+        days, next_page = _day_pages(params)
+        groups = _groups(params, USAGE_GROUPS)
+        data = [
+            {
+                "starting_at": stamp(day),
+                "ending_at": stamp(day + timedelta(days=1)),
+                "results": usage_results(self.org, day, groups),
+            }
+            for day in days
+        ]
+        return {"data": data, "has_more": next_page is not None, "next_page": next_page}
+
+    def _api_keys(self, params: httpx.QueryParams) -> dict[str, Any]:
+        """Answer GET /v1/organizations/api_keys (every status), paginated with after_id."""
+        limit = _parse_int(params, "limit", 20, 1000)
+        listed = demo_api_keys(self.org)
+        after_id = params.get("after_id")
+        if after_id is not None:
+            ids = [key["id"] for key in listed]
+            if after_id not in ids:
+                raise _bad(f"after_id: unknown API key {after_id!r}")
+            listed = listed[ids.index(after_id) + 1 :]
+        page = listed[:limit]
         return {
-            "data": data,
-            "has_more": more,
-            "next_page": _page_token(date.fromordinal(page_stop)) if more else None,
+            "data": page,
+            "has_more": len(listed) > limit,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
         }
+
+
+def _groups(params: httpx.QueryParams, allowed: tuple[str, ...]) -> list[str]:
+    """Return the group_by[] values, or raise a 400 for one the endpoint does not know."""
+    if "group_by" in params:
+        raise _bad("group_by: send it as the array parameter group_by[]")
+    groups = params.get_list("group_by[]")
+    for group in groups:
+        if group not in allowed:
+            raise _bad(f"group_by[]: {group!r} must be one of {', '.join(allowed)}")
+    return groups
+
+
+def _day_pages(params: httpx.QueryParams) -> tuple[list[date], str | None]:
+    """Return the days of the page a report request asks for and the next page token."""
+    text = params.get("starting_at")
+    if not text:
+        raise _bad("starting_at: field required")
+    if params.get("bucket_width", "1d") != "1d":
+        raise _bad(f"bucket_width: {params.get('bucket_width')!r} is not supported; use '1d'")
+    limit = _parse_int(params, "limit", 7, 31)
+    start = _parse_time(text, "starting_at")
+    first = start.date().toordinal()
+    end_text = params.get("ending_at")
+    if end_text:
+        end = _parse_time(end_text, "ending_at")
+        if end <= start:
+            raise _bad("ending_at: must be after starting_at")
+        stop = end.date().toordinal() + (end.time() != datetime.min.time())
+    else:
+        stop = first + limit
+    if stop > date.max.toordinal():
+        raise _bad("ending_at: out of range")
+    token = params.get("page")
+    if token is not None:
+        resume = _parse_page(token).toordinal()
+        if not first < resume < stop:
+            raise _bad(f"page: {token!r} does not belong to this request")
+        first = resume
+    page_stop = min(first + limit, stop)
+    more = page_stop < stop
+    days = list(map(date.fromordinal, range(first, page_stop)))
+    return days, _page_token(date.fromordinal(page_stop)) if more else None
 
 
 class DemoTransport(httpx.AsyncBaseTransport):

@@ -7,8 +7,10 @@ import threading
 import uuid
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from costtui.data.demo_prices import cents_per_token
 
 DEMO_BUDGETS: dict[str, Any] = {
     "monthly": "20000",
@@ -163,7 +165,20 @@ def _workspace_id(seed: int, index: int) -> str:
     return f"wrkspc_01{suffix}"
 
 
-_Entry = tuple[str | None, _Line, Decimal]
+_Entry = tuple[str | None, _Line, Decimal, int]
+"""A charge: workspace, line, cents and quantity (tokens, or searches for web search)."""
+
+
+def _priced(line: _Line, target: Decimal) -> tuple[Decimal, int]:
+    """Return a line's cents near `target` and its quantity: tokens × the price table exactly."""
+    if line.cost_type == "tokens":
+        assert line.model and line.token_type and line.service_tier and line.context_window
+        price = cents_per_token(line.model, line.token_type, line.service_tier,
+                                line.context_window)
+        tokens = int((target / price).to_integral_value(ROUND_HALF_EVEN))
+        return tokens * price, tokens
+    amount = target.quantize(line.step)
+    return amount, int(amount) if line.cost_type == "web_search" else 0
 
 
 class DemoOrganization:
@@ -233,10 +248,10 @@ class DemoOrganization:
         """Return the day's CostItems under a grouping, summed exactly."""
         entries = self._entries(day)
         if by_workspace and by_description:
-            return [_item(amount, workspace, line) for workspace, line, amount in entries]
+            return [_item(amount, workspace, line) for workspace, line, amount, _ in entries]
         totals: dict[tuple[str | None, str | None], Decimal] = {}
         lines: dict[str, _Line] = {}
-        for workspace, line, amount in entries:
+        for workspace, line, amount, _ in entries:
             key = (
                 workspace if by_workspace else None,
                 line.description if by_description else None,
@@ -247,6 +262,10 @@ class DemoOrganization:
             _item(total, workspace, lines[description] if description else None)
             for (workspace, description), total in totals.items()
         ]
+
+    def charges(self, day: date) -> tuple[_Entry, ...]:
+        """Return the day's charges with their quantities (what the usage report counts)."""
+        return self._entries(day)
 
     def _entries(self, day: date) -> tuple[_Entry, ...]:
         """Return the day's detailed charges, generated once and cached."""
@@ -281,9 +300,9 @@ class DemoOrganization:
                 jitter = Decimal(600_000 + (roll >> 8) % 800_001).scaleb(-6)
                 if spiking and line.description == _SPIKE_LINE:
                     jitter *= _SPIKE_FACTOR  # a runaway job: clearly anomalous, on one day
-                amount = (cents * day_factor * jitter).quantize(line.step)
+                amount, quantity = _priced(line, cents * day_factor * jitter)
                 if amount > 0:
-                    entries.append((workspace, line, amount))
+                    entries.append((workspace, line, amount, quantity))
         return entries
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Protocol
 
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
+from costtui.core.lines import CostLines
 from costtui.core.models import (
-    CostItem,
     DayBucket,
     LoadedReport,
     Organization,
@@ -121,16 +122,14 @@ async def load_report(
     )
     origin, oldest_cached_at = origin_of(buckets, offline=source.offline)
     days_present = {bucket.day for bucket in buckets}
-    items: list[CostItem] = []
-    previous_items: list[CostItem] = []
-    for bucket in buckets:
-        target = items if bucket.day >= date_range.first_day else previous_items
-        target.extend(bucket.items)
+    previous_days = date_range.previous().days() if with_previous else []
+    lines, previous_lines = await asyncio.to_thread(
+        _gather_lines, buckets, date_range.days(), previous_days)
     return LoadedReport(
         date_range=date_range,
         api_group_by=api_group_by,
-        items=tuple(items),
-        previous_items=tuple(previous_items),
+        lines=lines,
+        previous_lines=previous_lines,
         organization_name=organization_name,
         workspace_names=workspace_names,
         fetched_at=clock.now(),
@@ -144,3 +143,15 @@ async def load_report(
             day for day in date_range.previous().days() if day not in days_present
         ) if with_previous else (),
     )
+
+
+def _gather_lines(
+    buckets: list[DayBucket], days: list[date], previous_days: list[date]
+) -> tuple[CostLines, CostLines]:
+    """Return the range's and the previous period's lines as columns (run off the event loop).
+
+    Every level sums the previous period per key over all its days: that is done here too.
+    """
+    previous = CostLines.from_buckets(previous_days, buckets)
+    previous.key_totals()
+    return CostLines.from_buckets(days, buckets), previous

@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange, DateRangeError, matching_preset, preset_range
 from costtui.core.freshness import missing_days_text
+from costtui.core.key_allocation import KEY_DIMENSION, mark_allocated
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
@@ -39,6 +40,7 @@ from costtui.tui.messages import (
 )
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
+from costtui.tui.tokens import TokenLoader
 from costtui.tui.widgets.level_table import LevelRows
 
 LOAD_GROUP = "cost-report"
@@ -57,7 +59,7 @@ def _styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles.tcss"
 
 
-class CostApp(KeysAndProfiles, InsightsLoader):
+class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
 
     TITLE = "costtui"
@@ -383,7 +385,12 @@ class CostApp(KeysAndProfiles, InsightsLoader):
         from costtui.core.view_export import export_file_name, export_text
 
         directory = self.settings.export_directory or Path.cwd()
+        if message.export_format == "focus":
+            self.export_focus(message.report, directory)
+            return
         text = export_text(message.report, message.state, message.export_format)
+        if KEY_DIMENSION in (*message.state.filter_dimensions, message.state.dimension):
+            text = mark_allocated(text, message.export_format)
         name = export_file_name(message.report.date_range, message.state, message.export_format)
         self.write_export(directory, name, text)
 

@@ -38,6 +38,8 @@ class CostCommands(Provider):
         yield ("Show table", "The table of the current level (c)", screen.action_show_table)
         yield ("Toggle cumulative line", "Chart: stacked bars or running total (l)",
                screen.action_show_cumulative)
+        yield ("Toggle token columns", "Tokens, $/MTok, cache hit % and est. savings (t)",
+               screen.action_toggle_tokens)
         yield ("Filter rows…", "Show rows whose name contains a text (/)", screen.action_filter)
         yield ("Export CSV", "Write the view to a CSV file", partial(screen.export_as, "csv"))
         yield ("Export JSON", "Write the view to a JSON file", partial(screen.export_as, "json"))

@@ -10,6 +10,7 @@ from textual.app import App
 
 from costtui.core.dates import DateRange
 from costtui.core.insights import compute_insights, insights_window
+from costtui.core.lines import CostLines
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
 from costtui.data.api import ApiError
@@ -37,9 +38,9 @@ def window_from_report(report: LoadedReport, window: DateRange) -> LoadedReport 
     missing = (*report.missing_days, *report.previous_missing_days)
     if any(window.first_day <= day <= window.last_day for day in missing):
         return None
-    items = tuple(item for item in (*report.previous_items, *report.items)
-                  if window.first_day <= item.day <= window.last_day)
-    return replace(report, date_range=window, items=items, previous_items=(),
+    lines = CostLines.joined((report.previous_lines, report.lines), window.days())
+    return replace(report, date_range=window, lines=lines,
+                   previous_lines=CostLines.from_buckets((), ()),
                    missing_days=(), previous_missing_days=())
 
 
@@ -80,7 +81,8 @@ class InsightsLoader(App[None]):
         clock = self.settings.clock
         now = clock.now()
         dimensions = tuple(dict.fromkeys(
-            name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0]) if name != "day"))
+            name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0])
+            if name not in ("day", "api_key")))
         window_range = insights_window(report.date_range, now.date())
         try:
             # A long range's report already holds the window: no second fetch of the same days.

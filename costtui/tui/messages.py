@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -10,6 +11,7 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
+from costtui.core.usage import ApiKeyInfo, UsageRow
 from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, FetchProgress
 
@@ -129,3 +131,45 @@ class ViewChanged(Message):
     def __init__(self, state: ViewState) -> None:
         super().__init__()
         self.state = state
+
+
+class TokensWanted(Message):
+    """The cost view shows token columns and needs the usage of a range."""
+
+    def __init__(self, date_range: DateRange) -> None:
+        super().__init__()
+        self.date_range = date_range
+
+
+class TokensLoaded(Message):
+    """The usage of a range arrived, per API key, with the keys' names."""
+
+    def __init__(self, date_range: DateRange, rows: tuple[UsageRow, ...],
+                 keys: dict[str, ApiKeyInfo], warnings: tuple[str, ...]) -> None:
+        super().__init__()
+        self.date_range = date_range
+        self.rows = rows
+        """Usage per API key of the range and the period before it."""
+        self.keys = keys
+        """API-key names and hints by id (empty when they could not be read)."""
+        self.warnings = warnings
+        """Usage cache problems worked around, one line each."""
+
+
+class TokensFailed(Message):
+    """The usage of a range could not be loaded; the costs stay."""
+
+    def __init__(self, date_range: DateRange, reason: str) -> None:
+        super().__init__()
+        self.date_range = date_range
+        self.reason = reason
+
+
+class FocusReady(Message):
+    """A FOCUS export's text was built; the app writes it to a new file."""
+
+    def __init__(self, directory: Path, name: str, text: str) -> None:
+        super().__init__()
+        self.directory = directory
+        self.name = name
+        self.text = text

@@ -58,16 +58,16 @@ def test_check_budget_json_of_the_demo_is_critical(run: Run) -> None:
         "status": "over",
         "budgets": [
             {"scope": "organisation", "name": "Organisation", "workspace_id": None,
-             "budget_usd": "20000", "actual_usd": "16240.4754846", "projected_usd": "20748.09",
+             "budget_usd": "20000", "actual_usd": "16240.47561697", "projected_usd": "20748.09",
              "status": "warn"},
             {"scope": "workspace", "name": "[prod] Search", "workspace_id": SEARCH,
-             "budget_usd": "12000", "actual_usd": "8899.7466094", "projected_usd": "11307.41",
+             "budget_usd": "12000", "actual_usd": "8899.7466179", "projected_usd": "11307.41",
              "status": "ok"},
             {"scope": "workspace", "name": "Research Sandbox", "workspace_id": RESEARCH,
-             "budget_usd": "1500", "actual_usd": "2084.3132015", "projected_usd": "2493.64",
+             "budget_usd": "1500", "actual_usd": "2084.31337875", "projected_usd": "2493.64",
              "status": "over"},
             {"scope": "workspace", "name": "Default", "workspace_id": None,
-             "budget_usd": "2000", "actual_usd": "819.5157332", "projected_usd": "1050.88",
+             "budget_usd": "2000", "actual_usd": "819.515722", "projected_usd": "1050.88",
              "status": "ok"},
         ],
         "warnings": [],
@@ -105,7 +105,7 @@ def test_check_budget_csv(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 1
     assert out == (
         "scope,name,workspace_id,budget_usd,actual_usd,percent,projected_usd,status\n"
-        "organisation,Organisation,,20700,16240.4754846,78.5,20748.09,warn\n"
+        "organisation,Organisation,,20700,16240.47561697,78.5,20748.09,warn\n"
     )
     assert err == (
         "costtui: warning: budget for workspace '=HYPERLINK' names no known workspace; use a "
@@ -148,21 +148,21 @@ def test_forecast_and_anomalies_in_json(run: Run) -> None:
     assert (code, err) == (0, "")
     document = json.loads(out)
     assert document["forecast"] == {
-        "month": "2026-11", "actual_to_date_usd": "16240.4754846", "projected_usd": "20748.09",
+        "month": "2026-11", "actual_to_date_usd": "16240.47561697", "projected_usd": "20748.09",
         "low_usd": "19376.14", "high_usd": "21003.78", "confidence": 0.8,
         "method": "weekday-factors-8w x median-level-14d, bootstrap-28d", "history_days": 56,
     }
     assert document["anomalies"][:2] == [
         {"day": "2026-11-20", "dimension": "workspace", "group": "Research Sandbox",
-         "group_id": RESEARCH, "actual_usd": "785.4261518", "expected_usd": "84.49364025",
-         "impact_usd": "700.93251155", "score": 54.26},
+         "group_id": RESEARCH, "actual_usd": "785.42620365", "expected_usd": "84.493652",
+         "impact_usd": "700.93255165", "score": 54.26},
         {"day": "2026-11-20", "dimension": "total", "group": "Organisation", "group_id": None,
-         "actual_usd": "1619.8302402", "expected_usd": "1003.36825645",
-         "impact_usd": "616.46198375", "score": 5.69},
+         "actual_usd": "1619.83030951", "expected_usd": "1003.368225575",
+         "impact_usd": "616.462083935", "score": 5.69},
     ]
     impacts = [float(entry["impact_usd"]) for entry in document["anomalies"]]
     assert impacts == sorted(impacts, reverse=True)
-    assert document["total_usd"] == "16240.4754846"
+    assert document["total_usd"] == "16240.47561697"
 
 
 def test_no_projection_gives_null_and_the_reason() -> None:
@@ -220,8 +220,8 @@ def test_check_budget_reads_the_profile_budgets_from_config(run: Run) -> None:
     assert (code, err) == (2, "")
     assert out == (
         "scope,name,workspace_id,budget_usd,actual_usd,percent,projected_usd,status\n"
-        "organisation,Organisation,,16000,16240.4754846,101.5,20748.09,over\n"
-        f"workspace,Research Sandbox,{RESEARCH},3000,2084.3132015,69.5,2493.64,ok\n"
+        "organisation,Organisation,,16000,16240.47561697,101.5,20748.09,over\n"
+        f"workspace,Research Sandbox,{RESEARCH},3000,2084.31337875,69.5,2493.64,ok\n"
     )
 
 

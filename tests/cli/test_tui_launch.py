@@ -135,10 +135,11 @@ def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
 ) -> None:
     from costtui.cli.main import main
 
-    assert main(["--demo", "--group-by", "api_key"], clock=frozen_clock()) == 2
+    assert main(["--demo", "--group-by", "api_key_id"], clock=frozen_clock()) == 2
     assert capsys.readouterr().err == (
-        "costtui: error: unknown dimension 'api_key': use one of workspace, model, token_type, "
-        "cost_type, service_tier, context_window, inference_geo, description, day\n"
+        "costtui: error: unknown dimension 'api_key_id': use one of workspace, model, "
+        "token_type, cost_type, service_tier, context_window, inference_geo, description, "
+        "api_key, day\n"
     )
     assert started == []
 

@@ -96,8 +96,8 @@ def test_api_grouping_is_the_smallest_that_answers() -> None:
 
 def test_dimension_names_are_checked() -> None:
     assert check_dimensions(["workspace", "model"]) == ("workspace", "model")
-    with pytest.raises(UnknownDimensionError, match="unknown dimension 'api_key'"):
-        check_dimensions(["api_key"])
+    with pytest.raises(UnknownDimensionError, match="unknown dimension 'api_key_id'"):
+        check_dimensions(["api_key_id"])
     with pytest.raises(UnknownDimensionError, match="repeated"):
         check_dimensions(["model", "model"])
 

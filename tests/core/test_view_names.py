@@ -7,16 +7,17 @@ from datetime import date
 from decimal import Decimal
 
 from costtui.core.formatting import format_change, format_money
+from costtui.core.lines import CostLines
 from costtui.core.names import fold, matches, short_description, token_type_label
 from costtui.core.view_export import view_rows
 from costtui.core.view_state import ViewState, breadcrumb, compute_level
-from tests.core.test_view_state import item, report
+from tests.core.test_view_state import RANGE, item, report
 
 
 def test_a_quiet_day_is_a_row_and_keeps_its_previous_period_cost() -> None:
     """March 2 has no cost, yet its row is there with the $4.70 of Feb 28 before it."""
-    quiet_second_day = replace(report(), items=tuple(
-        each for each in report().items if each.day == date(2026, 3, 1)))
+    quiet_second_day = replace(report(), lines=CostLines.from_items(
+        (each for each in report().items if each.day == date(2026, 3, 1)), RANGE.days()))
     level = compute_level(quiet_second_day, ViewState(drill_path=("day",)))
     rows = {row.value: (row.cost, row.previous_cost) for row in level.rows}
     assert rows == {"2026-03-01": (Decimal("10.505"), Decimal(5)),
@@ -25,8 +26,8 @@ def test_a_quiet_day_is_a_row_and_keeps_its_previous_period_cost() -> None:
 
 
 def test_the_change_total_is_the_same_at_every_level_of_a_view() -> None:
-    quiet_second_day = replace(report(), items=tuple(
-        each for each in report().items if each.day == date(2026, 3, 1)))
+    quiet_second_day = replace(report(), lines=CostLines.from_items(
+        (each for each in report().items if each.day == date(2026, 3, 1)), RANGE.days()))
     totals = {
         dimension: compute_level(quiet_second_day, ViewState(drill_path=(dimension,)))
         for dimension in ("workspace", "day", "model", "token_type")
@@ -55,10 +56,10 @@ def test_a_description_loses_its_model_prefix_once_the_model_is_drilled_into() -
     assert short_description("Claude Opus 4.6 Usage - Cache Write (5m), Batch") == (
         "Cache Write (5m), Batch")
     assert short_description("Web Search Usage") == "Web Search Usage"
-    described = replace(report(), items=(
+    described = replace(report(), lines=CostLines.from_items((
         replace(item(date(2026, 3, 1), "100", "ws_a", "sonnet"),
-                description="Claude Sonnet 4.5 Usage - Output Tokens"),),
-        previous_items=())
+                description="Claude Sonnet 4.5 Usage - Output Tokens"),), RANGE.days()),
+        previous_lines=CostLines.from_items((), RANGE.previous().days()))
     top = compute_level(described, ViewState(drill_path=("description",)))
     assert [row.label for row in top.rows] == ["Claude Sonnet 4.5 Usage - Output Tokens"]
     under_model = ViewState(drill_path=("model", "description")).drill("sonnet")

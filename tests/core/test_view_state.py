@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from costtui.core.dates import DateRange, incomplete_days
+from costtui.core.lines import CostLines
 from costtui.core.models import CostItem, LoadedReport
 from costtui.core.view_export import (
     export_file_name,
@@ -48,17 +49,17 @@ def report() -> LoadedReport:
     return LoadedReport(
         date_range=RANGE,
         api_group_by=("workspace_id", "description"),
-        items=(
+        lines=CostLines.from_items((
             item(march_1, "1000.5", "ws_a", "sonnet"),
             item(march_2, "0.25", "ws_a", "haiku", "uncached_input_tokens"),
             item(march_2, "300", None, "sonnet"),
             item(march_1, "50", "ws_new", None, None),
-        ),
-        previous_items=(
+        ), RANGE.days()),
+        previous_lines=CostLines.from_items((
             item(feb_27, "500", "ws_a", "sonnet"),
             item(feb_28, "400", None, "sonnet"),
             item(feb_28, "70", "ws_gone", "sonnet"),
-        ),
+        ), RANGE.previous().days()),
         organization_name="Org",
         workspace_names={"ws_a": "[prod] A", "ws_new": "New", "ws_gone": "Gone"},
         fetched_at=datetime(2026, 3, 3, 12, 0, tzinfo=timezone.utc),

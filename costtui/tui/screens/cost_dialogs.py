@@ -5,6 +5,7 @@ Each dialog's module is imported when the dialog first opens, not on the way to 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.screen import Screen
@@ -37,6 +38,7 @@ class CostDialogs(Screen[None]):
     requested_range: DateRange
     level: LevelView | None
     insights: ReportInsights | None
+    view_report: Callable[[LoadedReport], LoadedReport]
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:
         raise NotImplementedError
@@ -94,6 +96,7 @@ class CostDialogs(Screen[None]):
 
     def action_export(self) -> None:
         """Choose CSV or JSON and write the view to a file."""
+        from costtui.core.focus import focus_file_name
         from costtui.core.view_export import export_file_name
         from costtui.tui.screens.dialogs import ExportScreen
 
@@ -103,6 +106,7 @@ class CostDialogs(Screen[None]):
             return
         state = self.state
         names = {fmt: export_file_name(report.date_range, state, fmt) for fmt in ("csv", "json")}
+        names["focus"] = focus_file_name(report.date_range)
 
         def chosen(export_format: str | None) -> None:
             if export_format is not None:
@@ -115,7 +119,8 @@ class CostDialogs(Screen[None]):
         if self.report is None:
             self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
             return
-        self.post_message(ExportRequested(self.report, state or self.state, export_format))
+        report = self.report if export_format == "focus" else self.view_report(self.report)
+        self.post_message(ExportRequested(report, state or self.state, export_format))
 
     def action_show_command(self) -> None:
         """Show the `costtui report` command that prints this view's rows."""

@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Label
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
 from costtui.core.insights import ReportInsights
+from costtui.core.key_allocation import ALLOCATED_NOTE
 from costtui.core.models import LoadedReport
 from costtui.core.periods import change_label
 from costtui.core.view_state import (
@@ -41,6 +42,7 @@ from costtui.tui.screens.chart import (
 )
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
+from costtui.tui.screens.cost_tokens import CostTokens
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
@@ -62,7 +64,7 @@ TALL_SCREEN_ROWS = 50
 """From this many rows up, the table view also shows the chart under the table."""
 
 
-class CostScreen(CostDialogs):
+class CostScreen(CostDialogs, CostTokens):
     """Where costs are browsed: Enter drills, Backspace goes up, g regroups, c shows the chart."""
 
     HELP = """\
@@ -133,6 +135,7 @@ the change against the previous period of the same length and a per-day trend.
     def show_loading(self, date_range: DateRange) -> None:
         """Show an empty progress bar for a new load; the data already shown stays."""
         self.requested_range = date_range
+        self.forget_usage()  # fetched again with the new costs when tokens or keys are shown
         self.load_running = True
         self.query_one(LoadProgress).start()
         self._load_started = monotonic()
@@ -224,6 +227,7 @@ the change against the previous period of the same length and a per-day trend.
         self.settings = settings
         self.report = None
         self.insights = None
+        self.forget_usage()
         self.query_one(ReportHeader).update_insights("", "", None)
         self.level = None
         self._table().clear_level()
@@ -246,16 +250,18 @@ the change against the previous period of the same length and a per-day trend.
 
     def _show_level(self, cursor_key: str | None) -> None:
         """Recompute the current level from the loaded data (no request) and show it."""
-        report = self.report
         self._update_header()
-        if report is None:
+        if self.report is None:
             return
+        self._want_tokens()
+        report = self.view_report(self.report)
         if self._selection is None or self._selection.report is not report:
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
         recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
-                           insights=level_insights(self.insights, self.state, self.level))
+                           insights=level_insights(self.insights, self.state, self.level),
+                           tokens=self.level_tokens(report))
         data = chart_data(self.level, report.date_range)
         forecast = self.insights.forecast if self.insights is not None else None
         self.query_one(ChartPanel).show_level(
@@ -279,6 +285,8 @@ the change against the previous period of the same length and a per-day trend.
         names = report.workspace_names if report else {}
         trail = breadcrumb(self.state, names)
         trail[-1] += f" · {change_label(shown_range)}"
+        if self.shows_keys():
+            trail[-1] += f" · API keys {ALLOCATED_NOTE}"
         self.query_one(ReportHeader).update_header(title=title, trail=trail, freshness=freshness)
 
     def _set_state(self, state: ViewState, cursor_key: str | None) -> None:

@@ -26,12 +26,16 @@ class ExportScreen(ModalScreen[str]):
 
 Writes the rows of the current view (drill filters and name filter applied) with exact,
 unrounded amounts, in the same shape as `costtui report --format csv|json`.
+FOCUS writes every cost line of the range (one row per day × workspace × description) as a
+FOCUS 1.2 CSV, like `costtui report --format focus`.
 An existing file is never overwritten: the name shown already has the number added.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "choose('csv')", "CSV", tooltip="Export as CSV", id="export-csv"),
         Binding("j", "choose('json')", "JSON", tooltip="Export as JSON", id="export-json"),
+        Binding("f", "choose('focus')", "FOCUS", tooltip="Export every cost line as FOCUS 1.2",
+                id="export-focus"),
         Binding("escape", "close", "Cancel", tooltip="Do not export", id="close"),
     ]
 
@@ -46,15 +50,17 @@ An existing file is never overwritten: the name shown already has the number add
         with Vertical(id="export-dialog", classes="dialog"):
             yield Label("Export the view", classes="dialog-title")
             yield Label(f"Into {where}", classes="dialog-note", markup=False)
+            labels = {"csv": "CSV  ", "json": "JSON ", "focus": "FOCUS"}
             yield OptionList(
-                Option(Text(f"CSV   {free_file_name(where, self.file_names['csv'])}"), id="csv"),
-                Option(Text(f"JSON  {free_file_name(where, self.file_names['json'])}"),
-                       id="json"),
+                *(Option(Text(f"{labels[fmt]} {free_file_name(where, name)}"), id=fmt)
+                  for fmt, name in self.file_names.items()),
                 id="export-formats",
             )
             yield Label("Exact amounts in dollars; an existing file is never overwritten.",
                         classes="dialog-note")
-            yield Label("↑↓ Enter (or c / j): export · Esc: cancel", classes="dialog-keys")
+            yield Label("FOCUS 1.2: every cost line of the range, for FinOps tools.",
+                        classes="dialog-note")
+            yield Label("↑↓ Enter (or c / j / f): export · Esc: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
         """Focus the format list."""
@@ -66,8 +72,9 @@ An existing file is never overwritten: the name shown already has the number add
         self.dismiss(event.option.id)
 
     def action_choose(self, export_format: str) -> None:
-        """Export in the given format."""
-        self.dismiss(export_format)
+        """Export in the given format (one the dialog offers)."""
+        if export_format in self.file_names:
+            self.dismiss(export_format)
 
     def action_close(self) -> None:
         """Close without exporting."""

@@ -19,6 +19,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from costtui.core.formatting import format_change, format_share, sparkline
 from costtui.core.report import DIMENSION_LABELS
+from costtui.core.token_level import TokenColumns
 from costtui.core.view_state import LevelView, ViewState
 from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_text
 from costtui.tui.widgets.level_insights import (
@@ -155,6 +156,7 @@ class LevelTable(Vertical):
         self._recent_days = 0
         self._planned_for = -1
         self._insights = NO_INSIGHTS
+        self._tokens: TokenColumns | None = None
 
     def compose(self) -> ComposeResult:
         """Yield the rows table and the one-line total table under it."""
@@ -184,8 +186,13 @@ class LevelTable(Vertical):
     def show(
         self, view: LevelView, state: ViewState, *, recent_days: int,
         cursor_key: str | None = None, insights: LevelInsights = NO_INSIGHTS,
+        tokens: TokenColumns | None = None,
     ) -> None:
-        """Show a level with the cursor on the row `cursor_key`, else on the top row."""
+        """Show a level with the cursor on the row `cursor_key`, else on the top row.
+
+        `tokens` adds the token columns (Tokens, $/MTok, …) after the number columns.
+        """
+        self._tokens = tokens
         self._view = view
         self._state = state
         self._insights = insights
@@ -230,6 +237,13 @@ class LevelTable(Vertical):
             name: max([cell_len(self._column_label(name, state)), *map(cell_len, texts)])
             for name, texts in number_texts.items()
         }
+        tokens = self._tokens
+        token_columns = tokens.columns if tokens is not None else ()
+        for position, (key, token_label) in enumerate(token_columns):
+            assert tokens is not None
+            texts = [token_label, tokens.total[position],
+                     *(tokens.row(row.key)[position] for row in view.rows)]
+            widths[key] = max(map(cell_len, texts))
         marks = self._insights
         if marks.show_budgets:
             widths["budget"] = BUDGET_WIDTH
@@ -250,6 +264,8 @@ class LevelTable(Vertical):
                 for name in NUMBER_COLUMNS:
                     each.add_column(right_text(self._column_label(name, state)),
                                     width=plan.numbers[name], key=name)
+                for key, token_label in token_columns:
+                    each.add_column(right_text(token_label), width=plan.numbers[key], key=key)
                 if marks.show_budgets:
                     each.add_column(name_text(COLUMN_LABELS["budget"]), width=BUDGET_WIDTH,
                                     key="budget")
@@ -273,6 +289,8 @@ class LevelTable(Vertical):
                     *change_cells(row.cost, row.previous_cost, view.changes_known,
                                   increase, decrease),
                 ]
+                if tokens is not None:
+                    cells += map(right_text, tokens.row(row.key))
                 if marks.show_budgets:
                     cells.append(budget_text(marks.budgets.get(row.key), statuses))
                 if has_marks:
@@ -289,6 +307,8 @@ class LevelTable(Vertical):
                 *change_cells(shown_total, shown_previous, view.changes_known,
                               increase, decrease),
             ]
+            if tokens is not None:
+                total_cells += map(right_text, tokens.total)
             if marks.show_budgets:
                 total_cells.append(budget_text(marks.total_budget, statuses))
             if has_marks:

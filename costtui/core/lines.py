@@ -1,0 +1,443 @@
+"""A report's cost lines as exact integer columns: distinct keys once, a row of amounts a day."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import fields as dataclass_fields
+from datetime import date
+from itertools import accumulate
+from operator import add, itemgetter
+from typing import Any
+
+from costtui.core.models import (
+    LINE_KEY_FIELDS,
+    CostItem,
+    DayBucket,
+    LineKey,
+    amount_at,
+)
+
+DAY = "day"
+"""The name that selects or groups by a line's day (as ISO text) rather than a key field."""
+
+FINEST_FIELD = "description"
+"""The key field that determines most others (the API's description names the model, token
+type, tier…): grouping by one of those sums the description's few groups, not every key."""
+
+FieldValue = str | None
+FieldFilters = Mapping[str, FieldValue]
+"""Required values by key field name (or DAY), all of which a line must have."""
+
+
+def _sum_vectors(vectors: Iterable[Sequence[int]], length: int) -> list[int]:
+    """Return the element-wise sum of equal-length integer vectors, at C speed per vector."""
+    total = [0] * length
+    for vector in vectors:
+        total = list(map(add, total, vector))
+    return total
+
+
+def _key_indices(index_of: dict[LineKey, int], keys: Sequence[LineKey]) -> list[int]:
+    """Return the index of each key, numbering new keys in order (one C-level lookup each)."""
+    found = list(map(index_of.get, keys))
+    if None in found:
+        return [index_of.setdefault(key, len(index_of)) for key in keys]
+    return found  # type: ignore[return-value]  # no None in it
+
+
+def _add_to_row(
+    row: list[int], indices: list[int], amounts: Iterable[int], *, overwrite: bool
+) -> None:
+    """Add a bucket's amounts to a day's row of key amounts: at C speed when each key is new."""
+    if overwrite and len(set(indices)) == len(indices):
+        deque(map(row.__setitem__, indices, amounts), maxlen=0)
+        return
+    for index, units in zip(indices, amounts, strict=True):
+        row[index] += units
+
+
+class CostLines:
+    """Cost lines of a run of days: distinct keys once, per day the exact amount of each key.
+
+    Key i costs `rows[d][i] / 10**scale` cents on `days[d]` (lines of one key and day are
+    summed); `day_keys[d]` lists the keys that had a line on day d, so that "has a line" is not
+    confused with "sums to zero". Aggregates are remembered, so levels already seen are instant.
+    Rows are per day because a day's amounts were parsed together and sit together in memory:
+    summing a group's keys day by day reads them in order, twice as fast as per key.
+    """
+
+    __slots__ = ("days", "keys", "rows", "scale", "day_keys", "fields", "item_type",
+                 "_day_index", "_memo")
+
+    days: tuple[date, ...]
+    keys: tuple[LineKey, ...]
+    rows: tuple[tuple[int, ...], ...]
+    """Per day, the amount of each key, in cents scaled by 10**scale."""
+    scale: int
+    day_keys: tuple[tuple[int, ...], ...]
+    """Per day, the index of each key that had a line that day."""
+    fields: tuple[str, ...]
+    """The field names of a key, in order (LINE_KEY_FIELDS, plus any a later step adds)."""
+    item_type: type[CostItem]
+    """What `items()` rebuilds: CostItem, or a subclass whose extra fields are the extra keys."""
+
+    def __init__(
+        self,
+        days: Sequence[date],
+        keys: Sequence[LineKey],
+        rows: Sequence[Sequence[int]],
+        scale: int,
+        day_keys: Sequence[Sequence[int]],
+        fields: Sequence[str] = LINE_KEY_FIELDS,
+        item_type: type[CostItem] = CostItem,
+    ) -> None:
+        if len(rows) != len(days) or len(day_keys) != len(days) or any(
+                len(row) != len(keys) for row in rows):
+            raise ValueError("keys, rows and days differ in length")
+        self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
+        self.rows = tuple(map(tuple, rows))
+        self.day_keys = tuple(map(tuple, day_keys))
+        self.fields = tuple(fields)
+        self.item_type = item_type
+        self._day_index = {day: index for index, day in enumerate(self.days)}
+        self._memo: dict[Hashable, Any] = {}
+
+    @classmethod
+    def from_buckets(
+        cls, days: Sequence[date], buckets: Iterable[DayBucket],
+        fields: Sequence[str] = LINE_KEY_FIELDS, item_type: type[CostItem] = CostItem,
+    ) -> CostLines:
+        """Gather the buckets of `days` (others are left out), rescaled to their largest scale."""
+        day_index = {day: index for index, day in enumerate(days)}
+        used = [bucket for bucket in buckets if bucket.day in day_index]
+        scale = max((bucket.scale for bucket in used), default=0)
+        index_of: dict[LineKey, int] = {}
+        day_keys: list[list[int]] = [[] for _ in days]
+        bucket_keys: list[list[int]] = []
+        for bucket in used:
+            indices = _key_indices(index_of, bucket.keys)
+            bucket_keys.append(indices)
+            day_keys[day_index[bucket.day]] += indices
+        rows = [[0] * len(index_of) for _ in days]
+        filled: set[int] = set()
+        for bucket, indices in zip(used, bucket_keys, strict=True):
+            day = day_index[bucket.day]
+            factor = 10 ** (scale - bucket.scale)
+            amounts = bucket.amounts if factor == 1 else map(factor.__mul__, bucket.amounts)
+            _add_to_row(rows[day], indices, amounts, overwrite=day not in filled)
+            filled.add(day)
+        lines = cls(days, list(index_of), rows, scale, day_keys, fields, item_type)
+        lines._memo[("daily", _frozen(None))] = list(map(sum, rows))
+        return lines
+
+    @classmethod
+    def from_items(
+        cls, items: Iterable[CostItem], days: Sequence[date] | None = None
+    ) -> CostLines:
+        """Gather CostItems (tests, edges) over `days`, by default the days they fall on.
+
+        Fields a CostItem subclass adds (an allocated part's API key…) become key fields.
+        """
+        by_day: dict[date, list[CostItem]] = {}
+        for item in items:
+            by_day.setdefault(item.day, []).append(item)
+        item_type = next((type(day_items[0]) for day_items in by_day.values()), CostItem)
+        extra = tuple(name for name in (f.name for f in dataclass_fields(item_type))
+                      if name not in _ITEM_FIELDS)
+        wanted = sorted(by_day) if days is None else list(days)
+        buckets = [_bucket(day, by_day[day], extra) for day in wanted if day in by_day]
+        return cls.from_buckets(wanted, buckets, (*LINE_KEY_FIELDS, *extra), item_type)
+
+    @classmethod
+    def joined(cls, parts: Sequence[CostLines], days: Sequence[date]) -> CostLines:
+        """Return the lines of `days`, each day taken from the first part that holds it.
+
+        Keys are those with a line on one of the days; amounts move to the largest scale.
+        """
+        scale = max((part.scale for part in parts), default=0)
+        picked = [next(((part, part._day_index[day]) for part in parts
+                        if day in part._day_index), None) for day in days]
+        index_of: dict[LineKey, int] = {}
+        for part in parts:
+            shown = (index for entry in picked if entry and entry[0] is part
+                     for index in [entry[1]])
+            for key in sorted(set().union(*(part.day_keys[index] for index in shown))):
+                index_of.setdefault(part.keys[key], len(index_of))
+        gathers, renumbers = {}, {}
+        for part in parts:
+            own = {key: index for index, key in enumerate(part.keys)}
+            # A key the part lacks reads the 0 appended to each of its rows.
+            gathers[id(part)] = _gatherer([own.get(key, len(own)) for key in index_of])
+            renumbers[id(part)] = [index_of.get(key, -1) for key in part.keys]
+        rows: list[Sequence[int]] = []
+        day_keys: list[list[int]] = []
+        for entry in picked:
+            if entry is None or not index_of:
+                rows.append((0,) * len(index_of))
+                day_keys.append([])
+                continue
+            part, index = entry
+            row = gathers[id(part)]((*part.rows[index], 0))
+            factor = 10 ** (scale - part.scale)
+            rows.append(row if factor == 1 else tuple(map(factor.__mul__, row)))
+            day_keys.append(list(map(renumbers[id(part)].__getitem__, part.day_keys[index])))
+        fields = parts[0].fields if parts else LINE_KEY_FIELDS
+        item_type = parts[0].item_type if parts else CostItem
+        return cls(days, list(index_of), rows, scale, day_keys, fields, item_type)
+
+    def on_days(self, days: Sequence[date]) -> CostLines:
+        """Return these lines over other days: days not held are empty, days not named left out."""
+        if tuple(days) == self.days:
+            return self
+        found = [self._day_index.get(day) for day in days]
+        day_keys = [() if index is None else self.day_keys[index] for index in found]
+        kept = sorted({key for keys in day_keys for key in keys})
+        renumber = {old: new for new, old in enumerate(kept)}
+        rows = [[0] * len(kept) if index is None else [self.rows[index][key] for key in kept]
+                for index in found]
+        return CostLines(days, [self.keys[key] for key in kept], rows, self.scale,
+                         [[renumber[key] for key in keys] for keys in day_keys], self.fields,
+                         self.item_type)
+
+    def __len__(self) -> int:
+        """Return how many lines the days held (one per key and day with a line)."""
+        return sum(len(set(keys)) for keys in self.day_keys)
+
+    def __repr__(self) -> str:
+        return (f"CostLines({len(self.days)} days, keys={len(self.keys)}, "
+                f"scale={self.scale})")
+
+    def items(self) -> tuple[CostItem, ...]:
+        """Return one CostItem per key and day with a line, day by day (slow: edges only)."""
+        width = len(dataclass_fields(self.item_type)) - 2  # the fields after day and amount
+        return tuple(
+            self.item_type(day, amount_at(self.rows[index][key], self.scale),
+                           *self.keys[key][:width])  # type: ignore[arg-type]
+            for index, day in enumerate(self.days)
+            for key in dict.fromkeys(self.day_keys[index])
+        )
+
+    def _remember(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """Return the remembered value of `key`, computing it with `compute()` the first time."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute()
+        return found
+
+    def _getter(self, field: str) -> Callable[[LineKey], FieldValue]:
+        """Return a function reading a key field (None for a field these keys do not have)."""
+        if field not in self.fields:
+            return lambda key: None
+        return itemgetter(self.fields.index(field))
+
+    def select(self, filters: FieldFilters | None = None) -> tuple[tuple[int, ...], int | None]:
+        """Return the keys passing the filters and the one day they allow (None: every day).
+
+        A day filter keeps the keys with a line that day; a day not held selects nothing.
+        """
+        chosen: Sequence[int] = range(len(self.keys))
+        day: int | None = None
+        for field, value in (filters or {}).items():
+            if field == DAY:
+                found = self._day_of(value)
+                if found is None:
+                    return (), None
+                day = found
+                present = set(self.day_keys[found])
+                chosen = [key for key in chosen if key in present]
+            else:
+                get = self._getter(field)
+                chosen = [key for key in chosen if get(self.keys[key]) == value]
+        return tuple(chosen), day
+
+    def _day_of(self, text: FieldValue) -> int | None:
+        """Return the index of the day written as ISO text, or None when it is not held."""
+        try:
+            return self._day_index.get(date.fromisoformat(text or ""))
+        except ValueError:
+            return None
+
+    def key_totals(self) -> tuple[int, ...]:
+        """Return each key's amount over all days."""
+        def compute() -> tuple[int, ...]:
+            if not self.rows:
+                return (0,) * len(self.keys)
+            return tuple(map(sum, zip(*self.rows, strict=True)))  # a C-level transposition
+        totals: tuple[int, ...] = self._remember("key_totals", compute)
+        return totals
+
+    def _amounts(self, filters: FieldFilters | None) -> Iterator[tuple[int, int]]:
+        """Yield (key, amount over the allowed days) for each selected key."""
+        keys, day = self.select(filters)
+        if day is None:
+            totals = self.key_totals()
+            return ((key, totals[key]) for key in keys)
+        return ((key, self.rows[day][key]) for key in keys)
+
+    def total(self, filters: FieldFilters | None = None) -> int:
+        """Return the amount of the lines passing the filters."""
+        return sum(amount for _, amount in self._amounts(filters))
+
+    def daily_totals(self, filters: FieldFilters | None = None) -> list[int]:
+        """Return the amount of the lines passing the filters on each day."""
+        def compute() -> list[int]:
+            keys, day = self.select(filters)
+            if day is None:
+                return [sum(map(row.__getitem__, keys)) for row in self.rows]
+            return one_day(len(self.days), day, sum(map(self.rows[day].__getitem__, keys)))
+        totals: list[int] = self._remember(("daily", _frozen(filters)), compute)
+        return totals
+
+    def series_by_group(
+        self, field: str, filters: FieldFilters | None = None
+    ) -> dict[FieldValue, Sequence[int]]:
+        """Return, per value of a key field (or DAY), its amount on each day under the filters.
+
+        Groups are the values of the selected lines, in the order their keys first appear.
+        """
+        def compute() -> dict[FieldValue, Sequence[int]]:
+            if field == DAY:
+                return self._series_by_day(filters)
+            finer = self._finer_values(field, filters)
+            if finer is not None:
+                return _merged(self.series_by_group(FINEST_FIELD, filters).items(), finer)
+            groups = self._sums_by_group(field, filters)
+            if ("daily", _frozen(filters)) not in self._memo:  # the level's total, for free
+                self._memo["daily", _frozen(filters)] = _sum_vectors(groups.values(),
+                                                                    len(self.days))
+            return groups
+        grouped: dict[FieldValue, Sequence[int]] = self._remember(
+            ("series", field, _frozen(filters)), compute)
+        return grouped
+
+    def _sums_by_group(
+        self, field: str, filters: FieldFilters | None
+    ) -> dict[FieldValue, Sequence[int]]:
+        """Return each group's amount per day, summing its keys day by day at C speed."""
+        keys, day = self.select(filters)
+        get = self._getter(field)
+        members: dict[FieldValue, list[int]] = {}
+        for key in keys:
+            members.setdefault(get(self.keys[key]), []).append(key)
+        if day is not None:
+            row = self.rows[day]
+            return {value: one_day(len(self.days), day, sum(map(row.__getitem__, group)))
+                    for value, group in members.items()}
+        if not members or not self.rows:
+            return {value: [] for value in members}
+        # Each day: gather the keys group after group, then sum each group's slice (all in C).
+        groups = list(members.values())
+        ends = list(accumulate(map(len, groups)))
+        slices = list(map(slice, [0, *ends[:-1]], ends))
+        gather = _gatherer([key for group in groups for key in group])
+        per_day = [list(map(sum, map(gather(row).__getitem__, slices))) for row in self.rows]
+        return dict(zip(members, zip(*per_day, strict=True), strict=True))
+
+    def _finer_values(
+        self, field: str, filters: FieldFilters | None
+    ) -> dict[FieldValue, FieldValue] | None:
+        """Return the field's value per FINEST_FIELD value when that determines it, else None.
+
+        Then the field's groups are sums of the few FINEST_FIELD groups, not of every key.
+        """
+        if field == FINEST_FIELD or FINEST_FIELD not in self.fields:
+            return None
+        get, get_finer = self._getter(field), self._getter(FINEST_FIELD)
+        value_of: dict[FieldValue, FieldValue] = {}
+        for key in self.select(filters)[0]:
+            value = get(self.keys[key])
+            if value_of.setdefault(get_finer(self.keys[key]), value) != value:
+                return None
+        return value_of
+
+    def _series_by_day(self, filters: FieldFilters | None) -> dict[FieldValue, Sequence[int]]:
+        """Return, per day with a selected line, a series holding that day's amount only."""
+        keys, _ = self.select(filters)
+        chosen, daily = set(keys), self.daily_totals(filters)
+        groups: dict[FieldValue, Sequence[int]] = {}
+        for index, day in enumerate(self.days):
+            if not chosen.isdisjoint(self.day_keys[index]):
+                groups[day.isoformat()] = one_day(len(self.days), index, daily[index])
+        return groups
+
+    def totals_by_group(
+        self, fields: Sequence[str], filters: FieldFilters | None = None
+    ) -> dict[tuple[FieldValue, ...], int]:
+        """Return the amount per combination of key field values (DAY among them, if named)."""
+        def compute() -> dict[tuple[FieldValue, ...], int]:
+            if DAY in fields:
+                return self._totals_by_day_and_group(fields, filters)
+            getters = [self._getter(field) for field in fields]
+            totals: dict[tuple[FieldValue, ...], int] = {}
+            for key, amount in self._amounts(filters):
+                group = tuple(get(self.keys[key]) for get in getters)
+                totals[group] = totals.get(group, 0) + amount
+            return totals
+        grouped: dict[tuple[FieldValue, ...], int] = self._remember(
+            ("totals", tuple(fields), _frozen(filters)), compute)
+        return grouped
+
+    def _totals_by_day_and_group(
+        self, fields: Sequence[str], filters: FieldFilters | None
+    ) -> dict[tuple[FieldValue, ...], int]:
+        """Return totals per combination including the day: one pass over the days' lines."""
+        keys, only_day = self.select(filters)
+        chosen = set(keys)
+        getters = [None if field == DAY else self._getter(field) for field in fields]
+        totals: dict[tuple[FieldValue, ...], int] = {}
+        for index, day in enumerate(self.days):
+            if only_day is not None and index != only_day:
+                continue
+            text = day.isoformat()
+            for key in dict.fromkeys(self.day_keys[index]):
+                if key in chosen:
+                    group = tuple(text if get is None else get(self.keys[key]) for get in getters)
+                    totals[group] = totals.get(group, 0) + self.rows[index][key]
+        return totals
+
+
+def _merged(
+    vectors: Iterable[tuple[FieldValue, Sequence[int]]],
+    value_of: Mapping[FieldValue, FieldValue] | None,
+) -> dict[FieldValue, Sequence[int]]:
+    """Return the vectors summed per value (renamed through `value_of`), in order of appearance."""
+    groups: dict[FieldValue, Sequence[int]] = {}
+    for value, vector in vectors:
+        group = value if value_of is None else value_of[value]
+        found = groups.get(group)
+        groups[group] = vector if found is None else list(map(add, found, vector))
+    return groups
+
+
+def _gatherer(indices: list[int]) -> Callable[[Sequence[int]], Sequence[int]]:
+    """Return a function taking the items at `indices` of a row, as a tuple, at C speed."""
+    if len(indices) == 1:
+        index = indices[0]
+        return lambda row: (row[index],)
+    return itemgetter(*indices)
+
+
+def one_day(length: int, index: int, units: int) -> list[int]:
+    """Return a day series of `length` days holding `units` on day `index` only."""
+    vector = [0] * length
+    vector[index] = units
+    return vector
+
+
+_ITEM_FIELDS = frozenset(f.name for f in dataclass_fields(CostItem))
+
+
+def _bucket(day: date, items: Sequence[CostItem], extra: Sequence[str]) -> DayBucket:
+    """Return a day's items as a bucket whose keys also hold the `extra` fields."""
+    bucket = DayBucket(day, items)
+    if not extra:
+        return bucket
+    keys = tuple((*key, *(getattr(item, name) for name in extra))
+                 for key, item in zip(bucket.keys, items, strict=True))
+    return DayBucket.from_columns(day, keys, bucket.amounts, bucket.scale)
+
+
+def _frozen(filters: FieldFilters | None) -> frozenset[tuple[str, FieldValue]]:
+    """Return filters as a hashable, order-free memo key."""
+    return frozenset((filters or {}).items())
