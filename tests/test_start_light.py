@@ -33,10 +33,10 @@ def test_a_named_subcommand_is_imported_and_its_options_parse() -> None:
 
 
 DEFERRED = ("sqlite3", "costtui.data.cache", "costtui.data.cached_source",
-            "costtui.data.usage_source", "costtui.core.focus", "costtui.core.view_export", "costtui.core.row_info", "costtui.tui.screens.help",
-            "costtui.tui.screens.key_entry", "costtui.tui.screens.date_range",
-            "costtui.tui.screens.grouping", "costtui.tui.screens.dialogs",
-            "costtui.tui.screens.anomalies")
+            "costtui.data.usage_source", "costtui.core.focus", "costtui.core.view_export",
+            "costtui.core.row_info", "costtui.tui.screens.help", "costtui.tui.screens.key_entry",
+            "costtui.tui.screens.date_range", "costtui.tui.screens.grouping",
+            "costtui.tui.screens.dialogs", "costtui.tui.screens.anomalies")
 """What the demo's first paint does without: the caches, exports and every dialog."""
 
 FIRST_PAINT = """\
