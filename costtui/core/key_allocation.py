@@ -6,11 +6,9 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from dataclasses import replace as dataclass_replace
 
 from costtui.core.allocation import split_amount
-from costtui.core.lines import CostLines
-from costtui.core.models import CostItem, LoadedReport
+from costtui.core.models import CostItem
 from costtui.core.report import DimensionValue
 from costtui.core.token_join import JoinKey, SearchKey, join_key
 from costtui.core.usage import (
@@ -30,6 +28,7 @@ KEY_DIMENSION = "api_key"
 KEY_DIMENSION_LABEL = "API key"
 ALLOCATED_NOTE = "allocated by tokens"
 LOADING_KEYS = "(loading API keys…)"
+COMPUTING_KEYS = "(allocating to API keys…)"
 NO_USAGE_KEYS = "(usage unavailable)"
 """What the header and exports say about cost per API key."""
 
@@ -115,34 +114,6 @@ def keyed_items(
                       key_display(owner, keys), owner)
         for owner, part in allocate(items, rows)
     )
-
-
-def keyed_report(
-    report: LoadedReport, rows: Iterable[UsageRow] | None, keys: Mapping[str, ApiKeyInfo],
-    placeholder: str = LOADING_KEYS,
-) -> LoadedReport:
-    """Return the report with its lines (and the previous period's) allocated to API keys.
-
-    The totals are those of the report exactly; `rows` must cover both periods. Without rows
-    (usage loading or unavailable) every line gets `placeholder`, never "(unattributed)".
-    """
-    if rows is None:
-        current = _labelled(report.items, placeholder)
-        previous = _labelled(report.previous_items, placeholder)
-    else:
-        listed = list(rows)
-        current = keyed_items(report.items, listed, keys)
-        previous = keyed_items(report.previous_items, listed, keys)
-    return dataclass_replace(
-        report, lines=CostLines.from_items(current, report.lines.days),
-        previous_lines=CostLines.from_items(previous, report.previous_lines.days))
-
-
-def _labelled(items: Iterable[CostItem], label: str) -> tuple[KeyedCostItem, ...]:
-    return tuple(KeyedCostItem(item.day, item.amount_cents, item.currency, item.workspace_id,
-                               item.description, item.cost_type, item.model, item.token_type,
-                               item.service_tier, item.context_window, item.inference_geo,
-                               label, "") for item in items)
 
 
 def mark_allocated(text: str, export_format: str) -> str:

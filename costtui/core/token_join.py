@@ -7,11 +7,11 @@ stays visible beside the report and never changes its total.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from costtui.core.dates import is_day_complete
 from costtui.core.models import CostItem
@@ -141,13 +141,15 @@ def token_figures(
     allocated to API keys (with an `owner`) count only their key's tokens of the line.
     """
     rows = list(usage)
-    tokens_by_key: dict[Any, int] = dict(usage_by_key(rows)[0])
-    tokens_by_key.update(usage_by_owner(rows))
+    tokens_by_key: dict[Any, int] = {(*key, None): count
+                                     for key, count in usage_by_key(rows)[0].items()}
+    tokens_by_key.update({(*key, owner): count
+                          for (key, owner), count in usage_by_owner(rows).items()})
     getters = [dimension_getter(name) for name in dimensions]
     checks = [(dimension_getter(name), value) for name, value in (filters or {}).items()]
     cents_by_key: dict[Any, Decimal] = defaultdict(Decimal)
     rows_of_key: dict[Any, set[tuple[DimensionValue, ...]]] = defaultdict(set)
-    keys_of_row: dict[tuple[DimensionValue, ...], dict[Any, JoinKey]] = defaultdict(dict)
+    keys_of_row: dict[tuple[DimensionValue, ...], dict[Any, None]] = defaultdict(dict)
     for item in items:
         inside = all(get(item) == value for get, value in checks)
         row = tuple(get(item) for get in getters) if inside else _OUTSIDE
@@ -155,33 +157,59 @@ def token_figures(
             keys_of_row.setdefault(row, {})
         line_key = join_key(item)
         if line_key is not None:
-            owner = getattr(item, "owner", None)
-            key = line_key if owner is None else (line_key, owner)
+            key = (*line_key, getattr(item, "owner", None))
             cents_by_key[key] += item.amount_cents
             rows_of_key[key].add(row)
             if inside:
-                keys_of_row[row][key] = line_key
+                keys_of_row[row][key] = None
+    shared = {key for key, held_by in rows_of_key.items() if len(held_by) > 1}
+    return row_figures(keys_of_row, shared, tokens_by_key.get, cents_by_key.__getitem__, now)
+
+
+Cents = TypeVar("Cents", int, Decimal)
+
+
+def row_figures(
+    keys_of_row: Mapping[tuple[DimensionValue, ...], Iterable[Any]],
+    shared: Container[Any],
+    tokens_of: Callable[[Any], int | None],
+    cents_of: Callable[[Any], Cents],
+    now: datetime,
+    to_cents: Callable[[Cents], Decimal] = Decimal,
+) -> dict[tuple[DimensionValue, ...], TokenFigures]:
+    """Return each row's figures from its keys (a key `shared` with another row: no tokens).
+
+    A key is a join key, or one whose first six fields are one (an owner may follow); cents
+    are summed as they come (exact integers or Decimals) and turned into Decimal at the end.
+    """
     complete: dict[date, bool] = {}
     figures: dict[tuple[DimensionValue, ...], TokenFigures] = {}
     for row, keys in keys_of_row.items():
-        if any(len(rows_of_key[key]) > 1 for key in keys):
+        if any(key in shared for key in keys):
             figures[row] = TokenFigures(tokens=None)
             continue
-        found = figures[row] = TokenFigures()
-        for key, line_key in keys.items():
-            count = tokens_by_key.get(key, 0)
-            day, token_type = line_key[0], line_key[5]
-            found.tokens = (found.tokens or 0) + count
-            found.counts[token_type] = found.counts.get(token_type, 0) + count
+        tokens = priced_tokens = pending_tokens = 0
+        priced_cents: Any = 0
+        counts: dict[str, int] = {}
+        by_price: dict[PriceKey, dict[str, tuple[int, Any]]] = {}
+        for key in keys:
+            count = tokens_of(key) or 0
+            day, token_type = key[0], key[5]
+            tokens += count
+            counts[token_type] = counts.get(token_type, 0) + count
             if day not in complete:
                 complete[day] = is_day_complete(day, now)
             if not complete[day]:
-                found.pending_tokens += count
+                pending_tokens += count
             elif count:
-                cents = cents_by_key[key]
-                found.priced_tokens += count
-                found.priced_cents += cents
-                kinds = found.by_price.setdefault(line_key[2:5], {})
-                old_tokens, old_cents = kinds.get(token_type, (0, Decimal(0)))
+                cents = cents_of(key)
+                priced_tokens += count
+                priced_cents += cents
+                kinds = by_price.setdefault(key[2:5], {})
+                old_tokens, old_cents = kinds.get(token_type, (0, 0))
                 kinds[token_type] = (old_tokens + count, old_cents + cents)
+        figures[row] = TokenFigures(
+            tokens, priced_tokens, to_cents(priced_cents), pending_tokens,
+            {price: {kind: (count, to_cents(cents)) for kind, (count, cents) in kinds.items()}
+             for price, kinds in by_price.items()}, counts)
     return figures

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from costtui.core.models import CostItem
+from costtui.core.lines import CostLines
 from costtui.core.report import DimensionValue
 from costtui.core.token_export import (
     format_per_mtok,
@@ -14,8 +14,9 @@ from costtui.core.token_export import (
     format_savings,
     format_tokens,
 )
-from costtui.core.token_join import TokenFigures, token_figures
-from costtui.core.usage import UsageRow
+from costtui.core.token_join import TokenFigures
+from costtui.core.token_lines import lines_token_figures, whole_figures
+from costtui.core.usage_index import UsageIndex
 from costtui.core.view_state import row_key_for
 
 TOKEN_COLUMNS = (("tokens", "Tokens"), ("usd_per_mtok", "$/MTok"))
@@ -49,20 +50,26 @@ def _cells(figures: TokenFigures | None, with_cache: bool) -> tuple[str, ...]:
     return cells
 
 
+def loading_columns(dimension: str) -> TokenColumns:
+    """Return a level's token columns while its figures are fetched or computed."""
+    columns = TOKEN_COLUMNS + (CACHE_COLUMNS if dimension in CACHE_LEVELS else ())
+    return TokenColumns(columns, {}, (LOADING,) * len(columns), loading=True)
+
+
 def token_columns(
-    items: Iterable[CostItem],
-    usage: Iterable[UsageRow] | None,
+    lines: CostLines,
+    usage: UsageIndex | None,
     dimension: str,
     filters: Mapping[str, DimensionValue],
     now: datetime,
 ) -> TokenColumns:
     """Return a level's token columns; `usage` None means it is still loading."""
+    if usage is None:
+        return loading_columns(dimension)
     with_cache = dimension in CACHE_LEVELS
     columns = TOKEN_COLUMNS + (CACHE_COLUMNS if with_cache else ())
-    if usage is None:
-        return TokenColumns(columns, {}, (LOADING,) * len(columns), loading=True)
-    listed, rows = list(items), list(usage)
-    per_row = token_figures(listed, rows, (dimension,), now, dict(filters))
-    whole = token_figures(listed, rows, (), now, dict(filters)).get(())
+    per_row = lines_token_figures(lines, usage, (dimension,), now, dict(filters))
+    whole = whole_figures(per_row, lambda: lines_token_figures(lines, usage, (), now,
+                                                               dict(filters)).get(()))
     cells = {row_key_for(values[0]): _cells(found, with_cache) for values, found in per_row.items()}
     return TokenColumns(columns, cells, _cells(whole, with_cache))

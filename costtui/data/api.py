@@ -299,8 +299,13 @@ class CostClient:
     async def get_json(
         self, path: str, params: Mapping[str, Any], where: str, parse: Callable[[Any], _T]
     ) -> _T:
-        """GET another Admin API path with this client's retries, limits and errors."""
-        return await self._get_json(path, params, where, parse)
+        """GET another Admin API path with this client's retries, limits and errors.
+
+        The body is decoded in a thread: a year of usage is megabytes, not for the UI loop.
+        """
+        answer = await self._get_answer(path, params, where)
+        async with self._decoding:
+            return await asyncio.to_thread(self._parse, answer, where, parse)
 
     def _parse_cost_page(self, answer: _Answer, where: str) -> tuple[list[DayBucket], str | None]:
         """Decode a cost_report page fast; a doubtful one is parsed by the strict referee."""

@@ -37,6 +37,7 @@ DEMO_BASE_URL = "https://demo.costtui.invalid"
 DEMO_KEY = "sk-ant-admin01-demo-not-a-real-key-0000"
 _PREFIX = "/v1/organizations"
 _GROUPS = ("workspace_id", "description")
+USAGE_REPORT_PATH = "/usage_report/messages"
 _ERRORS: dict[int, tuple[str, str]] = {
     400: ("invalid_request_error", "There was an issue with the format of your request."),
     401: ("authentication_error", "invalid x-api-key"),
@@ -189,7 +190,7 @@ class DemoApi:
             "/cost_report": self._cost_report,
             "/me": self._me,
             "/workspaces": self._workspaces,
-            "/usage_report/messages": self._usage_report,
+            USAGE_REPORT_PATH: self._usage_report,
             "/api_keys": self._api_keys,
         }
         path = request.url.path
@@ -335,13 +336,24 @@ class DemoTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, api: DemoApi | None = None) -> None:
         self.api = api if api is not None else DemoApi()
+        self._making = threading.Lock()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Answer `request` from the DemoApi after the configured latency."""
+        """Answer `request` from the DemoApi after the configured latency.
+
+        A year of usage takes the demo seconds to make: made in a thread, as a server would.
+        """
         await request.aread()
         if self.api.faults.latency_seconds > 0:
             await asyncio.sleep(self.api.faults.latency_seconds)
+        if request.url.path.endswith(USAGE_REPORT_PATH):
+            return await asyncio.to_thread(self._handle_alone, request)
         return self.api.handle(request)
+
+    def _handle_alone(self, request: httpx.Request) -> httpx.Response:
+        """Answer in a thread, one answer at a time: waiting threads leave the UI loop the GIL."""
+        with self._making:
+            return self.api.handle(request)
 
 
 def demo_transport(today: date) -> DemoTransport:

@@ -70,7 +70,7 @@ class TokenLoader(App[None]):
     @work(group=FOCUS_GROUP, exit_on_error=False, description="FOCUS export")
     async def export_focus(self, report: LoadedReport, directory: Path) -> None:
         """Build the FOCUS CSV with the range's tokens (empty quantities when unavailable)."""
-        from costtui.core.focus import focus_csv, focus_file_name
+        from costtui.core.focus import focus_file_name
         from costtui.data.usage_source import usage_source_for
 
         rows: tuple[UsageRow, ...] = ()
@@ -88,8 +88,7 @@ class TokenLoader(App[None]):
         finally:
             if usage is not None:
                 await usage.aclose()
-        text = await asyncio.to_thread(focus_csv, report.items, rows, account_id,
-                                       report.organization_name, report.workspace_names)
+        text = await asyncio.to_thread(_focus_text, report, rows, account_id)
         self.post_message(FocusReady(directory, focus_file_name(report.date_range), text))
 
     @on(FocusReady)
@@ -109,3 +108,11 @@ class TokenLoader(App[None]):
         self.cost_screen.show_tokens_failed(message.date_range)
         self.notify(f"Tokens are not available: {message.reason}.", title="Tokens",
                     severity="warning", markup=False, timeout=10)
+
+
+def _focus_text(report: LoadedReport, rows: tuple[UsageRow, ...], account_id: str) -> str:
+    """Return the FOCUS CSV of every cost line of the report (slow: run in a thread)."""
+    from costtui.core.focus import focus_csv
+
+    return focus_csv(report.items, rows, account_id, report.organization_name,
+                     report.workspace_names)

@@ -5,19 +5,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from costtui.core.dates import DateRange
 from costtui.core.focus import FOCUS_COLUMNS
+from costtui.core.key_allocation import COMPUTING_KEYS
 from costtui.core.report import total_cost
+from costtui.core.token_level import token_columns
+from costtui.core.token_view import Figures, FiguresJob, compute_figures
+from costtui.core.usage_index import usage_index
 from costtui.core.view_state import row_key_for
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.data.demo_usage import usage_results
+from costtui.tui.screens import cost_tokens
 from costtui.tui.screens.dialogs import ExportScreen
 from tests.tui_support import (
+    NOW,
     cell,
+    column_texts,
     make_app,
     notifications,
     rows_table,
@@ -193,3 +204,133 @@ async def test_tokens_at_the_api_key_level() -> None:
         assert cell(app, "Console / Workbench", "tokens").replace(",", "").isdigit()
         assert cell(app, "Console / Workbench", "usd_per_mtok").startswith("$")
         assert cell(app, "(unattributed)", "tokens") == "0"
+
+
+class GatedFigures:
+    """compute_figures held in its thread until the test lets each job go (no timing)."""
+
+    def __init__(self) -> None:
+        self.jobs: list[FiguresJob] = []
+        self.gates: list[threading.Event] = []
+        self.done: list[threading.Event] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, job: FiguresJob, stopped: Callable[[], bool]) -> Figures | None:
+        gate, done = threading.Event(), threading.Event()
+        with self._lock:
+            self.jobs.append(job)
+            self.gates.append(gate)
+            self.done.append(done)
+        gate.wait(timeout=60)  # a safety valve for a failing test, not a timing
+        try:
+            return compute_figures(job, stopped)
+        finally:
+            done.set()
+
+    def release_all(self) -> None:
+        for gate in self.gates:
+            gate.set()
+
+
+@pytest.fixture
+def gated(monkeypatch: pytest.MonkeyPatch) -> Iterator[GatedFigures]:
+    """Replace the cost view's figures computation by a gated one."""
+    figures = GatedFigures()
+    monkeypatch.setattr(cost_tokens, "compute_figures", figures)
+    yield figures
+    figures.release_all()
+
+
+async def test_t_shows_placeholders_then_the_computed_figures(gated: GatedFigures) -> None:
+    app = make_app(date_range=WEEK, drill_path=("model", "workspace"))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        costs = [row.cost for row in app.cost_screen.level.rows]  # type: ignore[union-attr]
+        await pilot.press("t")
+        await wait_until(pilot, lambda: len(gated.jobs) == 1)
+        await pilot.pause()
+        assert cell(app, "claude-3-5-haiku", "tokens") == "…"
+        assert cell(app, "claude-3-5-haiku", "usd_per_mtok") == "…"
+        assert total_line(app)[5:9] == ["…"] * 4
+        assert [row.cost for row in app.cost_screen.level.rows] == costs  # type: ignore[union-attr]
+        gated.gates[0].set()
+        await wait_until(pilot, lambda: cell(app, "claude-3-5-haiku", "tokens") != "…")
+        tokens, cents = haiku35_week()
+        assert cell(app, "claude-3-5-haiku", "tokens") == f"{tokens:,}"
+        assert cell(app, "claude-3-5-haiku", "usd_per_mtok") == f"${cents * 10_000 / tokens:.4f}"
+        assert total_line(app)[5].replace(",", "").isdigit()
+
+
+async def test_api_key_level_says_allocating_until_the_exact_parts_are_in(
+    gated: GatedFigures,
+) -> None:
+    app = make_app(date_range=WEEK, drill_path=("workspace", "api_key", "model"))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        workspace = app.cost_screen.cursor_row()
+        assert workspace is not None and workspace.label == "[prod] Search"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(gated.jobs) == 1)
+        await pilot.pause()
+        level = app.cost_screen.level
+        assert level is not None
+        assert [(row.label, row.cost, row.previous_cost) for row in level.rows] == [
+            (COMPUTING_KEYS, workspace.cost, workspace.previous_cost)]
+        assert COMPUTING_KEYS in screen_text(app)
+        gated.gates[0].set()
+        await wait_until(pilot, lambda: app.cost_screen.level is not None and [
+            row.label for row in app.cost_screen.level.rows] == PROD_SEARCH_KEYS)
+        level = app.cost_screen.level
+        assert sum(row.cost for row in level.rows) == workspace.cost
+        assert sum(row.previous_cost for row in level.rows) == workspace.previous_cost
+        assert COMPUTING_KEYS not in screen_text(app)
+
+
+async def test_a_quick_second_level_never_shows_the_first_levels_figures(
+    gated: GatedFigures,
+) -> None:
+    app = make_app(date_range=WEEK, drill_path=("model", "workspace"))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        await pilot.press("t")
+        await wait_until(pilot, lambda: len(gated.jobs) == 1)
+        assert gated.jobs[0].state.dimension == "model"
+        await pilot.press("ctrl+p")
+        await run_command(pilot, "group by workspace", "Group by workspace")
+        await wait_until(pilot, lambda: len(gated.jobs) == 2)
+        assert gated.jobs[1].state.dimension == "workspace"
+        gated.gates[0].set()  # the model level's figures are computed, for nobody
+        await wait_until(pilot, gated.done[0].is_set)
+        for _ in range(3):
+            await pilot.pause()
+        assert app.cost_screen.state.dimension == "workspace"
+        assert set(column_texts(app, "tokens")) == {"…"}
+        assert total_line(app)[5:9] == ["…"] * 4
+        gated.gates[1].set()
+        await wait_until(pilot, lambda: "…" not in column_texts(app, "tokens"))
+        report, usage = app.cost_screen.report, app.cost_screen.usage
+        assert report is not None and usage is not None
+        expected = token_columns(report.lines, usage_index(usage[1]), "workspace", {}, NOW)
+        keys = [str(row.key.value) for row in rows_table(app).ordered_rows]
+        assert [[cell(app, key, name) for name, _ in expected.columns] for key in keys] == [
+            list(expected.row(key)) for key in keys]
+        assert total_line(app)[5:9] == list(expected.total)
+
+
+async def test_figures_that_fail_are_a_notice_and_the_costs_stay(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(job: FiguresJob, stopped: Callable[[], bool]) -> Figures | None:
+        raise ValueError("join broke")
+
+    monkeypatch.setattr(cost_tokens, "compute_figures", broken)
+    app = make_app(date_range=WEEK, drill_path=("model", "workspace"))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_loaded(pilot, app)
+        costs = [row.cost for row in app.cost_screen.level.rows]  # type: ignore[union-attr]
+        await pilot.press("t")
+        await wait_until(pilot, lambda: any("could not be computed" in note
+                                            for note in notifications(app)))
+        assert "Token figures could not be computed: join broke." in notifications(app)
+        await wait_until(pilot, lambda: "tokens" not in column_keys(app))
+        assert [row.cost for row in app.cost_screen.level.rows] == costs  # type: ignore[union-attr]
