@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("keyring", "plotext", "textual_plotext", "costtui.cli.report", "costtui.cli.key",
          "costtui.cli.cache")
@@ -28,3 +30,50 @@ def test_a_named_subcommand_is_imported_and_its_options_parse() -> None:
             "args = m.build_parser(['report']).parse_args(['report', '--format', 'csv'])\n"
             "assert args.format == 'csv'")
     assert loaded_after(code) == {"costtui.cli.report"}
+
+
+DEFERRED = ("sqlite3", "costtui.data.cache", "costtui.data.cached_source",
+            "costtui.data.usage_source", "costtui.core.focus", "costtui.core.view_export",
+            "costtui.core.row_info", "costtui.tui.screens.help", "costtui.tui.screens.key_entry",
+            "costtui.tui.screens.date_range", "costtui.tui.screens.grouping",
+            "costtui.tui.screens.dialogs", "costtui.tui.screens.anomalies")
+"""What the demo's first paint does without: the caches, exports and every dialog."""
+
+FIRST_PAINT = """\
+import sys
+from pathlib import Path
+from textual.app import App
+import costtui.cli.main as cli_main
+
+original_run = App.run
+
+async def until_rows(pilot):
+    app = pilot.app
+    while True:
+        tables = app.screen.query("#level-rows")
+        if tables and tables.first().row_count > 0:
+            break
+        await pilot.pause()
+    Path(sys.argv[1]).write_text(" ".join(sorted(sys.modules)))
+    app.exit()
+
+App.run = lambda self, **_: original_run(self, headless=True, size=(120, 40),
+                                         auto_pilot=until_rows)
+cli_main.has_terminal = lambda: True
+sys.exit(cli_main.main(["--demo", "--reset-view"]))
+"""
+
+
+def test_the_demo_paints_its_rows_before_importing_the_cache_export_or_dialogs(
+    tmp_path: Path,
+) -> None:
+    written = tmp_path / "modules.txt"
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("XDG_", "COSTTUI_", "ANTHROPIC_"))}
+    env.update({f"XDG_{kind}_HOME": str(tmp_path / kind.lower())
+                for kind in ("CONFIG", "CACHE", "STATE", "DATA")})
+    subprocess.run([sys.executable, "-c", FIRST_PAINT, str(written)], env=env, check=True,
+                   capture_output=True, timeout=120)
+    loaded = set(written.read_text().split())
+    assert "costtui.tui.screens.cost_view" in loaded
+    assert {name for name in loaded if name.startswith(DEFERRED)} == set()

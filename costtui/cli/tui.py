@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from costtui.cli.common import (
     CliError,
@@ -31,6 +33,9 @@ from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource
 from costtui.data.state import UserState, load_state
 from costtui.tui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from costtui.tui.app import CostApp
 
 
 def remembered_view(args: argparse.Namespace) -> UserState:
@@ -104,7 +109,23 @@ def source_factory(options: SourceOptions, clock: Clock) -> SourceFactory:
 
 
 def launch(args: argparse.Namespace, clock: Clock) -> int:
-    """Build the source (the key lookup may block on the keyring) before the app starts, run it.
+    """Build the app (the key lookup may block on the keyring), then run it.
+
+    Start-up makes long-lived objects (modules, classes, the source): the cyclic garbage
+    collector is paused while they are made, then they are frozen out of its later passes.
+    """
+    gc.disable()
+    try:
+        app = build_app(args, clock)
+    finally:
+        gc.freeze()
+        gc.enable()
+    app.run()
+    return 0
+
+
+def build_app(args: argparse.Namespace, clock: Clock) -> CostApp:
+    """Build the app with its settings and source, before it starts.
 
     The demo is never cached; --offline reads only the cache and looks no key up.
     """
@@ -121,8 +142,7 @@ def launch(args: argparse.Namespace, clock: Clock) -> int:
         raise CliError(str(error)) from None
     if settings.demo:
         spiked = demo_transport(clock.today())
-        CostApp(open_source(options, None, clock, transport=spiked), settings).run()
-        return 0
+        return CostApp(open_source(options, None, clock, transport=spiked), settings)
     make_source = source_factory(options, clock)
     source: CostSource | None = None
     try:
@@ -141,5 +161,4 @@ def launch(args: argparse.Namespace, clock: Clock) -> int:
             source = make_source(resolved_key, settings.profile) if resolved_key else None
     except (ConfigError, ValueError) as error:
         raise CliError(str(error)) from None
-    CostApp(source, settings, make_source=make_source).run()
-    return 0
+    return CostApp(source, settings, make_source=make_source)

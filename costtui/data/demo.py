@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import msgspec
 
 from costtui.data.demo_org import (
     DEMO_BUDGETS,
@@ -169,9 +169,9 @@ class DemoApi:
                 "error": {"type": error_type, "message": error.message},
                 "request_id": request_id,
             }
-        content = (
-            body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
-        )
+        # msgspec writes the same compact JSON as json.dumps, about ten times faster (the demo's
+        # first page is on the way to the first paint); non-ASCII text stays UTF-8.
+        content = body if isinstance(body, bytes) else msgspec.json.encode(body)
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     def _route(self, request: httpx.Request) -> dict[str, Any] | bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 
 MILLION = Decimal(1_000_000)
 CENTS_PER_DOLLAR = Decimal(100)
@@ -41,7 +42,8 @@ def usd_per_mtok(model: str, token_type: str, service_tier: str, context_window:
     return price
 
 
+@cache
 def cents_per_token(model: str, token_type: str, service_tier: str, context_window: str) -> Decimal:
-    """Return the exact price of one token in cents."""
+    """Return the exact price of one token in cents (asked once per line and day: cached)."""
     price = usd_per_mtok(model, token_type, service_tier, context_window)
     return price * CENTS_PER_DOLLAR / MILLION

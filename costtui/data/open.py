@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import Clock
 from costtui.data.api import CostClient, resolve_base_url
-from costtui.data.cache import CostCache
-from costtui.data.cached_source import CachedSource
 from costtui.data.config import load_config
 from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
 from costtui.data.source import CostSource
+
+if TYPE_CHECKING:
+    from costtui.data.cache import CostCache
 
 SourceFactory = Callable[[AdminKey | None, str], CostSource]
 """Builds the source of a profile from its Admin key (None only when offline: no key is used).
@@ -51,9 +53,13 @@ def open_source(
     The demo is embedded (no key, never cached, --offline ignored); offline is the cache alone
     (no key); otherwise the live API, behind the cache unless --no-cache. It never touches the
     network itself and may raise ValueError or ConfigError (a bad base URL).
+    The cache's modules (sqlite3 among them) are imported only when a cache is used.
     """
     if options.demo:
         return demo_client(transport)
+    from costtui.data.cache import CostCache
+    from costtui.data.cached_source import CachedSource
+
     if options.offline:
         return CachedSource(None, cache or CostCache(clock=clock), profile=options.profile,
                             offline=True)

@@ -1,4 +1,7 @@
-"""The costtui Textual app: owns the source and the load worker; hands reports to the screen."""
+"""The costtui Textual app: owns the source and the load worker; hands reports to the screen.
+
+Dialogs, export and the cache are imported when first used: the first paint waits for none.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +23,8 @@ from costtui.core.key_allocation import KEY_DIMENSION, mark_allocated
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
-from costtui.core.view_export import export_file_name, export_text, write_new_file
 from costtui.core.view_state import ItemSelection, ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
-from costtui.data.cached_source import CachedSource
 from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
 from costtui.data.state import UserState, save_state
@@ -40,7 +41,6 @@ from costtui.tui.messages import (
     ViewChanged,
 )
 from costtui.tui.screens.cost_view import CostScreen
-from costtui.tui.screens.help import HelpScreen, binding_rows
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
 from costtui.tui.tokens import TokenLoader
 from costtui.tui.widgets.level_table import LevelRows
@@ -122,8 +122,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     @on(CostViewReady)
     def start(self) -> None:
         """Start the first load once the cost view is up, or ask for a key if there is none."""
-        # Modules, styles and widgets made so far live as long as the app: keep the collector's
-        # full passes (tens of ms, a UI freeze each) from walking them again while data loads.
+        # The widgets and styles just mounted live as long as the app (like what the launch
+        # froze): keep the collector's full passes (tens of ms, a UI freeze each) off them.
         gc.freeze()
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -173,10 +173,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         # once: both read the cache behind one lock, and the copy would wait for the refresh.
         cached_org_id = None if full_refresh else await self.paint_cached(
             source, date_range, generation)
-        if cached_org_id is not None:
-            # Let the copy reach the screen before the refresh reads the cache in a thread: a
-            # thread holding the interpreter would stretch that frame into a visible freeze.
-            await self.stale_painted.wait()
+        if cached_org_id is not None:  # drawn first: a thread reading the cache meanwhile
+            await self.stale_painted.wait()  # would stretch that frame into a visible freeze
         try:
             report = await load_report(
                 source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
@@ -192,10 +190,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
                                        selection=selection))
 
     async def group_first_level(self, report: LoadedReport) -> ItemSelection:
-        """Group the level on screen off the UI thread, so that showing the report is instant.
-
-        The view may change meanwhile: a level not grouped here is grouped when shown.
-        """
+        """Group the level on screen in a thread (one the view moves to meanwhile: when shown)."""
         state = self.cost_screen.state
         selection = ItemSelection(report)
         await asyncio.to_thread(selection.grouped, state.filters, state.dimension)
@@ -209,7 +204,11 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         Only a live source behind a cache has a stale copy; one with no day of the range, or an
         unreadable cache, posts nothing and the fresh load is simply awaited.
         """
-        if not isinstance(source, CachedSource) or source.offline:
+        if not source.uses_cache or source.offline:
+            return None  # the demo and --no-cache: nothing cached (cached_source not imported)
+        from costtui.data.cached_source import CachedSource
+
+        if not isinstance(source, CachedSource):
             return None
         twin = source.offline_twin()
         try:
@@ -404,6 +403,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     @on(ExportRequested)
     def _export_requested(self, message: ExportRequested) -> None:
         """Write a view of a report to a new CSV or JSON file in the background."""
+        from costtui.core.view_export import export_file_name, export_text
+
         directory = self.settings.export_directory or Path.cwd()
         if message.export_format == "focus":
             self.export_focus(message.report, directory)
@@ -417,6 +418,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
     @work(thread=True, group=EXPORT_GROUP, exit_on_error=False, description="export")
     def write_export(self, directory: Path, name: str, text: str) -> Path:
         """Write the file off the UI thread (a slow disk must not freeze keys)."""
+        from costtui.core.view_export import write_new_file
+
         try:
             return write_new_file(directory, name, text)
         except OSError as error:
@@ -436,6 +439,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
 
     def action_show_help(self) -> None:
         """Open the list of every key."""
+        from costtui.tui.screens.help import HelpScreen, binding_rows
+
         if not isinstance(self.screen, HelpScreen):
             groups = (LevelRows.BINDINGS, CostScreen.BINDINGS, self.BINDINGS)
             self.push_screen(HelpScreen([row for bindings in groups

@@ -59,12 +59,12 @@ class InsightsLoader(App[None]):
         """Start computing the insights of a report just shown (a newer load replaces it)."""
         if self.source is not None and self.settings.insights:
             self.insights_running = True
-            # Scored once the costs are drawn: a thread scoring meanwhile would hold the
-            # interpreter and stretch that frame into a visible freeze.
+            # After the frame showing the report: its rows paint before the window is loaded.
             self.call_after_refresh(self._start_insights, self.source, report,
                                     self.load_generation)
 
     def _start_insights(self, source: CostSource, report: LoadedReport, generation: int) -> None:
+        """Start the insights worker unless a newer load or a stop came first."""
         if generation == self.load_generation and self.insights_running:
             self.compute_report_insights(source, report, generation)
 
@@ -85,12 +85,9 @@ class InsightsLoader(App[None]):
             if name not in ("day", "api_key")))
         window_range = insights_window(report.date_range, now.date())
         try:
-            # A long range's report already holds the window (cut off the UI thread): no second
-            # fetch of the same days.
-            window = await asyncio.to_thread(window_from_report, report, window_range)
-            if window is None:
-                window = await load_report(source, window_range, INSIGHTS_API_GROUPING,
-                                           clock=clock, with_previous=False)
+            # A long range's report already holds the window: no second fetch of the same days.
+            window = window_from_report(report, window_range) or await load_report(
+                source, window_range, INSIGHTS_API_GROUPING, clock=clock, with_previous=False)
             insights = await asyncio.to_thread(
                 compute_insights, window, report.date_range, dimensions,
                 self.settings.profile_budgets, now)

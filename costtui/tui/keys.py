@@ -1,4 +1,8 @@
-"""The app's Admin keys and profiles: the key dialog, a 401, and switching organisation."""
+"""The app's Admin keys and profiles: the key dialog, a 401, and switching organisation.
+
+The key dialog and the key lookup are imported when first needed, not on the way to the
+first paint.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +18,9 @@ from costtui.core.dates import DateRange
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.data.config import ConfigError, load_config
 from costtui.data.open import SourceFactory
-from costtui.data.secrets import ADMIN_KEY_ENV, resolve_key
 from costtui.data.source import CostSource
 from costtui.tui.messages import ProfileKeyResolved, ProfilesListed
 from costtui.tui.screens.cost_view import CostScreen
-from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import AppSettings
 
 PROFILE_KEY_GROUP = "profile-key"
@@ -75,6 +77,8 @@ class KeysAndProfiles(App[None]):
             self.notify("Offline: no key is used. Start costtui without --offline to use the "
                         "API.", severity="warning", markup=False)
             return
+        from costtui.tui.screens.key_entry import KeyEntryScreen
+
         if any(isinstance(screen, KeyEntryScreen) for screen in self.screen_stack):
             return
         profile = profile or self.settings.profile
@@ -148,6 +152,8 @@ class KeysAndProfiles(App[None]):
           description="resolve profile key")
     def resolve_profile_key(self, profile: str) -> None:
         """Look the key up ($ANTHROPIC_ADMIN_KEY, then the keyring: it may block)."""
+        from costtui.data.secrets import ADMIN_KEY_ENV, resolve_key
+
         try:
             resolved = resolve_key(profile)
         except Exception as error:  # A keyring failure must never end the app.
@@ -167,6 +173,8 @@ class KeysAndProfiles(App[None]):
                                    profile=message.profile)
             return
         if message.key_source == "environment":
+            from costtui.data.secrets import ADMIN_KEY_ENV
+
             self.notify(f"{ADMIN_KEY_ENV} is set, so it is used for every profile.",
                         severity="warning", markup=False)
         self.switch_source(message.profile, key)

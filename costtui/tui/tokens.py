@@ -1,4 +1,7 @@
-"""The app's usage worker: token counts for the cost view's token columns, fetched on demand."""
+"""The app's usage worker: token counts for the cost view's token columns, fetched on demand.
+
+The usage source (and the cache under it) and the FOCUS export are imported on first use.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,11 @@ from textual import on, work
 from textual.app import App
 
 from costtui.core.dates import DateRange
-from costtui.core.focus import focus_csv, focus_file_name
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
 from costtui.core.usage import UsageRow
 from costtui.data.api import ApiError
 from costtui.data.source import CostSource
-from costtui.data.usage_source import usage_source_for
 from costtui.tui.messages import FocusReady, TokensFailed, TokensLoaded, TokensWanted
 from costtui.tui.screens.cost_view import CostScreen
 
@@ -41,6 +42,8 @@ class TokenLoader(App[None]):
     @work(exclusive=True, group=TOKENS_GROUP, exit_on_error=False, description="usage report")
     async def fetch_tokens(self, source: CostSource, date_range: DateRange) -> None:
         """Fetch usage per key of the range and the period before it; touch no widget."""
+        from costtui.data.usage_source import usage_source_for
+
         usage = usage_source_for(source)
         if usage is None:
             self.post_message(TokensFailed(date_range, "this source has no usage report"))
@@ -67,6 +70,9 @@ class TokenLoader(App[None]):
     @work(group=FOCUS_GROUP, exit_on_error=False, description="FOCUS export")
     async def export_focus(self, report: LoadedReport, directory: Path) -> None:
         """Build the FOCUS CSV with the range's tokens (empty quantities when unavailable)."""
+        from costtui.core.focus import focus_file_name
+        from costtui.data.usage_source import usage_source_for
+
         rows: tuple[UsageRow, ...] = ()
         account_id = ""
         source = self.source
@@ -106,5 +112,7 @@ class TokenLoader(App[None]):
 
 def _focus_text(report: LoadedReport, rows: tuple[UsageRow, ...], account_id: str) -> str:
     """Return the FOCUS CSV of every cost line of the report (slow: run in a thread)."""
+    from costtui.core.focus import focus_csv
+
     return focus_csv(report.items, rows, account_id, report.organization_name,
                      report.workspace_names)

@@ -80,7 +80,8 @@ async def test_main_screen_texts_read_in_every_theme() -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_loaded(pilot, app)
-        app.cost_screen.add_class("-error", "-loading", "-filtering")
+        app.cost_screen.add_class("-error", "-filtering")
+        app.screen.query_one("#load-progress").add_class("-loading")
         budget_status = app.screen.query_one("#budget-status", Label)
         problems = []
         for theme in COMPUTABLE_THEMES:

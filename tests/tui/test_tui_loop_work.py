@@ -13,7 +13,7 @@ from costtui.core.models import LoadedReport
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.tui.screens.cost_view import CostScreen
 from tests.tui.test_tui_stale import fill_cache, gated_app, row_keys
-from tests.tui_support import make_app, rows_table, screen_text, wait_loaded, wait_until
+from tests.tui_support import make_app, rows_table, wait_loaded, wait_until
 
 
 async def test_the_refresh_reads_the_cache_only_once_the_cached_copy_is_drawn(
@@ -126,28 +126,3 @@ async def test_insights_of_a_report_replaced_before_its_frame_are_never_scored()
         await wait_loaded(pilot, app)
         assert old_generation not in started
         assert started == [app.load_generation]
-
-
-async def test_the_footer_is_rebuilt_once_per_change_of_its_keys_and_never_without_one() -> None:
-    app = make_app()
-    async with app.run_test(size=(120, 30)) as pilot:
-        await wait_loaded(pilot, app)
-        published: list[object] = []
-        screen = app.cost_screen
-        screen.bindings_updated_signal.subscribe(screen, published.append)
-        for _ in range(3):
-            screen.refresh_bindings()
-        await pilot.pause()
-        assert published == []  # asked three times, nothing changed: the Footer is kept
-        assert "⌫ Up" not in footer_line(app)
-        await pilot.press("enter")  # drilling enables Up, moves the cursor, asks several times
-        await wait_until(pilot, lambda: "⌫ Up" in footer_line(app))
-        assert len(published) == 1
-        await pilot.press("c")
-        await wait_until(pilot, lambda: "Table" in footer_line(app))
-        assert len(published) == 2
-
-
-def footer_line(app: Any) -> str:
-    """Return the Footer's line (the screen's last)."""
-    return screen_text(app).splitlines()[-1]

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from costtui.core.anomalies import ChildShare
 from costtui.core.dates import DateRange
@@ -20,6 +20,7 @@ from costtui.core.formatting import format_dollars
 from costtui.core.insights import TOTAL_DIMENSION, SpikeDay
 from costtui.core.report import DIMENSION_LABELS, DimensionValue
 from costtui.tui.widgets.cells import MoneyCell, name_text, right_text
+from costtui.tui.widgets.key_footer import KeyFooter
 
 SPIKE_COLUMNS = ("day", "dimension", "group", "actual", "expected", "impact", "score")
 SPIKE_LABELS = {"day": "Day", "dimension": "By", "group": "Group", "actual": "Actual",
@@ -78,7 +79,7 @@ over 3.5, at least $5 and 20 % above expected). Complete days only.
         if not self.spikes:
             yield Label("No spike days in this range.", id="anomalies-empty", markup=False)
         yield SpikeTable(id="anomalies-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Fill the table, largest impact first, and focus it."""

@@ -1,13 +1,16 @@
-"""The cost view's dialogs and clipboard: dates, grouping, path, export, command, row info."""
+"""The cost view's dialogs and clipboard: dates, grouping, path, export, command, row info.
+
+Each dialog's module is imported when the dialog first opens, not on the way to the first paint.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
 from costtui.core.dates import DateRange, incomplete_days
-from costtui.core.focus import focus_file_name
 from costtui.core.formatting import format_dollars, format_exact
 from costtui.core.freshness import source_text
 from costtui.core.insights import (
@@ -19,15 +22,11 @@ from costtui.core.insights import (
     spike_drill_path,
 )
 from costtui.core.models import LoadedReport
-from costtui.core.row_info import row_info_lines
-from costtui.core.view_export import export_file_name, report_command, rows_to_look_at
 from costtui.core.view_state import DrillError, LevelRow, LevelView, ViewState, level_label
 from costtui.tui.messages import ExportRequested, RangeChosen
-from costtui.tui.screens.anomalies import AnomaliesScreen, SpikeCausesScreen
-from costtui.tui.screens.date_range import DateRangeScreen
-from costtui.tui.screens.dialogs import ExportScreen, ReportCommandScreen, RowInfoScreen
-from costtui.tui.screens.grouping import DrillPathScreen, PivotScreen
-from costtui.tui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from costtui.tui.settings import AppSettings
 
 
 class CostDialogs(Screen[None]):
@@ -53,6 +52,7 @@ class CostDialogs(Screen[None]):
 
     def action_choose_range(self) -> None:
         """Open the date range dialog."""
+        from costtui.tui.screens.date_range import DateRangeScreen
 
         def chosen(date_range: DateRange | None) -> None:
             if date_range is not None:
@@ -63,6 +63,7 @@ class CostDialogs(Screen[None]):
 
     def action_pivot(self) -> None:
         """Choose another dimension for the current level, keeping the filters above it."""
+        from costtui.tui.screens.grouping import PivotScreen
 
         def chosen(dimension: str | None) -> None:
             if dimension is not None:
@@ -84,6 +85,7 @@ class CostDialogs(Screen[None]):
 
     def action_edit_path(self) -> None:
         """Edit the ordered drill path; the view goes back to its top level."""
+        from costtui.tui.screens.grouping import DrillPathScreen
 
         def chosen(path: tuple[str, ...] | None) -> None:
             if path and path != self.state.drill_path:
@@ -94,6 +96,10 @@ class CostDialogs(Screen[None]):
 
     def action_export(self) -> None:
         """Choose CSV or JSON and write the view to a file."""
+        from costtui.core.focus import focus_file_name
+        from costtui.core.view_export import export_file_name
+        from costtui.tui.screens.dialogs import ExportScreen
+
         report = self.report
         if report is None:
             self.notify("Nothing to export yet: wait for the data to load.", severity="warning")
@@ -118,6 +124,9 @@ class CostDialogs(Screen[None]):
 
     def action_show_command(self) -> None:
         """Show the `costtui report` command that prints this view's rows."""
+        from costtui.core.view_export import report_command, rows_to_look_at
+        from costtui.tui.screens.dialogs import ReportCommandScreen
+
         report = self.report
         shown_range = report.date_range if report else self.requested_range
         command = report_command(self.state, shown_range, demo=self.settings.demo,
@@ -128,6 +137,9 @@ class CostDialogs(Screen[None]):
 
     def action_row_info(self) -> None:
         """Show everything about the row under the cursor: ids, exact amounts, source."""
+        from costtui.core.row_info import row_info_lines
+        from costtui.tui.screens.dialogs import RowInfoScreen
+
         row = self.cursor_row()
         if row is None or self.report is None:
             self.notify("No row to describe yet.", severity="warning", markup=False)
@@ -150,6 +162,8 @@ class CostDialogs(Screen[None]):
 
     def action_show_anomalies(self) -> None:
         """List the range's spike days by impact; Enter drills to one and ranks its causes."""
+        from costtui.tui.screens.anomalies import AnomaliesScreen
+
         insights = self.insights
         if insights is None:
             self.notify("Spike days are still being computed: try again in a moment.",
@@ -164,6 +178,8 @@ class CostDialogs(Screen[None]):
 
     def explain_spike(self, spike: SpikeDay, insights: ReportInsights) -> None:
         """Drill the view to the spike's group and day, and list its children by impact share."""
+        from costtui.tui.screens.anomalies import SpikeCausesScreen
+
         path = spike_drill_path(spike, self.state.drill_path)
         state = ViewState(drill_path=path)
         if spike.dimension != TOTAL_DIMENSION:

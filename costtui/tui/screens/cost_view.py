@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, DataTable, Footer, Input, Label
+from textual.widgets import ContentSwitcher, DataTable, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
@@ -46,6 +46,7 @@ from costtui.tui.screens.cost_tokens import CostTokens
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
+from costtui.tui.widgets.key_footer import KeyFooter
 from costtui.tui.widgets.level_insights import level_insights
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
@@ -78,6 +79,9 @@ the change against the previous period of the same length and a per-day trend.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = COST_VIEW_BINDINGS
+    AUTO_FOCUS = "#level-rows"
+    """The table takes the focus first (the default, the first focusable widget, is the hidden
+    filter input: focusing it then the table restyled both)."""
 
     def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange) -> None:
         super().__init__()
@@ -103,9 +107,6 @@ the change against the previous period of the same length and a per-day trend.
         self.cumulative = False
         self.insights: ReportInsights | None = None
         """Projection, budgets and spike days of the report on screen (None until computed)."""
-        self._bindings_refresh_due = False
-        self._bindings_shown: object = None
-        """What the Footer was last asked to show (focus and shown keys)."""
 
     def compose(self) -> ComposeResult:
         """Yield header, problem panel, progress, filter, table/chart and footer."""
@@ -120,7 +121,7 @@ the change against the previous period of the same length and a per-day trend.
             yield LevelTable(id=TABLE_VIEW)
             yield ChartPanel(id=CHART_VIEW)
         yield CostChart(id="peek-chart")
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Show the header, focus the table and tell the app the view is ready for data."""
@@ -129,26 +130,6 @@ the change against the previous period of the same length and a per-day trend.
         self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
         self.post_message(CostViewReady())
 
-    def refresh_bindings(self) -> None:
-        """Update the Footer once per frame, and only when the keys it shows changed.
-
-        Each update rebuilds every key of the Footer (20-40 ms while data loads), and one level
-        shown asks several times.
-        """
-        if not self._bindings_refresh_due:
-            self._bindings_refresh_due = True
-            self.call_after_refresh(self._publish_bindings)
-
-    def _publish_bindings(self) -> None:
-        self._bindings_refresh_due = False
-        shown = (self.app.app_focus, tuple(
-            (key, binding, enabled, tooltip)
-            for key, (_, binding, enabled, tooltip) in self.active_bindings.items()
-            if binding.show))
-        if shown != self._bindings_shown:
-            self._bindings_shown = shown
-            super().refresh_bindings()
-
     # What the app hands down -----------------------------------------------------------------
 
     def show_loading(self, date_range: DateRange) -> None:
@@ -156,7 +137,6 @@ the change against the previous period of the same length and a per-day trend.
         self.requested_range = date_range
         self.forget_usage()  # fetched again with the new costs when tokens or keys are shown
         self.load_running = True
-        self.add_class("-loading")
         self.query_one(LoadProgress).start()
         self._load_started = monotonic()
         if self._elapsed_timer is not None:
@@ -181,7 +161,7 @@ the change against the previous period of the same length and a per-day trend.
         self.load_running = False
         if self._elapsed_timer is not None:
             self._elapsed_timer.pause()
-        self.remove_class("-loading")
+        self.query_one(LoadProgress).stop()
         self._update_header()
         self.refresh_bindings()
 

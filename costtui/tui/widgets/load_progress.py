@@ -49,6 +49,8 @@ def progress_text(
 class LoadProgress(Horizontal):
     """Shows how far the current load has come; hidden while nothing loads.
 
+    Its own `-loading` class shows it: a class on the screen would restyle every widget.
+
     The screen hands it values (progress, a retry notice, seconds elapsed from its clock);
     it never reads a clock itself.
     """
@@ -74,6 +76,11 @@ class LoadProgress(Horizontal):
         self._progress, self._retry, self._elapsed = None, None, None
         self._show()
         self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
+        self.add_class("-loading")
+
+    def stop(self) -> None:
+        """Hide the bar (the load ended)."""
+        self.remove_class("-loading")
 
     def advance_to(self, progress: FetchProgress) -> None:
         """Show the windows done out of the total and the pages fetched (a retry is over)."""
