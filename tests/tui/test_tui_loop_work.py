@@ -92,14 +92,14 @@ async def test_insights_are_scored_only_after_the_costs_are_drawn(
 ) -> None:
     app = make_app()
     events = record_frames_and_reports(monkeypatch)
+    scored = app.compute_report_insights
+
+    def recording_scoring(*args: Any) -> Any:
+        events.append("insights")
+        return scored(*args)
+
+    app.compute_report_insights = recording_scoring  # type: ignore[method-assign]
     async with app.run_test(size=(120, 30)) as pilot:
-        scored = app.compute_report_insights
-
-        def recording_scoring(*args: Any) -> Any:
-            events.append("insights")
-            return scored(*args)
-
-        app.compute_report_insights = recording_scoring  # type: ignore[method-assign]
         await wait_loaded(pilot, app)
         assert app.cost_screen.insights is not None
         shown = events.index("shown")
