@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -61,8 +62,13 @@ SHOTS: list[tuple[str, tuple[int, int], Sequence[str], str | None]] = [
     ("help", (120, 40), ("question_mark",), "HelpScreen"),
     ("anomalies", (120, 40), ("a",), "AnomaliesScreen"),
     ("error", (120, 40), (), None),
+    ("tokens", (120, 40), ("t",), None),
+    ("api-keys", (120, 40), ("enter", "t"), None),
 ]
 """(file name, terminal size, keys to press after loading, screen to wait for)."""
+
+DRILL_PATHS = {"api-keys": ("workspace", "api_key", "model")}
+"""Shots that start from another drill path than the default one."""
 
 
 async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: str | None) -> Path:
@@ -70,6 +76,8 @@ async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: st
     faults = DemoFaults(status_always=403) if name == "error" else DemoFaults()
     settings = AppSettings(clock=frozen_clock(), demo=True, export_directory=Path("~/exports"),
                            budgets={DEFAULT_PROFILE: parse_budgets(DEMO_BUDGETS, "demo")})
+    if name in DRILL_PATHS:
+        settings = replace(settings, drill_path=DRILL_PATHS[name])
     organisation = DemoOrganization(spike_day=demo_spike_day(NOW.date()))  # as `costtui --demo`
     app = CostApp(demo_client(DemoTransport(DemoApi(organisation, faults=faults))), settings)
     async with app.run_test(size=size, notifications=True) as pilot:
@@ -79,6 +87,11 @@ async def take(name: str, size: tuple[int, int], keys: Sequence[str], screen: st
         await pilot.press(*keys)
         while screen is not None and type(app.screen).__name__ != screen:
             await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        while any(worker.is_running for worker in app.workers):  # token figures, usage…
+            await pilot.pause(0.05)
+        if name in DRILL_PATHS or "t" in keys:
+            app.clear_notifications()  # the 10 s "not in the token join" notice covers the table
         await pilot.pause(0.2)
         path = OUTPUT / f"{name}.svg"
         app.save_screenshot(filename=path.name, path=str(OUTPUT))
