@@ -86,8 +86,11 @@ class InsightsLoader(App[None]):
         window_range = insights_window(report.date_range, now.date())
         try:
             # A long range's report already holds the window: no second fetch of the same days.
-            window = window_from_report(report, window_range) or await load_report(
-                source, window_range, INSIGHTS_API_GROUPING, clock=clock, with_previous=False)
+            # It is cut in a thread (20-30 ms for a year, a UI freeze on the loop).
+            window = await asyncio.to_thread(window_from_report, report, window_range)
+            if window is None:
+                window = await load_report(source, window_range, INSIGHTS_API_GROUPING,
+                                           clock=clock, with_previous=False)
             insights = await asyncio.to_thread(
                 compute_insights, window, report.date_range, dimensions,
                 self.settings.profile_budgets, now)
