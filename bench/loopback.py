@@ -14,6 +14,13 @@ import httpx
 from costtui.data.demo import DemoApi, DemoOrganization
 
 
+class _Server(ThreadingHTTPServer):
+    """A threaded server with a listen backlog for a wave of connections (the default is 5:
+    a client opening a dozen at once would see SYNs dropped and retried a second later)."""
+
+    request_queue_size = 128
+
+
 class LoopbackServer:
     """A threaded HTTP server on 127.0.0.1 answering every request through a DemoApi."""
 
@@ -54,7 +61,7 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:
                 """Stay quiet: the benchmark prints its own figures."""
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
