@@ -17,7 +17,13 @@ from costtui.core.key_allocation import ALLOCATED_NOTE, KEY_DIMENSION
 from costtui.core.models import CostItem
 from costtui.core.report import GroupRow, display_value
 from costtui.core.token_join import PENDING, TokenFigures
-from costtui.core.token_unmatched import Unmatched, WebSearch, unmatched, web_search
+from costtui.core.token_unmatched import (
+    TOKENS_WITHOUT_COST,
+    Unmatched,
+    WebSearch,
+    unmatched,
+    web_search,
+)
 from costtui.core.usage import UNATTRIBUTED_LABEL, UsageRow
 
 PER_MTOK_PLACES = Decimal("0.000001")
@@ -179,4 +185,33 @@ def unmatched_lines(items: Iterable[CostItem], usage: Iterable[UsageRow], now: d
     if price is not None:
         lines.append(f"web search: {searches.searches:,} searches, "
                      f"{format_dollars(price)} per 1,000")
+    return lines
+
+
+def unmatched_summary(items: Iterable[CostItem], usage: Iterable[UsageRow],
+                      now: datetime) -> list[str]:
+    """Return a short notice of what the join left out: a line per kind, one for web search."""
+    listed, rows = list(items), list(usage)
+    tokens, cents = 0, Decimal(0)
+    reasons: dict[str, None] = {}
+    cost_types: dict[str, None] = {}
+    for entry in unmatched(listed, rows, now):
+        if entry.kind == TOKENS_WITHOUT_COST:
+            tokens += entry.tokens
+            reasons[entry.reason] = None
+        else:
+            cents += entry.cents
+            cost_types[entry.what] = None
+    lines = []
+    if cost_types:
+        lines.append(f"cost without tokens: {format_dollars(cents / 100)} "
+                     f"({', '.join(cost_types)})")
+    if reasons:
+        lines.append(f"tokens without cost: {format_tokens(tokens)} tokens "
+                     f"({'; '.join(reasons)})")
+    price = web_search(listed, rows, now).usd_per_1000
+    if price is not None:
+        lines.append(f"web search: {format_dollars(price)} per 1,000 searches")
+    if lines:
+        lines.append("costtui report --with-tokens lists each line")
     return lines

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 from costtui.core.allocation import split_amount, split_units
 from costtui.core.dates import DateRange
 from costtui.core.focus import FOCUS_COLUMNS, focus_csv
+from costtui.core.formatting import format_dollars
 from costtui.core.key_allocation import allocate, key_display, keyed_items
 from costtui.core.models import CostItem, DayBucket
 from costtui.core.report import group_costs, total_cost
+from costtui.core.token_export import unmatched_summary
 from costtui.core.token_join import (
     NO_USAGE_REASON,
     PENDING,
@@ -224,3 +226,16 @@ def test_the_report_from_buckets_gives_the_same_join() -> None:
     rebuilt = [item for bucket in buckets for item in bucket.items]
     assert token_figures(rebuilt, USAGE, ("model",), NOW) == token_figures(
         ITEMS, USAGE, ("model",), NOW)
+
+
+def test_the_unmatched_notice_says_each_kind_once_with_its_sum() -> None:
+    items, usage = ITEMS, USAGE
+    lines = unmatched_summary(items, usage, NOW)
+    gaps = unmatched(items, usage, NOW)
+    cost_cents = sum((g.cents for g in gaps if g.kind == COST_WITHOUT_TOKENS), Decimal(0))
+    tokens = sum(g.tokens for g in gaps if g.kind == TOKENS_WITHOUT_COST)
+    assert lines[0].startswith(f"cost without tokens: {format_dollars(cost_cents / 100)} (")
+    assert lines[1].startswith(f"tokens without cost: {tokens:,} tokens (")
+    assert PRIORITY_REASON in lines[1]
+    assert lines[2].startswith("web search: $10.00 per 1,000 searches")
+    assert lines[-1] == "costtui report --with-tokens lists each line"

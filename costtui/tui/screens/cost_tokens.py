@@ -23,7 +23,7 @@ from costtui.core.key_lines import keyed_report
 from costtui.core.models import LoadedReport
 from costtui.core.report import DimensionValue
 from costtui.core.text import safe_line
-from costtui.core.token_export import unmatched_lines
+from costtui.core.token_export import unmatched_summary
 from costtui.core.token_level import TokenColumns, loading_columns
 from costtui.core.token_view import Figures, FiguresJob, compute_figures
 from costtui.core.usage import ApiKeyInfo, UsageRow
@@ -266,6 +266,6 @@ class CostTokens(Screen[None]):
 
 
 def _unmatched(report: LoadedReport, usage: Usage, now: datetime) -> list[str]:
-    """Return one line per amount the join could not match (slow: run in a thread)."""
+    """Return a short notice of what the join could not match (slow: run in a thread)."""
     current = [row for row in usage[1] if usage[0].first_day <= row.day]
-    return unmatched_lines(report.items, current, now, report.workspace_names)
+    return unmatched_summary(report.items, current, now)
