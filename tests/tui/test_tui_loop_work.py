@@ -42,20 +42,30 @@ async def test_the_refresh_reads_the_cache_only_once_the_cached_copy_is_drawn(
 
 
 def record_frames_and_reports(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Return a list the cost view appends "frame" to per layout pass, "shown" per report."""
+    """Return a list the cost view appends "frame" to per paint, "shown" per report.
+
+    A paint is a layout pass or a compositor refresh: Textual repaints changed widgets without
+    a layout, and runs `call_after_refresh` callbacks once nothing is left to paint.
+    """
     events: list[str] = []
     refresh_layout = CostScreen._refresh_layout
+    compositor_refresh = CostScreen._compositor_refresh
     show_report = CostScreen.show_report
 
     def recording_refresh(screen: CostScreen, *args: Any, **kwargs: Any) -> Any:
         events.append("frame")
         return refresh_layout(screen, *args, **kwargs)
 
+    def recording_compositor(screen: CostScreen) -> None:
+        events.append("frame")
+        compositor_refresh(screen)
+
     def recording_show(screen: CostScreen, report: LoadedReport, **kwargs: Any) -> None:
         events.append("shown")
         show_report(screen, report, **kwargs)
 
     monkeypatch.setattr(CostScreen, "_refresh_layout", recording_refresh)
+    monkeypatch.setattr(CostScreen, "_compositor_refresh", recording_compositor)
     monkeypatch.setattr(CostScreen, "show_report", recording_show)
     return events
 
