@@ -34,9 +34,11 @@ from costtui.data.api_errors import (
 from costtui.data.api_parse import (
     ITEM_DIMENSION_KEYS,
     check_window,
+    next_page_params,
     parse_cost_page,
     parse_organization,
     parse_workspaces_page,
+    too_many_pages,
 )
 from costtui.data.api_retry import (
     MAX_RETRY_AFTER_SECONDS,
@@ -368,16 +370,8 @@ class CostClient:
             on_page()
             if next_page is None:
                 return check_window(buckets, window, f"cost_report of {window}")
-            if next_page in seen_tokens:
-                raise InvalidResponseError(
-                    f"invalid response: {where} repeats the page token of an earlier page"
-                )
-            seen_tokens.add(next_page)
-            params = {**params, "page": next_page}
-        raise InvalidResponseError(
-            f"invalid response: cost_report of {window} has more pages than its "
-            f"{window.day_count} day(s) can fill"
-        )
+            params = next_page_params(params, next_page, seen_tokens, where)
+        raise too_many_pages("cost_report", window)
 
     async def cost_buckets(
         self,

@@ -5,25 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from costtui.core.dates import DateRange
-from costtui.core.models import CostItem, DayBucket, Organization, Workspace
+from costtui.core.models import (
+    LINE_KEY_FIELDS,
+    CostItem,
+    DayBucket,
+    Organization,
+    Workspace,
+)
 from costtui.core.text import clean_text, shared_clean_text
 from costtui.core.validation import PLAIN_AMOUNT, amount_problem, currency_problem
 from costtui.data.api_errors import InvalidResponseError
 
-ITEM_DIMENSION_KEYS = (
-    "workspace_id",
-    "description",
-    "cost_type",
-    "model",
-    "token_type",
-    "service_tier",
-    "context_window",
-    "inference_geo",
-)
-"""CostItem's dimension keys, in the order of models.CostItem's fields after currency."""
+ITEM_DIMENSION_KEYS = LINE_KEY_FIELDS[1:]
+"""CostItem's dimension keys: a line's key fields after its currency."""
 
 
 def _invalid(message: str) -> InvalidResponseError:
@@ -100,28 +97,58 @@ def _parse_bucket(raw_bucket: Any, where: str) -> DayBucket:
 
 def parse_cost_page(body: Any, where: str) -> tuple[list[DayBucket], str | None]:
     """Parse one cost_report page into day buckets and the next page token."""
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise _invalid(f"{where} has no 'data' list")
-    buckets = [_parse_bucket(raw_bucket, where) for raw_bucket in body["data"]]
-    next_page = body.get("next_page") if body.get("has_more") else None
-    if body.get("has_more") and not (isinstance(next_page, str) and next_page):
-        raise _invalid(f"{where} has_more but no next_page")
-    return buckets, next_page
+    data, next_page = page_data(body, where)
+    return [_parse_bucket(raw_bucket, where) for raw_bucket in data], next_page
 
 
-def check_window(buckets: Sequence[DayBucket], window: DateRange, where: str) -> list[DayBucket]:
-    """Return the buckets of a window after checking each day came at most once, inside it.
+class _Dated(Protocol):
+    @property
+    def day(self) -> date: ...
+
+
+_DayT = TypeVar("_DayT", bound=_Dated)
+
+
+def check_window(days: Sequence[_DayT], window: DateRange, where: str) -> list[_DayT]:
+    """Return a window's days (cost buckets, usage days) oldest first, after checking each
+    came at most once, inside it.
 
     A day the API left out is not invented as $0: it stays missing (and is not cached).
     """
     seen: set[date] = set()
-    for bucket in buckets:
-        if not window.first_day <= bucket.day <= window.last_day:
-            raise _invalid(f"{where} holds {bucket.day}, which was not asked for")
-        if bucket.day in seen:
-            raise _invalid(f"{where} holds {bucket.day} twice")
-        seen.add(bucket.day)
-    return sorted(buckets, key=lambda bucket: bucket.day)
+    for each in days:
+        if not window.first_day <= each.day <= window.last_day:
+            raise _invalid(f"{where} holds {each.day}, which was not asked for")
+        if each.day in seen:
+            raise _invalid(f"{where} holds {each.day} twice")
+        seen.add(each.day)
+    return sorted(days, key=lambda each: each.day)
+
+
+def next_page_params(
+    params: dict[str, Any], next_page: str, seen_tokens: set[str], where: str
+) -> dict[str, Any]:
+    """Return the query of the page after `where`, refusing a page token sent before."""
+    if next_page in seen_tokens:
+        raise _invalid(f"{where} repeats the page token of an earlier page")
+    seen_tokens.add(next_page)
+    return {**params, "page": next_page}
+
+
+def too_many_pages(report: str, window: DateRange) -> InvalidResponseError:
+    """Return the error of a report whose pages outnumber the days of its window."""
+    return _invalid(f"{report} of {window} has more pages than its {window.day_count} day(s) "
+                    "can fill")
+
+
+def page_data(body: Any, where: str) -> tuple[list[Any], str | None]:
+    """Return a report page's raw day buckets and its next page token (None on the last)."""
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise _invalid(f"{where} has no 'data' list")
+    next_page = body.get("next_page") if body.get("has_more") else None
+    if body.get("has_more") and not (isinstance(next_page, str) and next_page):
+        raise _invalid(f"{where} has_more but no next_page")
+    return body["data"], next_page
 
 
 def parse_organization(body: Any) -> Organization:

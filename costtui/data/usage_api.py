@@ -10,7 +10,8 @@ from typing import Any
 from costtui.core.dates import DateRange, day_start
 from costtui.core.usage import KEY_GROUPINGS, USAGE_GROUPINGS, ApiKeyInfo, UsageDay
 from costtui.data.api import MAX_BUCKETS_PER_PAGE, CostClient, InvalidResponseError
-from costtui.data.usage_parse import check_usage_window, parse_api_keys_page, parse_usage_page
+from costtui.data.api_parse import check_window, next_page_params, too_many_pages
+from costtui.data.usage_parse import parse_api_keys_page, parse_usage_page
 
 USAGE_PATH = "/v1/organizations/usage_report/messages"
 API_KEYS_PATH = "/v1/organizations/api_keys"
@@ -43,17 +44,9 @@ async def _fetch_window(
         )
         days.extend(page)
         if next_page is None:
-            return check_usage_window(days, window, f"usage_report of {window}")
-        if next_page in seen_tokens:
-            raise InvalidResponseError(
-                f"invalid response: {where} repeats the page token of an earlier page"
-            )
-        seen_tokens.add(next_page)
-        params = {**params, "page": next_page}
-    raise InvalidResponseError(
-        f"invalid response: usage_report of {window} has more pages than its "
-        f"{window.day_count} day(s) can fill"
-    )
+            return check_window(days, window, f"usage_report of {window}")
+        params = next_page_params(params, next_page, seen_tokens, where)
+    raise too_many_pages("usage_report", window)
 
 
 async def fetch_usage(

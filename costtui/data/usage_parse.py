@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from costtui.core.dates import DateRange
 from costtui.core.text import clean_text, shared_clean_text
 from costtui.core.usage import ApiKeyInfo, UsageDay, UsageRow
 from costtui.data.api_errors import InvalidResponseError
-from costtui.data.api_parse import parse_bucket_day
+from costtui.data.api_parse import page_data, parse_bucket_day
 
 _DIMENSIONS = ("workspace_id", "model", "service_tier", "context_window", "api_key_id")
 _FLAT_COUNTERS = ("uncached_input_tokens", "cache_read_input_tokens", "output_tokens")
@@ -78,25 +77,8 @@ def _parse_bucket(raw_bucket: Any, where: str) -> UsageDay:
 
 def parse_usage_page(body: Any, where: str) -> tuple[list[UsageDay], str | None]:
     """Parse one usage_report/messages page into days and the next page token."""
-    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise _invalid(f"{where} has no 'data' list")
-    days = [_parse_bucket(raw_bucket, where) for raw_bucket in body["data"]]
-    next_page = body.get("next_page") if body.get("has_more") else None
-    if body.get("has_more") and not (isinstance(next_page, str) and next_page):
-        raise _invalid(f"{where} has_more but no next_page")
-    return days, next_page
-
-
-def check_usage_window(days: list[UsageDay], window: DateRange, where: str) -> list[UsageDay]:
-    """Return a window's days oldest first, after checking each came at most once, inside it."""
-    seen: set[date] = set()
-    for usage_day in days:
-        if not window.first_day <= usage_day.day <= window.last_day:
-            raise _invalid(f"{where} holds {usage_day.day}, which was not asked for")
-        if usage_day.day in seen:
-            raise _invalid(f"{where} holds {usage_day.day} twice")
-        seen.add(usage_day.day)
-    return sorted(days, key=lambda usage_day: usage_day.day)
+    data, next_page = page_data(body, where)
+    return [_parse_bucket(raw_bucket, where) for raw_bucket in data], next_page
 
 
 def parse_api_keys_page(body: Any) -> tuple[list[ApiKeyInfo], str | None]:
