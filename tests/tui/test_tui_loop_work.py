@@ -97,26 +97,6 @@ async def test_levels_of_a_loaded_report_are_grouped_off_the_ui_thread(
         assert rows_table(app).row_count > 0
 
 
-async def test_insights_are_scored_only_after_the_costs_are_drawn(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    app = make_app()
-    events = record_frames_and_reports(monkeypatch)
-    scored = app.compute_report_insights
-
-    def recording_scoring(*args: Any) -> Any:
-        events.append("insights")
-        return scored(*args)
-
-    app.compute_report_insights = recording_scoring  # type: ignore[method-assign]
-    async with app.run_test(size=(120, 30)) as pilot:
-        await wait_loaded(pilot, app)
-        assert app.cost_screen.insights is not None
-        shown = events.index("shown")
-        assert events.count("insights") == 1
-        assert "frame" in events[shown:events.index("insights")]
-
-
 async def test_insights_of_a_report_replaced_before_its_frame_are_never_scored() -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
