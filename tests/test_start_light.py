@@ -72,8 +72,10 @@ def test_the_demo_paints_its_rows_before_importing_the_cache_export_or_dialogs(
            if not name.startswith(("XDG_", "COSTTUI_", "ANTHROPIC_"))}
     env.update({f"XDG_{kind}_HOME": str(tmp_path / kind.lower())
                 for kind in ("CONFIG", "CACHE", "STATE", "DATA")})
-    subprocess.run([sys.executable, "-c", FIRST_PAINT, str(written)], env=env, check=True,
-                   capture_output=True, timeout=120)
+    # coreutils' timeout bounds the child: subprocess's own timeout polls with a clock call
+    # that fails (EINVAL) under libfaketime, as in tests/cli/test_hostile_input.py.
+    subprocess.run(["timeout", "120", sys.executable, "-c", FIRST_PAINT, str(written)], env=env,
+                   check=True, capture_output=True)
     loaded = set(written.read_text().split())
     assert "costtui.tui.screens.cost_view" in loaded
     assert {name for name in loaded if name.startswith(DEFERRED)} == set()
