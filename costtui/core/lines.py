@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import date
@@ -10,6 +9,7 @@ from itertools import accumulate
 from operator import add, itemgetter
 from typing import Any
 
+from costtui.core.line_columns import gather_columns
 from costtui.core.models import (
     LINE_KEY_FIELDS,
     CostItem,
@@ -38,25 +38,6 @@ def _sum_vectors(vectors: Iterable[Sequence[int]], length: int) -> list[int]:
     return total
 
 
-def _key_indices(index_of: dict[LineKey, int], keys: Sequence[LineKey]) -> list[int]:
-    """Return the index of each key, numbering new keys in order (one C-level lookup each)."""
-    found = list(map(index_of.get, keys))
-    if None in found:
-        return [index_of.setdefault(key, len(index_of)) for key in keys]
-    return found  # type: ignore[return-value]  # no None in it
-
-
-def _add_to_row(
-    row: list[int], indices: list[int], amounts: Iterable[int], *, overwrite: bool
-) -> None:
-    """Add a bucket's amounts to a day's row of key amounts: at C speed when each key is new."""
-    if overwrite and len(set(indices)) == len(indices):
-        deque(map(row.__setitem__, indices, amounts), maxlen=0)
-        return
-    for index, units in zip(indices, amounts, strict=True):
-        row[index] += units
-
-
 class CostLines:
     """Cost lines of a run of days: distinct keys once, per day the exact amount of each key.
 
@@ -67,16 +48,14 @@ class CostLines:
     summing a group's keys day by day reads them in order, twice as fast as per key.
     """
 
-    __slots__ = ("days", "keys", "rows", "scale", "day_keys", "fields", "item_type",
-                 "_day_index", "_memo")
+    __slots__ = ("days", "keys", "rows", "scale", "_day_keys", "_key_numbers", "fields",
+                 "item_type", "_day_index", "_memo")
 
     days: tuple[date, ...]
     keys: tuple[LineKey, ...]
     rows: tuple[tuple[int, ...], ...]
     """Per day, the amount of each key, in cents scaled by 10**scale."""
     scale: int
-    day_keys: tuple[tuple[int, ...], ...]
-    """Per day, the index of each key that had a line that day."""
     fields: tuple[str, ...]
     """The field names of a key, in order (LINE_KEY_FIELDS, plus any a later step adds)."""
     item_type: type[CostItem]
@@ -91,13 +70,16 @@ class CostLines:
         day_keys: Sequence[Sequence[int]],
         fields: Sequence[str] = LINE_KEY_FIELDS,
         item_type: type[CostItem] = CostItem,
+        key_numbers: Sequence[int] | None = None,
     ) -> None:
+        """Hold the columns; `key_numbers` renumbers `day_keys`' indexes when first read."""
         if len(rows) != len(days) or len(day_keys) != len(days) or any(
                 len(row) != len(keys) for row in rows):
             raise ValueError("keys, rows and days differ in length")
         self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
         self.rows = tuple(map(tuple, rows))
-        self.day_keys = tuple(map(tuple, day_keys))
+        self._day_keys = tuple(day_keys)
+        self._key_numbers = key_numbers
         self.fields = tuple(fields)
         self.item_type = item_type
         self._day_index = {day: index for index, day in enumerate(self.days)}
@@ -108,27 +90,14 @@ class CostLines:
         cls, days: Sequence[date], buckets: Iterable[DayBucket],
         fields: Sequence[str] = LINE_KEY_FIELDS, item_type: type[CostItem] = CostItem,
     ) -> CostLines:
-        """Gather the buckets of `days` (others are left out), rescaled to their largest scale."""
-        day_index = {day: index for index, day in enumerate(days)}
-        used = [bucket for bucket in buckets if bucket.day in day_index]
-        scale = max((bucket.scale for bucket in used), default=0)
-        index_of: dict[LineKey, int] = {}
-        day_keys: list[list[int]] = [[] for _ in days]
-        bucket_keys: list[list[int]] = []
-        for bucket in used:
-            indices = _key_indices(index_of, bucket.keys)
-            bucket_keys.append(indices)
-            day_keys[day_index[bucket.day]] += indices
-        rows = [[0] * len(index_of) for _ in days]
-        filled: set[int] = set()
-        for bucket, indices in zip(used, bucket_keys, strict=True):
-            day = day_index[bucket.day]
-            factor = 10 ** (scale - bucket.scale)
-            amounts = bucket.amounts if factor == 1 else map(factor.__mul__, bucket.amounts)
-            _add_to_row(rows[day], indices, amounts, overwrite=day not in filled)
-            filled.add(day)
-        lines = cls(days, list(index_of), rows, scale, day_keys, fields, item_type)
-        lines._memo[("daily", _frozen(None))] = list(map(sum, rows))
+        """Gather the buckets of `days` (others are left out), rescaled to their largest scale.
+
+        Keys are numbered in the order they first appear, line by line, bucket after bucket.
+        """
+        columns = gather_columns(days, list(buckets))
+        lines = cls(days, columns.keys, columns.rows, columns.scale, columns.day_keys, fields,
+                    item_type, columns.key_numbers)
+        lines._memo[("daily", _frozen(None))] = list(map(sum, lines.rows))
         return lines
 
     @classmethod
@@ -199,6 +168,15 @@ class CostLines:
         return CostLines(days, [self.keys[key] for key in kept], rows, self.scale,
                          [[renumber[key] for key in keys] for keys in day_keys], self.fields,
                          self.item_type)
+
+    @property
+    def day_keys(self) -> tuple[Sequence[int], ...]:
+        """Return, per day, the index of each key that had a line that day (treat as read-only)."""
+        if self._key_numbers is not None:
+            number = self._key_numbers.__getitem__
+            self._day_keys = tuple(tuple(map(number, keys)) for keys in self._day_keys)
+            self._key_numbers = None
+        return self._day_keys
 
     def __len__(self) -> int:
         """Return how many lines the days held (one per key and day with a line)."""

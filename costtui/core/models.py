@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -91,12 +91,15 @@ class DayBucket:
     `from_columns` is the fast path; `items` gives CostItems back, built on demand.
     """
 
-    __slots__ = ("day", "keys", "amounts", "scale", "cached_at")
+    __slots__ = ("day", "_keys", "amounts", "scale", "cached_at", "key_table", "key_indexes")
 
     day: date
     """The UTC day."""
-    keys: tuple[LineKey, ...]
-    """One key per line."""
+    _keys: tuple[LineKey, ...] | None
+    key_table: Sequence[LineKey] | None
+    """The shared keys `key_indexes` point into (a cache read); None when `keys` were given."""
+    key_indexes: Sequence[int] | None
+    """Per line, the index of its key in `key_table`; None when `keys` were given."""
     amounts: tuple[int, ...]
     """One amount per line, in cents scaled by 10**scale: exact integers."""
     scale: int
@@ -114,7 +117,8 @@ class DayBucket:
         scaled = [scaled_amount(item.amount_cents) for item in listed]
         scale = max((each_scale for _, each_scale in scaled), default=0)
         self.day = day
-        self.keys = tuple(line_key(item) for item in listed)
+        self._keys = tuple(line_key(item) for item in listed)
+        self.key_table = self.key_indexes = None
         self.amounts = tuple(units * 10 ** (scale - each) for units, each in scaled)
         self.scale = scale
         self.cached_at = cached_at
@@ -132,13 +136,47 @@ class DayBucket:
         if len(keys) != len(amounts):
             raise ValueError("keys and amounts differ in length")
         bucket = cls.__new__(cls)
-        bucket.day, bucket.keys, bucket.amounts = day, keys, amounts
+        bucket.day, bucket._keys, bucket.amounts = day, keys, amounts
         bucket.scale, bucket.cached_at = scale, cached_at
+        bucket.key_table = bucket.key_indexes = None
         return bucket
+
+    @classmethod
+    def from_key_table(
+        cls,
+        day: date,
+        key_table: Sequence[LineKey],
+        key_indexes: Sequence[int],
+        amounts: tuple[int, ...],
+        scale: int,
+        cached_at: datetime | None = None,
+    ) -> DayBucket:
+        """Build a bucket whose line i has key `key_table[key_indexes[i]]`, building no key list.
+
+        The caller vouches that every index is within the table (the cache checks it).
+        """
+        if len(key_indexes) != len(amounts):
+            raise ValueError("keys and amounts differ in length")
+        bucket = cls.__new__(cls)
+        bucket.day, bucket._keys, bucket.amounts = day, None, amounts
+        bucket.scale, bucket.cached_at = scale, cached_at
+        bucket.key_table, bucket.key_indexes = key_table, key_indexes
+        return bucket
+
+    @property
+    def keys(self) -> tuple[LineKey, ...]:
+        """Return one key per line (looked up in the key table the first time, if need be)."""
+        if self._keys is None:
+            self._keys = tuple(map((self.key_table or ()).__getitem__, self.key_indexes or ()))
+        return self._keys
 
     def with_cached_at(self, cached_at: datetime | None) -> DayBucket:
         """Return the same day's lines marked as stored in the cache at `cached_at`."""
-        return DayBucket.from_columns(self.day, self.keys, self.amounts, self.scale, cached_at)
+        bucket = DayBucket.__new__(DayBucket)
+        for name in DayBucket.__slots__:
+            setattr(bucket, name, getattr(self, name))
+        bucket.cached_at = cached_at
+        return bucket
 
     @property
     def items(self) -> tuple[CostItem, ...]:

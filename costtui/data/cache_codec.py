@@ -15,7 +15,6 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
 
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, amount_at
 from costtui.core.validation import (
@@ -178,19 +177,11 @@ def decode_day(
         raise UnusableFileError(f"damaged entry for {day}: no valid line count or scale")
     indexes = _unpacked(_INDEX_TYPE, stored.indexes, stored.count, day)
     amounts = tuple(_amounts(day, stored))
-    try:
-        keys = _picked(table.keys, indexes)
-    except IndexError:
-        raise UnusableFileError(f"damaged entry for {day}: a line key is missing") from None
+    if indexes and max(indexes) >= len(table.keys):
+        raise UnusableFileError(f"damaged entry for {day}: a line key is missing")
     _check_day(day, stored.scale, indexes, amounts, table, packed=stored.amounts is not None)
-    return DayBucket.from_columns(day, keys, amounts, stored.scale, cached_at)
-
-
-def _picked(keys: list[LineKey], indexes: array[int]) -> tuple[LineKey, ...]:
-    """Return the keys at the indexes, in one C-level step."""
-    if len(indexes) > 1:
-        return itemgetter(*indexes)(keys)  # type: ignore[no-any-return]
-    return tuple(keys[index] for index in indexes)
+    # The keys stay indexes into the shared table: no key per line is looked up or hashed.
+    return DayBucket.from_key_table(day, table.keys, indexes, amounts, stored.scale, cached_at)
 
 
 def _check_day(

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from costtui.core.clock import FixedClock
+from costtui.core.lines import CostLines
 from costtui.core.models import DayBucket, Organization, amount_at
+from costtui.core.report import group_costs
 from costtui.data.cache import SCHEMA_VERSION, CostCache
 from tests.data.test_cache import GROUPING, NOW, bucket, days, item
 
@@ -57,6 +59,33 @@ def test_packed_days_round_trip_exactly_and_share_their_keys(path: Path) -> None
     assert [(index, json.loads(key)) for index, key in stored_keys] == [
         (0, ["USD", "wrkspc_01A", *[None] * 7]), (1, ["USD", "wrkspc_02", *[None] * 7]),
         (2, ["USD", None, "Café ✓", *[None] * 6])]
+
+
+def test_a_report_gathered_from_the_cache_equals_the_one_gathered_from_the_fetched_days(
+    path: Path,
+) -> None:
+    third = date(2026, 11, 3)
+    fetched = [
+        DayBucket(DAY, (item(DAY, "1.5", "wrkspc_b"), item(DAY, "2", "wrkspc_a"),
+                        item(DAY, "0.25", "wrkspc_b"))),  # one key twice in a day: summed
+        DayBucket(date(2026, 11, 2), (item(date(2026, 11, 2), "99999999999999.999999999"),)),
+        DayBucket(third, (item(third, "3", "wrkspc_c"), item(third, "-1", "wrkspc_a"))),
+    ]
+    cache = reopened(path)
+    cache.store("org-a", GROUPING, fetched[2:])  # stored first: the table holds c and a first
+    cache.store("org-a", GROUPING, fetched[:2])
+
+    loaded = list(reopened(path).load_days("org-a", GROUPING, days(DAY, 3)).values())
+
+    for span in (days(DAY, 3), days(date(2026, 11, 2), 2)):
+        gathered, expected = CostLines.from_buckets(span, loaded), CostLines.from_buckets(
+            span, fetched)
+        assert (gathered.keys, gathered.rows, gathered.scale) == (
+            expected.keys, expected.rows, expected.scale)
+        assert gathered.items() == expected.items()
+    assert [row.values for row in group_costs(CostLines.from_buckets(days(DAY, 3), loaded),
+                                              ["workspace"])] == [
+        ("wrkspc_01A",), ("wrkspc_c",), ("wrkspc_b",), ("wrkspc_a",)]
 
 
 def test_a_day_beyond_int64_is_kept_as_exact_text(path: Path) -> None:
