@@ -214,9 +214,12 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
         tui_cold, tui_warm = f.runs["tui_cold"], f.runs["tui_warm"]
         warm_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_warm)
         cold_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_cold)
+        first_first = sum(bool(run.result.get("data_before_reply")) for run in tui_warm)
         rows.append((f"{size} ws: TUI warm reopen, mount → data on screen",
-                     f"{warm_data:.0f} ms (cold {cold_data:.0f} ms)", "< one round trip",
-                     verdict(warm_data < 150 if size == 40 else None)))
+                     f"{warm_data:.0f} ms (cold {cold_data:.0f} ms); data before the first "
+                     f"reply in {first_first}/{len(tui_warm)} runs",
+                     "before any reply (< one round trip)",
+                     verdict(first_first == len(tui_warm) if size == 40 else None)))
         pivot = f.value("tui_cold", "pivot") * 1000
         rows.append((f"{size} ws: pivot `g` to a dimension not shown yet", f"{pivot:.0f} ms",
                      "≤ 100 ms", verdict(pivot <= 100 if judged else None)))

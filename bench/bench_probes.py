@@ -149,6 +149,20 @@ def first_paint(kind: str) -> dict[str, Any]:
             "modules": len(sys.modules)}
 
 
+def record_first_reply(figures: dict[str, Any]) -> None:
+    """Record in `figures["first_reply"]` when the first HTTP response reaches the client."""
+    import httpx
+
+    send = httpx.AsyncClient.send
+
+    async def timed_send(self: httpx.AsyncClient, *args: Any, **kwargs: Any) -> httpx.Response:
+        response = await send(self, *args, **kwargs)
+        figures.setdefault("first_reply", time.monotonic())
+        return response
+
+    httpx.AsyncClient.send = timed_send  # type: ignore[method-assign]
+
+
 def tui(first: str, last: str) -> dict[str, Any]:
     """Open the real TUI on the live client + cache: time to data, longest freeze, RSS, pivot."""
     from textual.widgets import DataTable
@@ -163,6 +177,7 @@ def tui(first: str, last: str) -> dict[str, Any]:
     settings = AppSettings(clock=clock, date_range=year_range(first, last))
     source = open_source(SourceOptions(), AdminKey(os.environ["ANTHROPIC_ADMIN_KEY"]), clock)
     figures: dict[str, Any] = {}
+    record_first_reply(figures)
 
     class MeasuredApp(CostApp):
         """The app with a 5 ms heartbeat recording the longest gap until the load settles."""
@@ -184,6 +199,7 @@ def tui(first: str, last: str) -> dict[str, Any]:
             if "data" not in figures and self.report is not None and \
                     self.screen.query_one("#level-rows", DataTable).row_count > 0:
                 figures["data"] = now
+                figures["data_before_reply"] = "first_reply" not in figures
             if "data" in figures and not self.is_loading and not self.insights_running:
                 figures["settled"] = now
                 self.settled = True

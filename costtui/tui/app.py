@@ -23,11 +23,12 @@ from costtui.core.key_allocation import KEY_DIMENSION, mark_allocated
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
-from costtui.core.view_state import ItemSelection, ViewState
+from costtui.core.view_state import ViewState
 from costtui.data.api import ApiError, AuthenticationError, FetchProgress
 from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource, load_report
 from costtui.data.state import UserState, save_state
+from costtui.tui.cached_paint import FULL_API_GROUPING, CachedPaint
 from costtui.tui.commands import CostCommands
 from costtui.tui.insights import InsightsLoader
 from costtui.tui.keys import KeysAndProfiles
@@ -50,8 +51,6 @@ EXPORT_GROUP = "export"
 STATE_GROUP = "state"
 PROFILE_KEY_GROUP = "profile-key"
 PROFILES_GROUP = "profiles"
-FULL_API_GROUPING = ("workspace_id", "description")
-"""Loaded up front so that every dimension can be drilled or pivoted without a new request."""
 
 
 def _styles_path() -> Path:
@@ -61,7 +60,7 @@ def _styles_path() -> Path:
     return packaged if packaged.exists() else package.parent / "styles.tcss"
 
 
-class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
+class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
     """Browse an organisation's Anthropic API costs by range, grouping and drill-down."""
 
     TITLE = "costtui"
@@ -188,41 +187,6 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader):
         changed = cached_org_id is not None and organization_id != cached_org_id
         self.post_message(ReportLoaded(generation, report, organization_changed=changed,
                                        selection=selection))
-
-    async def group_first_level(self, report: LoadedReport) -> ItemSelection:
-        """Group the level on screen in a thread (one the view moves to meanwhile: when shown)."""
-        state = self.cost_screen.state
-        selection = ItemSelection(report)
-        await asyncio.to_thread(selection.grouped, state.filters, state.dimension)
-        return selection
-
-    async def paint_cached(
-        self, source: CostSource, date_range: DateRange, generation: int
-    ) -> str | None:
-        """Post what the cache holds for the range at once (stale); return its organisation id.
-
-        Only a live source behind a cache has a stale copy; one with no day of the range, or an
-        unreadable cache, posts nothing and the fresh load is simply awaited.
-        """
-        if not source.uses_cache or source.offline:
-            return None  # the demo and --no-cache: nothing cached (cached_source not imported)
-        from costtui.data.cached_source import CachedSource
-
-        if not isinstance(source, CachedSource):
-            return None
-        twin = source.offline_twin()
-        try:
-            cached = await load_report(twin, date_range, FULL_API_GROUPING,
-                                       clock=self.settings.clock, with_previous=True)
-            organization_id = (await twin.organization()).id
-        except ApiError:
-            return None
-        if len(cached.missing_days) == date_range.day_count:
-            return None
-        self.stale_painted.clear()
-        self.post_message(ReportLoaded(generation, cached, stale=True,
-                                       selection=await self.group_first_level(cached)))
-        return organization_id
 
     @on(LoadProgressed)
     def _show_progress(self, message: LoadProgressed) -> None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+
+import httpx
 
 from costtui.core.admin_key import AdminKey
 from costtui.core.clock import FixedClock
@@ -102,6 +105,49 @@ async def test_the_cached_range_is_on_screen_while_the_network_is_held(tmp_path:
         fresh_total = total_line(app)
         assert fresh_total != stale_total
         assert not any("Organisation changed" in text for text in notifications(app))
+
+
+class WitnessedTransport(GatedTransport):
+    """A held demo API noting what the screen showed when the first request went out."""
+
+    def __init__(self, api: DemoApi) -> None:
+        super().__init__(api)
+        self.witness: Callable[[], object] = lambda: None
+        self.seen_at_first_request: object = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.seen_at_first_request is None:
+            try:
+                self.seen_at_first_request = self.witness()
+            except Exception as error:  # noqa: BLE001 - nothing to read yet is what it saw
+                self.seen_at_first_request = repr(error)
+        return await super().handle_async_request(request)
+
+
+async def test_the_cached_copy_is_on_screen_before_the_first_request_goes_out(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "costs.sqlite3"
+    org = DemoOrganization()
+    await fill_cache(path, org)
+    store_stale_today(path, org)
+    clock = FixedClock(NOW)
+    transport = WitnessedTransport(DemoApi(org, check_key=False))
+    source = open_source(SourceOptions(), AdminKey(SENTINEL_KEY), clock, transport=transport,
+                         cache=CostCache(path, clock=clock))
+    app = CostApp(source, AppSettings(clock=clock, date_range=LAST_30_DAYS))
+    transport.witness = lambda: (title(app), row_keys(app), total_line(app))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_until(pilot, lambda: transport.seen_at_first_request is not None)
+        seen = transport.seen_at_first_request
+        assert isinstance(seen, tuple), f"nothing on screen at the first request: {seen}"
+        shown_title, shown_rows, shown_total = seen
+        assert " · from the cache · refreshing…" in shown_title
+        assert any(STALE_WORKSPACE in key for key in shown_rows)
+        assert any(text.startswith("$") for text in shown_total)
+        transport.gate.set()
+        await wait_loaded(pilot, app)
+        assert not any(STALE_WORKSPACE in key for key in row_keys(app))
 
 
 async def test_another_organisation_behind_the_key_reloads_at_the_top(tmp_path: Path) -> None:
