@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Seq
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from itertools import accumulate
-from operator import add, itemgetter
+from operator import add, itemgetter, sub
 from typing import Any
 
 from costtui.core.line_columns import gather_columns
@@ -277,9 +277,10 @@ class CostLines:
         def compute() -> dict[FieldValue, Sequence[int]]:
             if field == DAY:
                 return self._series_by_day(filters)
-            finer = self._finer_values(field, filters)
-            if finer is not None:
-                return _merged(self.series_by_group(FINEST_FIELD, filters).items(), finer)
+            finest = self._memo.get(("series", FINEST_FIELD, _frozen(filters)))
+            finer = None if finest is None else self._finer_values(field, filters)
+            if finest is not None and finer is not None:
+                return _merged(finest.items(), finer)
             groups = self._sums_by_group(field, filters)
             if ("daily", _frozen(filters)) not in self._memo:  # the level's total, for free
                 self._memo["daily", _frozen(filters)] = _sum_vectors(groups.values(),
@@ -305,12 +306,19 @@ class CostLines:
         if not members or not self.rows:
             return {value: [] for value in members}
         # Each day: gather the keys group after group, then sum each group's slice (all in C).
+        # With the level's daily totals known, the largest group is what the others leave.
         groups = list(members.values())
-        ends = list(accumulate(map(len, groups)))
+        daily: list[int] | None = self._memo.get(("daily", _frozen(filters)))
+        rest = max(range(len(groups)), key=lambda index: len(groups[index]))
+        summed = groups if daily is None or len(groups) < 2 else groups[:rest] + groups[rest + 1:]
+        ends = list(accumulate(map(len, summed)))
         slices = list(map(slice, [0, *ends[:-1]], ends))
-        gather = _gatherer([key for group in groups for key in group])
+        gather = _gatherer([key for group in summed for key in group])
         per_day = [list(map(sum, map(gather(row).__getitem__, slices))) for row in self.rows]
-        return dict(zip(members, zip(*per_day, strict=True), strict=True))
+        series: list[Sequence[int]] = list(zip(*per_day, strict=True))
+        if summed is not groups and daily is not None:
+            series.insert(rest, list(map(sub, daily, map(sum, per_day))))
+        return dict(zip(members, series, strict=True))
 
     def _finer_values(
         self, field: str, filters: FieldFilters | None

@@ -91,3 +91,21 @@ def test_a_window_joins_the_days_of_two_periods_at_one_scale() -> None:
         ("ws_a", "2026-03-03"): Decimal("0.02000000000001")}
     assert [each.amount_cents for each in window.items()] == [Decimal(2),
                                                               Decimal("2.000000000001")]
+
+
+def test_a_level_whose_daily_totals_are_known_sums_every_group_exactly_in_order() -> None:
+    # The largest group (ws_b, three keys) is what the level's daily totals leave after the
+    # others: it must still come out exact, in its place, and with a total past int64.
+    listed = [item(MARCH_1, "1.25", "ws_a", "opus"), item(MARCH_1, "3", "ws_b", "opus"),
+              item(MARCH_1, "-7", "ws_b", "haiku"), item(MARCH_2, "99999999999999999999", "ws_b",
+                                                         "sonnet"),
+              item(MARCH_3, "0.5", "ws_c", "opus"), item(MARCH_3, "0.000001", "ws_b", "opus")]
+    lines = CostLines.from_items(listed, [MARCH_1, MARCH_2, MARCH_3])
+    assert lines.daily_totals() == [-2_750000, 99999999999999999999_000000, 500001]  # known
+    series = lines.series_by_group("workspace_id")
+    assert list(series) == ["ws_a", "ws_b", "ws_c"]
+    assert [list(units) for units in series.values()] == [
+        [1_250000, 0, 0], [-4_000000, 99999999999999999999_000000, 1], [0, 0, 500000]]
+    assert {model: list(units) for model, units in lines.series_by_group("model").items()} == {
+        "opus": [4_250000, 0, 500001], "haiku": [-7_000000, 0, 0],
+        "sonnet": [0, 99999999999999999999_000000, 0]}
