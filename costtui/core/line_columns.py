@@ -59,7 +59,8 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
     for bucket, indices, unique in zip(used, per_bucket, distinct, strict=True):
         day = day_index[bucket.day]
         factor = 10 ** (scale - bucket.scale)
-        amounts = bucket.amounts if factor == 1 else [units * factor for units in bucket.amounts]
+        column = bucket.amount_column
+        amounts = column if factor == 1 else [units * factor for units in column]
         first = not day_keys[day]
         placed = indices if number is None else map(number.__getitem__, indices)
         _add_to_row(rows[day], placed, amounts, overwrite=first and len(unique) == len(indices))

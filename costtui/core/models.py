@@ -91,7 +91,8 @@ class DayBucket:
     `from_columns` is the fast path; `items` gives CostItems back, built on demand.
     """
 
-    __slots__ = ("day", "_keys", "amounts", "scale", "cached_at", "key_table", "key_indexes")
+    __slots__ = ("day", "_keys", "amount_column", "scale", "cached_at", "key_table",
+                 "key_indexes")
 
     day: date
     """The UTC day."""
@@ -100,8 +101,9 @@ class DayBucket:
     """The shared keys `key_indexes` point into (a cache read); None when `keys` were given."""
     key_indexes: Sequence[int] | None
     """Per line, the index of its key in `key_table`; None when `keys` were given."""
-    amounts: tuple[int, ...]
-    """One amount per line, in cents scaled by 10**scale: exact integers."""
+    amount_column: Sequence[int]
+    """One amount per line, in cents scaled by 10**scale: exact integers (a tuple, or the
+    cache's packed int64 array; `amounts` gives them as a tuple)."""
     scale: int
     """The power of ten the amounts are scaled by."""
     cached_at: datetime | None
@@ -119,7 +121,7 @@ class DayBucket:
         self.day = day
         self._keys = tuple(line_key(item) for item in listed)
         self.key_table = self.key_indexes = None
-        self.amounts = tuple(units * 10 ** (scale - each) for units, each in scaled)
+        self.amount_column = tuple(units * 10 ** (scale - each) for units, each in scaled)
         self.scale = scale
         self.cached_at = cached_at
 
@@ -136,7 +138,7 @@ class DayBucket:
         if len(keys) != len(amounts):
             raise ValueError("keys and amounts differ in length")
         bucket = cls.__new__(cls)
-        bucket.day, bucket._keys, bucket.amounts = day, keys, amounts
+        bucket.day, bucket._keys, bucket.amount_column = day, keys, amounts
         bucket.scale, bucket.cached_at = scale, cached_at
         bucket.key_table = bucket.key_indexes = None
         return bucket
@@ -147,7 +149,7 @@ class DayBucket:
         day: date,
         key_table: Sequence[LineKey],
         key_indexes: Sequence[int],
-        amounts: tuple[int, ...],
+        amounts: Sequence[int],
         scale: int,
         cached_at: datetime | None = None,
     ) -> DayBucket:
@@ -158,10 +160,16 @@ class DayBucket:
         if len(key_indexes) != len(amounts):
             raise ValueError("keys and amounts differ in length")
         bucket = cls.__new__(cls)
-        bucket.day, bucket._keys, bucket.amounts = day, None, amounts
+        bucket.day, bucket._keys, bucket.amount_column = day, None, amounts
         bucket.scale, bucket.cached_at = scale, cached_at
         bucket.key_table, bucket.key_indexes = key_table, key_indexes
         return bucket
+
+    @property
+    def amounts(self) -> tuple[int, ...]:
+        """Return one amount per line, as a tuple."""
+        column = self.amount_column
+        return column if isinstance(column, tuple) else tuple(column)
 
     @property
     def keys(self) -> tuple[LineKey, ...]:

@@ -176,7 +176,7 @@ def decode_day(
     if not isinstance(stored.count, int) or not isinstance(stored.scale, int) or stored.scale < 0:
         raise UnusableFileError(f"damaged entry for {day}: no valid line count or scale")
     indexes = _unpacked(_INDEX_TYPE, stored.indexes, stored.count, day)
-    amounts = tuple(_amounts(day, stored))
+    amounts = _amounts(day, stored)
     if indexes and max(indexes) >= len(table.keys):
         raise UnusableFileError(f"damaged entry for {day}: a line key is missing")
     _check_day(day, stored.scale, indexes, amounts, table, packed=stored.amounts is not None)
@@ -185,7 +185,7 @@ def decode_day(
 
 
 def _check_day(
-    day: date, scale: int, indexes: array[int], amounts: tuple[int, ...], table: KeyTable,
+    day: date, scale: int, indexes: array[int], amounts: Sequence[int], table: KeyTable,
     *, packed: bool,
 ) -> None:
     """Raise InvalidDayError if a stored day holds a line fetched data could not have."""
