@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -45,10 +45,9 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
     index_of: dict[LineKey, int] = {}
     per_bucket = _indices(used, index_of)
     keys = list(index_of)
-    distinct = [set(indices) for indices in per_bucket]
     number: list[int] | None = None
     if any(bucket.key_indexes is not None for bucket in used):
-        order = _first_appearances(per_bucket, distinct)
+        order = _first_appearances(per_bucket)
         if order != list(range(len(keys))):
             number = [0] * len(keys)
             for new, old in enumerate(order):
@@ -56,15 +55,17 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
             keys = [keys[old] for old in order]
     rows: list[list[int]] = [[0] * len(keys) for _ in days]
     day_keys: list[Sequence[int]] = [() for _ in days]
-    for bucket, indices, unique in zip(used, per_bucket, distinct, strict=True):
+    for bucket, indices in zip(used, per_bucket, strict=True):
         day = day_index[bucket.day]
         factor = 10 ** (scale - bucket.scale)
         column = bucket.amount_column
         amounts = column if factor == 1 else [units * factor for units in column]
-        first = not day_keys[day]
-        placed = indices if number is None else map(number.__getitem__, indices)
-        _add_to_row(rows[day], placed, amounts, overwrite=first and len(unique) == len(indices))
-        day_keys[day] = indices if first else [*day_keys[day], *indices]
+        row = rows[day]
+        # Added, not set: a key may have two lines in a day (or a day two buckets).
+        for index, units in zip(indices if number is None else map(number.__getitem__, indices),
+                                amounts, strict=True):
+            row[index] += units
+        day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
     return Columns(keys, list(rows), scale, day_keys, number)
 
 
@@ -86,23 +87,15 @@ def _indices(buckets: Sequence[DayBucket], index_of: dict[LineKey, int]) -> list
     return found
 
 
-def _first_appearances(per_bucket: list[Sequence[int]], distinct: list[set[int]]) -> list[int]:
-    """Return the key numbers used, in the order they first appear."""
+def _first_appearances(per_bucket: list[Sequence[int]]) -> list[int]:
+    """Return the key numbers used, in the order they first appear (most appear on day one)."""
+    used = len(set().union(*per_bucket))
     order: list[int] = []
     seen: set[int] = set()
-    for indices, unique in zip(per_bucket, distinct, strict=True):
-        if not unique <= seen:
+    for indices in per_bucket:
+        if len(seen) == used:
+            break
+        if not seen.issuperset(indices):
             order += [index for index in dict.fromkeys(indices) if index not in seen]
-            seen |= unique
+            seen.update(indices)
     return order
-
-
-def _add_to_row(row: list[int], indices: Iterable[int], amounts: Sequence[int],
-                *, overwrite: bool) -> None:
-    """Add a bucket's amounts to a day's row of key amounts (set them when each key is new)."""
-    if overwrite:
-        for index, units in zip(indices, amounts, strict=True):
-            row[index] = units
-    else:
-        for index, units in zip(indices, amounts, strict=True):
-            row[index] += units
