@@ -50,8 +50,11 @@ def demo_buckets(workspaces: int, days: list[date]) -> list[DayBucket]:
     path = Path(tempfile.gettempdir()) / (
         f"costtui-bench-aggregate-{workspaces}-{days[0]}-{days[-1]}.pickle")
     if path.exists():
-        loaded: list[DayBucket] = pickle.loads(path.read_bytes())
-        return loaded
+        try:
+            loaded: list[DayBucket] = pickle.loads(path.read_bytes())
+            return loaded
+        except (AttributeError, TypeError, pickle.UnpicklingError):
+            pass  # written by an older layout of DayBucket: made again below
     organization = DemoOrganization(workspace_count=workspaces)
     raw = [{"starting_at": stamp(day), "ending_at": stamp(day + timedelta(days=1)),
             "results": organization.cost_items(day)} for day in days]
