@@ -88,13 +88,10 @@ def _indices(buckets: Sequence[DayBucket], index_of: dict[LineKey, int]) -> list
 
 
 def _first_appearances(per_bucket: list[Sequence[int]]) -> list[int]:
-    """Return the key numbers used, in the order they first appear (most appear on day one)."""
-    used = len(set().union(*per_bucket))
+    """Return the key numbers used, in the order they first appear."""
     order: list[int] = []
     seen: set[int] = set()
     for indices in per_bucket:
-        if len(seen) == used:
-            break
         if not seen.issuperset(indices):
             order += [index for index in dict.fromkeys(indices) if index not in seen]
             seen.update(indices)

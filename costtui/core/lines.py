@@ -53,8 +53,8 @@ class CostLines:
 
     days: tuple[date, ...]
     keys: tuple[LineKey, ...]
-    rows: tuple[tuple[int, ...], ...]
-    """Per day, the amount of each key, in cents scaled by 10**scale."""
+    rows: tuple[Sequence[int], ...]
+    """Per day, the amount of each key, in cents scaled by 10**scale (treat as read-only)."""
     scale: int
     fields: tuple[str, ...]
     """The field names of a key, in order (LINE_KEY_FIELDS, plus any a later step adds)."""
@@ -77,7 +77,7 @@ class CostLines:
                 len(row) != len(keys) for row in rows):
             raise ValueError("keys, rows and days differ in length")
         self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
-        self.rows = tuple(map(tuple, rows))
+        self.rows = tuple(rows)  # the rows themselves are not copied: a year is megabytes
         self._day_keys = tuple(day_keys)
         self._key_numbers = key_numbers
         self.fields = tuple(fields)
@@ -163,8 +163,8 @@ class CostLines:
         day_keys = [() if index is None else self.day_keys[index] for index in found]
         kept = sorted({key for keys in day_keys for key in keys})
         renumber = {old: new for new, old in enumerate(kept)}
-        rows = [[0] * len(kept) if index is None else [self.rows[index][key] for key in kept]
-                for index in found]
+        pick = _gatherer(kept) if kept else (lambda row: ())
+        rows = [(0,) * len(kept) if index is None else pick(self.rows[index]) for index in found]
         return CostLines(days, [self.keys[key] for key in kept], rows, self.scale,
                          [[renumber[key] for key in keys] for keys in day_keys], self.fields,
                          self.item_type)
