@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,11 +60,13 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
         factor = 10 ** (scale - bucket.scale)
         column = bucket.amount_column
         amounts = column if factor == 1 else [units * factor for units in column]
-        row = rows[day]
-        # Added, not set: a key may have two lines in a day (or a day two buckets).
-        for index, units in zip(indices if number is None else map(number.__getitem__, indices),
-                                amounts, strict=True):
-            row[index] += units
+        placed = indices if number is None else map(number.__getitem__, indices)
+        # Numbers read from a packed array are new objects anyway: adding them needs no check.
+        # A fetched day's numbers are shared with its bucket (and memory) when each key is new.
+        if isinstance(column, tuple) and not day_keys[day] and len(set(indices)) == len(indices):
+            _set_row(rows[day], placed, amounts)
+        else:
+            _add_to_row(rows[day], placed, amounts)
         day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
     return Columns(keys, list(rows), scale, day_keys, number)
 
@@ -96,3 +98,15 @@ def _first_appearances(per_bucket: list[Sequence[int]]) -> list[int]:
             order += [index for index in dict.fromkeys(indices) if index not in seen]
             seen.update(indices)
     return order
+
+
+def _set_row(row: list[int], indices: Iterable[int], amounts: Sequence[int]) -> None:
+    """Set a day's row of key amounts from a bucket whose keys are all new to the row."""
+    for index, units in zip(indices, amounts, strict=True):
+        row[index] = units
+
+
+def _add_to_row(row: list[int], indices: Iterable[int], amounts: Sequence[int]) -> None:
+    """Add a bucket's amounts to a day's row of key amounts (a key may repeat)."""
+    for index, units in zip(indices, amounts, strict=True):
+        row[index] += units
