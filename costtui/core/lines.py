@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from datetime import date
@@ -53,8 +54,8 @@ class CostLines:
 
     days: tuple[date, ...]
     keys: tuple[LineKey, ...]
-    rows: tuple[Sequence[int], ...]
-    """Per day, the amount of each key, in cents scaled by 10**scale (treat as read-only)."""
+    rows: tuple[tuple[int, ...], ...]
+    """Per day, the amount of each key, in cents scaled by 10**scale."""
     scale: int
     fields: tuple[str, ...]
     """The field names of a key, in order (LINE_KEY_FIELDS, plus any a later step adds)."""
@@ -77,8 +78,11 @@ class CostLines:
                 len(row) != len(keys) for row in rows):
             raise ValueError("keys, rows and days differ in length")
         self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
-        self.rows = tuple(rows)  # the rows themselves are not copied: a year is megabytes
-        self._day_keys = tuple(day_keys)
+        # Tuples, not lists: the collector stops tracking a tuple of plain numbers, so its
+        # full passes (tens of ms, a UI freeze each) need not visit every amount of the year.
+        self.rows = tuple(map(tuple, rows))
+        self._day_keys = tuple(keys if isinstance(keys, (tuple, array)) else tuple(keys)
+                               for keys in day_keys)
         self._key_numbers = key_numbers
         self.fields = tuple(fields)
         self.item_type = item_type
@@ -208,6 +212,14 @@ class CostLines:
         if field not in self.fields:
             return lambda key: None
         return itemgetter(self.fields.index(field))
+
+    def _group_getter(self, fields: Sequence[str]) -> Callable[[LineKey], tuple[FieldValue, ...]]:
+        """Return a function reading the fields of a key as a tuple (one C call when it can)."""
+        if fields and all(field in self.fields for field in fields):
+            pick = itemgetter(*(self.fields.index(field) for field in fields))
+            return (lambda key: (pick(key),)) if len(fields) == 1 else pick
+        getters = [self._getter(field) for field in fields]
+        return lambda key: tuple(get(key) for get in getters)
 
     def select(self, filters: FieldFilters | None = None) -> tuple[tuple[int, ...], int | None]:
         """Return the keys passing the filters and the one day they allow (None: every day).
@@ -354,10 +366,10 @@ class CostLines:
         def compute() -> dict[tuple[FieldValue, ...], int]:
             if DAY in fields:
                 return self._totals_by_day_and_group(fields, filters)
-            getters = [self._getter(field) for field in fields]
+            group_of = self._group_getter(fields)
             totals: dict[tuple[FieldValue, ...], int] = {}
             for key, amount in self._amounts(filters):
-                group = tuple(get(self.keys[key]) for get in getters)
+                group = group_of(self.keys[key])
                 totals[group] = totals.get(group, 0) + amount
             return totals
         grouped: dict[tuple[FieldValue, ...], int] = self._remember(

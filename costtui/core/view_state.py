@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 
-from costtui.core.lines import CostLines
+from costtui.core.lines import FINEST_FIELD, CostLines
 from costtui.core.models import LoadedReport
 from costtui.core.names import matches, short_description, token_type_label
 from costtui.core.report import (
@@ -277,6 +277,12 @@ class ItemSelection:
     def __init__(self, report: LoadedReport) -> None:
         self.report = report
         self._levels: dict[tuple[FilterKey, str], _GroupedLevel] = {}
+
+    def prepare_pivots(self) -> None:
+        """Sum the top level's description groups (slow only for large reports, so off the UI
+        thread): every dimension the description names (model, token type…) is then merged
+        from them in an instant when first pivoted to."""
+        self.report.lines.on_days(self.report.date_range.days()).series_by_group(FINEST_FIELD)
 
     def grouped(self, filters: Mapping[str, DimensionValue], dimension: str) -> _GroupedLevel:
         """Return the level of `dimension` under the filters, grouping it the first time only."""

@@ -187,6 +187,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         changed = cached_org_id is not None and organization_id != cached_org_id
         self.post_message(ReportLoaded(generation, report, organization_changed=changed,
                                        selection=selection))
+        await asyncio.to_thread(selection.prepare_pivots)  # while the user reads the report
 
     @on(LoadProgressed)
     def _show_progress(self, message: LoadProgressed) -> None:
