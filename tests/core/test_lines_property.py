@@ -13,7 +13,7 @@ from costtui.core.dates import DateRange
 from costtui.core.lines import CostLines
 from costtui.core.models import CostItem, DayBucket, LoadedReport
 from costtui.core.report import daily_costs_by_group, daily_totals, group_costs, total_cost
-from costtui.core.view_state import ViewState, compute_level
+from costtui.core.view_state import ItemSelection, ViewState, compute_level
 
 RANGE = DateRange(date(2026, 3, 1), date(2026, 3, 4))
 DAYS = RANGE.days()
@@ -119,3 +119,33 @@ def test_level_rows_equal_decimal_sums(listed: list[CostItem], before: list[Cost
     assert sorted((row.value, row.cost, row.previous_cost) for row in by_day.rows) == [
         (day.isoformat(), days_now.get((day,), Decimal(0)),
          days_then.get((day - shift,), Decimal(0))) for day in DAYS]
+
+
+@settings(max_examples=100, deadline=None)
+@given(items, items)
+def test_levels_merged_from_prepared_description_groups_equal_levels_grouped_directly(
+    listed: list[CostItem], before: list[CostItem],
+) -> None:
+    def report() -> LoadedReport:
+        return LoadedReport(
+            date_range=RANGE, api_group_by=("workspace_id", "description"),
+            lines=CostLines.from_buckets(DAYS, buckets_of(listed, 2)),
+            previous_lines=CostLines.from_items(
+                [CostItem(item.day - timedelta(days=RANGE.day_count), *vars_of(item))
+                 for item in before], RANGE.previous().days()),
+            organization_name="Org", workspace_names={},
+            fetched_at=datetime(2026, 3, 5, tzinfo=timezone.utc))
+
+    direct, prepared = ItemSelection(report()), ItemSelection(report())
+    prepared.prepare_pivots()
+    for dimension in ("model", "token_type", "cost_type", "description"):
+        assert prepared.grouped({}, dimension) == direct.grouped({}, dimension)
+        assert [row.value for row in prepared.grouped({}, dimension).rows] == [
+            row.value for row in direct.grouped({}, dimension).rows]
+
+
+def vars_of(item: CostItem) -> tuple[object, ...]:
+    """Return an item's fields after its day."""
+    return (item.amount_cents, item.currency, item.workspace_id, item.description,
+            item.cost_type, item.model, item.token_type, item.service_tier, item.context_window,
+            item.inference_geo)
