@@ -129,6 +129,14 @@ class CostCache:
 
         return self._run(read, default={})
 
+    def holds_no_days(self) -> bool:
+        """Tell whether the cache stores no cost day at all, for any organisation."""
+
+        def read(db: sqlite3.Connection) -> bool:
+            return db.execute("SELECT 1 FROM days LIMIT 1").fetchone() is None
+
+        return self._run(read, default=True, create=False)
+
     def load_days(
         self,
         org_id: str,

@@ -173,6 +173,10 @@ class CachedSource:
                 read = await self._read(guess, date_range, api_group_by, refresh)
                 early_fetch = asyncio.ensure_future(self._fetch(
                     organization, plan_windows(read.missing), api_group_by, on_progress))
+            elif not self.offline and await self._cached(self.cache.holds_no_days, False):
+                # A first run: whichever organisation the key opens, no day of it is cached.
+                early_fetch = asyncio.ensure_future(self._fetch(
+                    organization, plan_windows(date_range.days()), api_group_by, on_progress))
             org_id = (await organization).id
             fetched: dict[date, DayBucket] = {}
             if read is not None and read.org_id != org_id:
