@@ -153,7 +153,7 @@ def _scaled_bytes(texts: list[bytes]) -> tuple[tuple[int, ...], int]:
 
 
 def _compact_key(rest: bytes) -> LineKey:
-    """Return the checked key of a line given its text after the amount (from its closing quote).
+    """Return the checked key of a line given its text after the amount and its closing quote.
 
     The line is decoded with the amount replaced by "0": a text that is not one whole object,
     or that names "amount" again, is a _Doubt. The result is remembered under `rest`.
@@ -161,7 +161,7 @@ def _compact_key(rest: bytes) -> LineKey:
     if b'"amount"' in rest:
         raise _Doubt
     try:
-        line = _LINE_DECODER.decode(_FIRST_LINE[1:] + b"0" + rest)
+        line = _LINE_DECODER.decode(_FIRST_LINE[1:] + b'0"' + rest)
     except msgspec.MsgspecError:
         raise _Doubt from None
     if line.amount != "0":  # An escaped "amount" field name: another amount in the line.
