@@ -5,11 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, TextIO
 
 from costtui.cli.common import (
     CliError,
@@ -58,6 +54,9 @@ from costtui.data.demo import demo_transport
 from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 FORMATS = ("table", "csv", "json", "focus")
 
@@ -154,10 +153,20 @@ def missing_days_warning(report: LoadedReport, offline: bool) -> str:
     return f"{len(report.missing_days)} day(s) missing{where}: {days}"
 
 
+def terminal_console() -> Console:
+    """Return a rich console on stdout (rich is imported only for the table format)."""
+    from rich.console import Console
+
+    return Console()
+
+
 def render_table(
     rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport, console: Console
 ) -> None:
     """Print an aligned table with a share column and a total line."""
+    from rich.table import Table
+    from rich.text import Text
+
     total = total_cost(report.lines)
     console.print(Text(f"{report.organization_name} · {report.date_range} (UTC)", style="bold"))
     table = Table(show_footer=True)
@@ -206,7 +215,7 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
     if tokens is not None:
         try:
             write_token_report(report, dimensions, output_format, tokens, clock.now(), extra,
-                               Console())
+                               terminal_console())
         except BrokenPipeError:
             raise
         except OSError as error:
@@ -222,7 +231,7 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         write_output(report_csv(rows, dimensions, report.workspace_names))
     else:
         try:
-            render_table(rows, dimensions, report, Console())
+            render_table(rows, dimensions, report, terminal_console())
         except BrokenPipeError:
             raise
         except OSError as error:
