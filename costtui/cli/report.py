@@ -48,7 +48,7 @@ from costtui.core.report import (
     group_costs,
     total_cost,
 )
-from costtui.data.api import MAX_BUCKETS_PER_PAGE, ApiError, FetchProgress
+from costtui.data.api import ApiError, FetchProgress
 from costtui.data.config import ConfigError
 from costtui.data.demo import demo_transport
 from costtui.data.open import open_source
@@ -57,8 +57,6 @@ from costtui.data.source import CostSource, load_report
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-    from costtui.data.decode_worker import DecodeWorker
 
 FORMATS = ("table", "csv", "json", "focus")
 
@@ -87,14 +85,12 @@ def parse_group_by(values: list[str] | None) -> tuple[str, ...]:
     return parse_dimensions(values)
 
 
-def report_source(
-    args: argparse.Namespace, clock: Clock, decode_worker: DecodeWorker | None = None
-) -> CostSource:
+def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
     """Resolve the key if one is needed, then open the source the options ask for."""
     options = source_options(args)
     if not options.needs_key:
         spiked = demo_transport(clock.today()) if options.demo else None
-        return open_source(options, None, clock, transport=spiked, decode_worker=decode_worker)
+        return open_source(options, None, clock, transport=spiked)
     profile = options.profile
     try:
         resolved = resolve_key(profile)
@@ -107,20 +103,7 @@ def report_source(
             f"no Admin key for profile {profile!r}: set ANTHROPIC_ADMIN_KEY or run "
             "'costtui key set', or try '--demo'"
         )
-    return open_source(options, resolved.key, clock, decode_worker=decode_worker)
-
-
-def start_decode_worker(args: argparse.Namespace, date_range: DateRange) -> DecodeWorker | None:
-    """Fork a second process to decode cost pages when the range spans several windows.
-
-    Called before the fetch starts any thread (forking is safe only then); None if not used.
-    """
-    options = source_options(args)
-    if options.offline or date_range.day_count <= MAX_BUCKETS_PER_PAGE:
-        return None
-    from costtui.data.decode_worker import DecodeWorker
-
-    return DecodeWorker.start()
+    return open_source(options, resolved.key, clock)
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -138,14 +121,14 @@ def progress_printer(stream: TextIO) -> Any:
 
 async def fetch(
     args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange, clock: Clock,
-    with_tokens: bool = False, decode_worker: DecodeWorker | None = None,
+    with_tokens: bool = False,
 ) -> tuple[LoadedReport, list[str], TokenData | None]:
     """Load the report the arguments describe; also return the cache's one-line warnings.
 
     With tokens, the usage report (and API-key names) come along, before the source closes.
     """
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    source = report_source(args, clock, decode_worker)
+    source = report_source(args, clock)
     grouping = TOKEN_GROUPING if with_tokens else api_group_by_for(dimensions)
     tokens: TokenData | None = None
     try:
@@ -212,13 +195,8 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
             print_note(chosen.note)
         output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
         with_tokens = tokens_needed(args, dimensions, output_format)
-        worker = start_decode_worker(args, chosen.date_range)
-        try:
-            report, warnings, tokens = asyncio.run(
-                fetch(args, dimensions, chosen.date_range, clock, with_tokens, worker))
-        finally:
-            if worker is not None:
-                worker.close()
+        report, warnings, tokens = asyncio.run(
+            fetch(args, dimensions, chosen.date_range, clock, with_tokens))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:

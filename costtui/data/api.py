@@ -51,7 +51,6 @@ from costtui.data.api_retry import (
     wait_text,
 )
 from costtui.data.base_url import DEFAULT_BASE_URL, resolve_base_url, validate_base_url
-from costtui.data.decode_worker import DecodeWorker, WorkerUnavailable
 
 __all__ = [
     "API_GROUPINGS",
@@ -143,11 +142,8 @@ class CostClient:
         max_response_bytes: int | None = None,
         sleep: Sleeper = asyncio.sleep,
         clock: Clock | None = None,
-        decode_worker: DecodeWorker | None = None,
     ) -> None:
         self._admin_key = admin_key
-        self._decode_worker = decode_worker
-        """A second process that decodes cost pages, if the caller started one."""
         self.base_url = validate_base_url(base_url)
         self.max_retries = max_retries
         self.concurrency = max(1, concurrency)
@@ -176,8 +172,6 @@ class CostClient:
             raise ValueError(f"base URL {clean_text(base_url)!r} is not usable: {error}") from None
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
-        self._local_decodes = 0
-        """Pages decoding or waiting to decode in this process."""
         self._decoding = asyncio.Semaphore(1)
         """One page decodes at a time: more threads would starve the event loop of the GIL."""
 
@@ -326,37 +320,8 @@ class CostClient:
         fast = decode_cost_page(answer.content)
         if fast is not None:
             return fast
-        return self._refereed_cost_page(answer, where)
-
-    def _refereed_cost_page(
-        self, answer: _Answer, where: str
-    ) -> tuple[list[DayBucket], str | None]:
-        """Parse a cost_report page with the strict referee, whose messages the user sees."""
         buckets, next_page = self._parse(answer, where, partial(parse_cost_page, where=where))
         return [shared_bucket(bucket) for bucket in buckets], next_page
-
-    async def _decoded_cost_page(
-        self, answer: _Answer, where: str
-    ) -> tuple[list[DayBucket], str | None]:
-        """Decode a page in a thread (one at a time: more would starve the event loop of the
-        GIL), or in the worker process if there is one and it is no further behind."""
-        worker = self._decode_worker
-        if worker is not None and worker.backlog <= self._local_decodes:
-            try:
-                fast = await worker.decode(answer.content)
-            except WorkerUnavailable:
-                self._decode_worker = None
-            else:
-                if fast is not None:
-                    return fast
-                async with self._decoding:
-                    return await asyncio.to_thread(self._refereed_cost_page, answer, where)
-        self._local_decodes += 1
-        try:
-            async with self._decoding:
-                return await asyncio.to_thread(self._parse_cost_page, answer, where)
-        finally:
-            self._local_decodes -= 1
 
     async def organization(self) -> Organization:
         """Return the organisation the key belongs to."""
@@ -404,7 +369,9 @@ class CostClient:
             where = f"cost_report page {page_number} of {window}"
             answer = await self._get_answer("/v1/organizations/cost_report", params, where)
             # Decoding a page takes milliseconds: off the event loop, so a UI stays responsive.
-            page_buckets, next_page = await self._decoded_cost_page(answer, where)
+            async with self._decoding:
+                page_buckets, next_page = await asyncio.to_thread(
+                    self._parse_cost_page, answer, where)
             buckets.extend(page_buckets)
             on_page()
             if next_page is None:

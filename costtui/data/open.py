@@ -17,7 +17,6 @@ from costtui.data.source import CostSource
 
 if TYPE_CHECKING:
     from costtui.data.cache import CostCache
-    from costtui.data.decode_worker import DecodeWorker
 
 SourceFactory = Callable[[AdminKey | None, str], CostSource]
 """Builds the source of a profile from its Admin key (None only when offline: no key is used).
@@ -48,7 +47,6 @@ def open_source(
     *,
     transport: httpx.AsyncBaseTransport | None = None,
     cache: CostCache | None = None,
-    decode_worker: DecodeWorker | None = None,
 ) -> CostSource:
     """Build the source the options ask for: key → client → cache → source, the one way.
 
@@ -56,10 +54,9 @@ def open_source(
     (no key); otherwise the live API, behind the cache unless --no-cache. It never touches the
     network itself and may raise ValueError or ConfigError (a bad base URL).
     The cache's modules (sqlite3 among them) are imported only when a cache is used.
-    A `decode_worker` (a second process) decodes the client's cost pages.
     """
     if options.demo:
-        return demo_client(transport, decode_worker)
+        return demo_client(transport)
     from costtui.data.cache import CostCache
     from costtui.data.cached_source import CachedSource
 
@@ -68,20 +65,16 @@ def open_source(
                             offline=True)
     if admin_key is None:
         raise ValueError(f"no Admin key for profile {options.profile!r}")
-    client = live_client(admin_key, options.profile, transport, clock=clock,
-                         decode_worker=decode_worker)
+    client = live_client(admin_key, options.profile, transport, clock=clock)
     if options.no_cache:
         return client
     return CachedSource(client, cache or CostCache(clock=clock), profile=options.profile)
 
 
-def demo_client(
-    transport: httpx.AsyncBaseTransport | None = None, decode_worker: DecodeWorker | None = None
-) -> CostClient:
+def demo_client(transport: httpx.AsyncBaseTransport | None = None) -> CostClient:
     """Return a client over the embedded demo organisation (no key, no network)."""
     return CostClient(
-        AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL, transport=transport or DemoTransport(),
-        decode_worker=decode_worker,
+        AdminKey(DEMO_KEY), base_url=DEMO_BASE_URL, transport=transport or DemoTransport()
     )
 
 
@@ -98,8 +91,7 @@ def live_client(
     *,
     base_url: str | None = None,
     clock: Clock | None = None,
-    decode_worker: DecodeWorker | None = None,
 ) -> CostClient:
     """Return a client over the live Admin API for a profile (or an explicit base URL)."""
     return CostClient(admin_key, base_url=base_url or profile_base_url(profile),
-                      transport=transport, clock=clock, decode_worker=decode_worker)
+                      transport=transport, clock=clock)
