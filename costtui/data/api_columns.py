@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import repeat
 from operator import add, attrgetter, itemgetter
+from typing import AnyStr
 
 import msgspec
 
@@ -127,17 +128,18 @@ def scaled_amounts(texts: list[str]) -> tuple[tuple[int, ...], int]:
     joined = ",".join(texts)
     if joined.count(",") != len(texts) - 1 or not _PLAIN_AMOUNTS.fullmatch(joined):
         raise _Doubt  # An odd amount, or one with a comma in it.
-    return _scaled(texts)
+    return _scaled(texts, ".", "0")
 
 
-def _scaled(texts: list[str]) -> tuple[tuple[int, ...], int]:
+def _scaled(texts: list[AnyStr], dot: AnyStr, zero: AnyStr) -> tuple[tuple[int, ...], int]:
     """Return plain amount texts (checked) as integers at the largest scale among them."""
-    parts = list(map(str.partition, texts, repeat(".")))
+    kind = type(dot)  # str or bytes: int() reads either
+    parts = list(map(kind.partition, texts, repeat(dot)))
     fractions = list(map(_FRACTION, parts))
     lengths = list(map(len, fractions))
     scale = max(lengths)
     if min(lengths) != scale:
-        fractions = list(map(str.ljust, fractions, repeat(scale), repeat("0")))
+        fractions = list(map(kind.ljust, fractions, repeat(scale), repeat(zero)))
     amounts = tuple(map(int, map(add, map(_WHOLE, parts), fractions)))
     if scale > MAX_SCALE:  # Trailing zeros past the ninth decimal (PLAIN_AMOUNT allows them).
         amounts, scale = normalized(amounts, scale)
@@ -149,7 +151,7 @@ def _scaled_bytes(texts: list[bytes]) -> tuple[tuple[int, ...], int]:
     joined = b",".join(texts)
     if joined.count(b",") != len(texts) - 1 or not _PLAIN_AMOUNT_BYTES.fullmatch(joined):
         raise _Doubt  # An odd amount (an escape, a comma…): the typed decode looks closer.
-    return _scaled(joined.decode("ascii").split(","))
+    return _scaled(texts, b".", b"0")
 
 
 def _compact_key(rest: bytes) -> LineKey:
