@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 from costtui.cli.common import (
@@ -106,6 +109,20 @@ def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
     return open_source(options, resolved.key, clock)
 
 
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a report loads: the load makes hundreds of
+    thousands of short-lived objects (each collection would walk them) and few cycles, which
+    are collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def progress_printer(stream: TextIO) -> Any:
     """Return a progress callback that rewrites one status line on a terminal."""
 
@@ -195,8 +212,9 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
             print_note(chosen.note)
         output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
         with_tokens = tokens_needed(args, dimensions, output_format)
-        report, warnings, tokens = asyncio.run(
-            fetch(args, dimensions, chosen.date_range, clock, with_tokens))
+        with collection_paused():
+            report, warnings, tokens = asyncio.run(
+                fetch(args, dimensions, chosen.date_range, clock, with_tokens))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
