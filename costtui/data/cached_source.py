@@ -297,7 +297,9 @@ class CachedSource:
         except CacheError as error:
             if self.offline:
                 raise OfflineError(f"offline, and the cache cannot be read: {error}") from None
-            self.cache.warnings.append(f"{error}; working without the cache")
+            warning = f"{error}; working without the cache"
+            if warning not in self.cache.warnings:  # Every call meets it: say it once.
+                self.cache.warnings.append(warning)
             return unavailable
 
     async def __aenter__(self) -> CachedSource:

@@ -515,3 +515,15 @@ async def test_a_new_profile_over_a_filled_cache_waits_for_me_to_name_the_organi
     assert await source.cost_buckets(past, GROUPING) == await reference(past)
     await source.aclose()
     assert cost_windows(api) == [("2026-08-11", "2026-08-21")]  # the cached days are served
+
+
+async def test_an_unusable_cache_is_one_warning_however_many_calls_meet_it(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "costs.sqlite3"
+    blocked.mkdir()
+    source = source_over(DemoApi(), blocked)
+    report = await load_report(source, LAST_60, GROUPING, clock=CLOCK)
+    await source.aclose()
+    assert report.warnings == (
+        f"cannot create cache {blocked}: Is a directory; working without the cache",)
