@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -19,7 +19,6 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from costtui.core.formatting import format_change, format_share, sparkline
 from costtui.core.report import DIMENSION_LABELS
-from costtui.core.token_level import TokenColumns
 from costtui.core.view_state import LevelView, ViewState
 from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_text
 from costtui.tui.widgets.level_insights import (
@@ -30,6 +29,9 @@ from costtui.tui.widgets.level_insights import (
     budget_text,
     mark_spikes,
 )
+
+if TYPE_CHECKING:
+    from costtui.core.token_level import TokenColumns
 
 CELL_PADDING = 1
 MIN_NAME_WIDTH = 8
