@@ -29,6 +29,7 @@ from costtui.tui.widgets.level_insights import (
     budget_text,
     mark_spikes,
 )
+from costtui.tui.widgets.reused_cells import ReusedCells
 
 if TYPE_CHECKING:
     from costtui.core.token_level import TokenColumns
@@ -116,7 +117,7 @@ def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Tex
     return text
 
 
-class LevelRows(DataTable[object]):
+class LevelRows(ReusedCells):
     """The rows table; Enter drills into the highlighted group (shown in the Footer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -164,8 +165,8 @@ class LevelTable(Vertical):
         """Yield the rows table and the one-line total table under it."""
         yield LevelRows(id="level-rows", cursor_type="row", zebra_stripes=True,
                         cell_padding=CELL_PADDING)
-        yield DataTable(id="level-total", cursor_type="none", show_header=False,
-                        show_cursor=False, cell_padding=CELL_PADDING)
+        yield ReusedCells(id="level-total", cursor_type="none", show_header=False,
+                          show_cursor=False, cell_padding=CELL_PADDING)
 
     @property
     def rows_table(self) -> LevelRows:
