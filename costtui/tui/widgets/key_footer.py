@@ -1,5 +1,5 @@
 """A Footer that rebuilds its keys only when the keys it shows change, and then in place when
-keys only went away or changed state."""
+keys only came, went or changed their greying."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from textual.widgets._footer import FooterKey
 
 Shown = tuple[Any, ...]
 """What the footer shows: the palette flag, then (key, action, description, group, enabled,
-tooltip) per binding shown."""
+tooltip, binding) per binding shown."""
 
 
 class KeyFooter(Footer):
@@ -18,7 +18,7 @@ class KeyFooter(Footer):
 
     Footer remounts all its keys (and restyles them) each time bindings are refreshed; a load
     refreshes them several times with the same keys, which slowed the first paint. When keys
-    only disappear (Cancel once a load ends) or are greyed / un-greyed (Drill once rows
+    only come or go (Cancel while a load runs) or are greyed / un-greyed (Drill once rows
     arrive), the keys already mounted are updated instead of mounting all of them again.
     """
 
@@ -29,13 +29,14 @@ class KeyFooter(Footer):
     def _keys_shown(self) -> Shown:
         """Return what compose would show: each shown binding with its state and tooltip."""
         return (self.show_command_palette, *(
-            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
+            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip,
+             binding)
             for _, binding, enabled, tooltip in self.screen.active_bindings.values()
             if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
         ))
 
     async def recompose(self) -> None:
-        """Rebuild the keys, unless they are the ones already shown (or only fewer / greyed)."""
+        """Rebuild the keys, unless they are the ones already shown (or can be updated)."""
         if not self.is_attached:
             return
         shown = self._keys_shown()
@@ -47,9 +48,9 @@ class KeyFooter(Footer):
         await super().recompose()
 
     async def _update_in_place(self, before: Shown, after: Shown) -> bool:
-        """Remove keys that went away and re-grey the others; False when a rebuild is needed.
+        """Add, remove and re-grey keys in place; False when they must be composed again.
 
-        Only for plain keys (no groups, one binding per action) whose order is unchanged.
+        Only for plain keys (no groups) whose order and texts stay as they were.
         """
         palette = self.app.COMMAND_PALETTE_BINDING
         old, new = _first_per_action(before, palette), _first_per_action(after, palette)
@@ -58,27 +59,39 @@ class KeyFooter(Footer):
             return False
         if any(entry[3] is not None for entry in (*old, *new)):
             return False
-        keys = [key for key in self.query_children(FooterKey)
-                if not key.has_class("-command-palette")]
-        if [(key.key, key.action) for key in keys] != [(e[0], e[1]) for e in old]:
+        keys = list(self.query_children(FooterKey))
+        plain = [key for key in keys if not key.has_class("-command-palette")]
+        if [(key.key, key.action) for key in plain] != [(e[0], e[1]) for e in old]:
             return False
-        kept: list[tuple[FooterKey, bool]] = []
-        position = 0
-        for key, entry in zip(keys, old, strict=True):
-            if position < len(new) and new[position][:4] == entry[:4] and (
-                    new[position][5] == entry[5]):
-                kept.append((key, new[position][4]))
-                position += 1
-        if position != len(new):
-            return False  # a key appeared, moved or changed its text: compose them again
-        gone = [key for key in keys if key not in {widget for widget, _ in kept}]
-        for key, enabled in kept:
-            if key._disabled == enabled:
-                key._disabled = not enabled
-                key.set_class(not enabled, "-disabled")
+        mounted = {entry[1]: (entry, key) for entry, key in zip(old, plain, strict=True)}
+        staying = [entry for entry in new if entry[1] in mounted]
+        if [entry[1] for entry in staying] != [e[1] for e in old if e[1] in {
+                entry[1] for entry in staying}]:
+            return False  # keys moved
+        if any(_text(entry) != _text(mounted[entry[1]][0]) for entry in staying):
+            return False  # a key's text or tooltip changed
+        for entry in staying:
+            key = mounted[entry[1]][1]
+            if key._disabled == entry[4]:
+                key._disabled = not entry[4]
+                key.set_class(not entry[4], "-disabled")
         self.styles.grid_size_columns = len(new)
+        gone = [key for action, (_, key) in mounted.items()
+                if action not in {entry[1] for entry in new}]
         if gone:
             await self.remove_children(gone)
+        anchor: FooterKey | None = next(
+            (key for key in keys if key.has_class("-command-palette")), None)
+        for entry in reversed(new):  # each new key goes before the next one already shown
+            if entry[1] in mounted:
+                anchor = mounted[entry[1]][1]
+                continue
+            binding = entry[6]
+            added = FooterKey(binding.key, self.app.get_key_display(binding),
+                              binding.description, binding.action, disabled=not entry[4],
+                              tooltip=entry[5]).data_bind(compact=Footer.compact)
+            await (self.mount(added, before=anchor) if anchor else self.mount(added))
+            anchor = added
         return True
 
 
@@ -89,3 +102,8 @@ def _first_per_action(shown: Shown, palette: str) -> list[Any]:
         if entry[0] != palette:
             firsts.setdefault(entry[1], entry)
     return list(firsts.values())
+
+
+def _text(entry: Any) -> tuple[Any, ...]:
+    """Return what a mounted key shows besides its greying: key, action, description, tooltip."""
+    return (*entry[:4], entry[5])
