@@ -1,12 +1,11 @@
-"""A DataTable that draws again only the cells a rebuild changed, reusing the others' lines.
+"""A DataTable that draws again only the cells a rebuild changed, reusing the others' lines."""
 
-A level is shown by clearing its table and adding every row again (simple and always right);
-DataTable then renders every visible cell anew through Rich (~0.1 ms each: a 40-row level
-with a trend column is a 40-70 ms frame). Here a cell's rendered lines are kept under what
-decides them (its content, place, width and styles), for the build on screen and the one
-before it, so a rebuild that changed little (insights added, a refresh of the same data)
-renders only the cells that differ. A style change (theme, focus classes) forgets them all.
-"""
+# A level is shown by clearing its table and adding every row again (simple and always right);
+# DataTable then renders every visible cell anew through Rich (~0.1 ms each: a 40-row level with
+# a trend column is a 40-70 ms frame). Here a cell's rendered lines are kept under what decides
+# them (its content, place, width and styles), for the build on screen and the one before it, so
+# a rebuild that changed little (insights added, a refresh of the same data) renders only the
+# cells that differ. A style change (theme, focus classes) forgets them all.
 
 from __future__ import annotations
 
