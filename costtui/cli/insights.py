@@ -12,11 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any, TextIO
 
 from costtui.cli.common import CliError, print_warning, profile_name, source_options
 from costtui.core.budgets import (
@@ -48,6 +44,9 @@ from costtui.data.source import CostSource, load_report
 
 SourceOpener = Callable[[argparse.Namespace, Clock], CostSource]
 SCORE_PLACES = Decimal("0.01")
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def add_insight_options(parser: argparse.ArgumentParser) -> None:
@@ -119,6 +118,8 @@ def run_check_budget(args: argparse.Namespace, clock: Clock, open_source: Source
     elif args.format == "csv":
         sys.stdout.write(budget_csv(check))
     else:
+        from rich.console import Console  # rich only for a table: a start is lighter
+
         render_budgets(check, Console())
     return check.exit_code
 
@@ -147,6 +148,9 @@ def _percent(value: Decimal) -> str:
 
 def render_budgets(check: BudgetCheck, console: Console) -> None:
     """Print one line per budget: name, actual, budget, %, projected and status."""
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"Budgets · {check.month:%B %Y} (UTC)", title_justify="left")
     for label in ("Budget", "Actual", "Limit", "%", "Projected", "Status"):
         table.add_column(label, justify="left" if label in ("Budget", "Status") else "right")
@@ -254,6 +258,9 @@ def write_insights(insights: Insights, output_format: str, stream: TextIO) -> No
                                  else ("" if record[name] is None else record[name])
                                  for name in ANOMALY_COLUMNS])
         return
+    from rich.console import Console
+    from rich.text import Text
+
     console = Console(file=stream)
     if "anomalies" in insights.json:
         render_anomalies(insights.anomalies, console)
@@ -263,6 +270,9 @@ def write_insights(insights: Insights, output_format: str, stream: TextIO) -> No
 
 def render_anomalies(records: Sequence[dict[str, Any]], console: Console) -> None:
     """Print the spike days as a table, largest impact first."""
+    from rich.table import Table
+    from rich.text import Text
+
     if not records:
         console.print(Text("No spike days in this range."))
         return

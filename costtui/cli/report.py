@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TextIO
 
 from costtui.cli.common import (
     CliError,
@@ -59,6 +58,9 @@ from costtui.data.open import open_source
 from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource, load_report
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 FORMATS = ("table", "csv", "json", "focus")
 
 
@@ -105,6 +107,20 @@ def report_source(args: argparse.Namespace, clock: Clock) -> CostSource:
             "'costtui key set', or try '--demo'"
         )
     return open_source(options, resolved.key, clock)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a report loads: the load makes hundreds of
+    thousands of short-lived objects (each collection would walk them) and few cycles, which
+    are collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def progress_printer(stream: TextIO) -> Any:
@@ -154,10 +170,20 @@ def missing_days_warning(report: LoadedReport, offline: bool) -> str:
     return f"{len(report.missing_days)} day(s) missing{where}: {days}"
 
 
+def terminal_console() -> Console:
+    """Return a rich console on stdout (rich is imported only for the table format)."""
+    from rich.console import Console
+
+    return Console()
+
+
 def render_table(
     rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport, console: Console
 ) -> None:
     """Print an aligned table with a share column and a total line."""
+    from rich.table import Table
+    from rich.text import Text
+
     total = total_cost(report.lines)
     console.print(Text(f"{report.organization_name} · {report.date_range} (UTC)", style="bold"))
     table = Table(show_footer=True)
@@ -186,8 +212,9 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
             print_note(chosen.note)
         output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
         with_tokens = tokens_needed(args, dimensions, output_format)
-        report, warnings, tokens = asyncio.run(
-            fetch(args, dimensions, chosen.date_range, clock, with_tokens))
+        with collection_paused():
+            report, warnings, tokens = asyncio.run(
+                fetch(args, dimensions, chosen.date_range, clock, with_tokens))
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:
@@ -206,7 +233,7 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
     if tokens is not None:
         try:
             write_token_report(report, dimensions, output_format, tokens, clock.now(), extra,
-                               Console())
+                               terminal_console())
         except BrokenPipeError:
             raise
         except OSError as error:
@@ -222,7 +249,7 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         write_output(report_csv(rows, dimensions, report.workspace_names))
     else:
         try:
-            render_table(rows, dimensions, report, Console())
+            render_table(rows, dimensions, report, terminal_console())
         except BrokenPipeError:
             raise
         except OSError as error:

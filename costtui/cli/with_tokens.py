@@ -6,11 +6,7 @@ import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from costtui.cli.common import dimensions_argument, write_output
 from costtui.core.dates import DateRange
@@ -49,6 +45,10 @@ from costtui.data.usage_source import usage_source_for
 
 TOKEN_GROUPING = ("workspace_id", "description")
 """The cost grouping the join needs: every line's workspace, model, tier, window and type."""
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 
 def add_token_options(parser: argparse.ArgumentParser) -> None:
@@ -105,6 +105,9 @@ async def load_tokens(source: CostSource, date_range: DateRange, *, by_api_key: 
 
 def _table(rows: list[GroupRow], dimensions: tuple[str, ...], report: LoadedReport,
            data: TokenData, figures: dict[tuple[Any, ...], TokenFigures] | None) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     total = total_cost(report.items)
     table = Table(show_footer=True)
     for position, dimension in enumerate(dimensions):
@@ -160,6 +163,8 @@ def write_token_report(
     elif output == "csv":
         write_output(tokens_csv(rows, dimensions, report.workspace_names, ids, figures))
     else:
+        from rich.text import Text
+
         title = f"{report.organization_name} · {report.date_range} (UTC)"
         console.print(Text(title + (f" · cost per API key {ALLOCATED_NOTE}" if by_key else ""),
                            style="bold"), soft_wrap=True)

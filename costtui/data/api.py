@@ -20,6 +20,7 @@ from costtui.core.clock import Clock
 from costtui.core.dates import DateRange, day_start
 from costtui.core.models import DayBucket, Organization, Workspace
 from costtui.core.text import clean_text
+from costtui.data.api_bodies import PAGE_BODIES_AT_ONCE, BodyTurn, Pause, within_deadline
 from costtui.data.api_columns import decode_cost_page, shared_bucket
 from costtui.data.api_errors import (
     STATUS_HINTS,
@@ -81,11 +82,11 @@ REQUEST_DEADLINE_SECONDS = 60.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 """No response body may exceed this, counted after decompression."""
 MAX_WORKSPACE_PAGES = 100
+"""At 1,000 workspaces a page: more pages than this is a server that never stops."""
 DEFAULT_CONCURRENCY = 12
 """Cost windows in flight at once: a year (12 windows) in one wave, with the year before in two."""
 SPARE_CONNECTIONS = 4
 """Kept-alive connections beyond the cost windows': /me, workspaces and other reports."""
-"""At 1,000 workspaces a page: more pages than this is a server that never stops."""
 
 @dataclass(frozen=True, slots=True)
 class FetchProgress:
@@ -167,6 +168,8 @@ class CostClient:
         self.requests_made = 0
         """How many HTTP requests this client sent, retries included."""
         self._decoding = asyncio.Semaphore(1)
+        self._page_bodies = asyncio.Semaphore(PAGE_BODIES_AT_ONCE)
+        """Turns to read a cost page's body: the bodies waiting to decode stay few."""
         """One page decodes at a time: more threads would starve the event loop of the GIL."""
 
     uses_cache = False
@@ -191,13 +194,19 @@ class CostClient:
         """Close the HTTP connection pool."""
         await self._http.aclose()
 
-    async def _receive(self, path: str, params: Mapping[str, Any]) -> _Answer:
-        """Send one GET and read its whole body, refusing one larger than the cap."""
+    async def _receive(
+        self, path: str, params: Mapping[str, Any], turn: BodyTurn | None, pause: Pause
+    ) -> _Answer:
+        """Send one GET and read its whole body, refusing one larger than the cap; with a
+        `turn`, a successful body is read once the turn is taken (the deadline paused)."""
         headers = {"x-api-key": self._admin_key.reveal()}
         async with self._http.stream("GET", path, params=params, headers=headers) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_response_bytes:
                 raise _TooLarge
+            if turn is not None and response.is_success:
+                async with pause():
+                    await turn.take()
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():  # decompressed: a zip bomb is counted
@@ -222,16 +231,18 @@ class CostClient:
         """
         return self._parse(await self._get_answer(path, params, where), where, parse)
 
-    async def _get_answer(self, path: str, params: Mapping[str, Any], where: str) -> _Answer:
-        """GET a path with bounded retries and return the successful answer, body read whole."""
+    async def _get_answer(
+        self, path: str, params: Mapping[str, Any], where: str, turn: BodyTurn | None = None
+    ) -> _Answer:
+        """GET a path with bounded retries and return the successful answer, body read whole
+        (with a `turn`, once it is this body's turn to be read)."""
         retries_done = 0
         while True:
             answer: _Answer | None = None
             try:
                 self.requests_made += 1
-                answer = await asyncio.wait_for(
-                    self._receive(path, params), timeout=self.request_deadline
-                )
+                answer = await within_deadline(
+                    partial(self._receive, path, params, turn), self.request_deadline)
             except _TooLarge:
                 limit = self.max_response_bytes // (1024 * 1024)
                 raise InvalidResponseError(
@@ -361,11 +372,16 @@ class CostClient:
         seen_tokens: set[str] = set()
         for page_number in range(1, window.day_count + 1):
             where = f"cost_report page {page_number} of {window}"
-            answer = await self._get_answer("/v1/organizations/cost_report", params, where)
-            # Decoding a page takes milliseconds: off the event loop, so a UI stays responsive.
-            async with self._decoding:
-                page_buckets, next_page = await asyncio.to_thread(
-                    self._parse_cost_page, answer, where)
+            turn = BodyTurn(self._page_bodies)
+            try:
+                answer = await self._get_answer("/v1/organizations/cost_report", params, where,
+                                                turn)
+                async with self._decoding:  # Milliseconds: off the event loop, for a UI's sake.
+                    page_buckets, next_page = await asyncio.to_thread(
+                        self._parse_cost_page, answer, where)
+                del answer  # Its body is decoded: no longer in flight.
+            finally:
+                turn.give_back()
             buckets.extend(page_buckets)
             on_page()
             if next_page is None:

@@ -3,15 +3,19 @@
 The fast path takes only what is plainly sound: typed fields, UTC-midnight days, USD, amounts
 of PLAIN_AMOUNT's shape. Anything else (a wrong type, an odd amount, broken JSON) returns None,
 and the caller parses the page with `api_parse` (the referee), whose checks and messages rule.
+A page in the API's compact layout (each line `{"amount":"…",…}`) is split at its lines'
+starts instead of decoded field by field (see `compact_lines`); any other layout, or anything
+that path doubts, is decoded into typed structs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import repeat
 from operator import add, attrgetter, itemgetter
+from typing import AnyStr
 
 import msgspec
 
@@ -58,11 +62,36 @@ class _Page(msgspec.Struct, gc=False):
     next_page: str | None = None
 
 
+class _RawBucket(msgspec.Struct, gc=False):
+    """One day with its lines left as JSON text (any value: `compact_lines` checks it)."""
+
+    starting_at: str
+    results: msgspec.Raw
+    ending_at: str | None = None
+
+
+class _RawPage(msgspec.Struct, gc=False):
+    """One cost_report page whose days keep their lines as JSON text."""
+
+    data: list[_RawBucket]
+    has_more: bool = False
+    next_page: str | None = None
+
+
 _DECODER = msgspec.json.Decoder(_Page)
+_RAW_DECODER = msgspec.json.Decoder(_RawPage)
+_LINE_DECODER = msgspec.json.Decoder(_Line)
 _RAW_KEY = attrgetter(*LINE_KEY_FIELDS)
 _AMOUNT = attrgetter("amount")
 _WHOLE, _FRACTION = itemgetter(0), itemgetter(2)
 
+_REST = itemgetter(2)
+_FIRST_LINE, _NEXT_LINE = b'[{"amount":"', b',{"amount":"'
+_PLAIN_AMOUNT_BYTES = re.compile(_PLAIN_AMOUNTS.pattern.encode("ascii"))
+_Decoded = tuple[list[DayBucket], str | None]
+
+_COMPACT_KEYS: dict[bytes, LineKey] = {}
+"""A line's text after its amount (compact layout) to its checked, cleaned, shared key."""
 _PARSED_KEYS: dict[LineKey, LineKey] = {}
 """Raw keys seen on sound lines (currency as sent) to their checked, cleaned, shared key."""
 _MAX_PARSED_KEYS = 200_000
@@ -99,41 +128,130 @@ def scaled_amounts(texts: list[str]) -> tuple[tuple[int, ...], int]:
     joined = ",".join(texts)
     if joined.count(",") != len(texts) - 1 or not _PLAIN_AMOUNTS.fullmatch(joined):
         raise _Doubt  # An odd amount, or one with a comma in it.
-    parts = list(map(str.partition, texts, repeat(".")))
+    return _scaled(texts, ".", "0")
+
+
+def _scaled(texts: list[AnyStr], dot: AnyStr, zero: AnyStr) -> tuple[tuple[int, ...], int]:
+    """Return plain amount texts (checked) as integers at the largest scale among them."""
+    kind = type(dot)  # str or bytes: int() reads either
+    parts = list(map(kind.partition, texts, repeat(dot)))
     fractions = list(map(_FRACTION, parts))
     lengths = list(map(len, fractions))
     scale = max(lengths)
     if min(lengths) != scale:
-        fractions = list(map(str.ljust, fractions, repeat(scale), repeat("0")))
+        fractions = list(map(kind.ljust, fractions, repeat(scale), repeat(zero)))
     amounts = tuple(map(int, map(add, map(_WHOLE, parts), fractions)))
     if scale > MAX_SCALE:  # Trailing zeros past the ninth decimal (PLAIN_AMOUNT allows them).
         amounts, scale = normalized(amounts, scale)
     return amounts, scale
 
 
-def _bucket(raw: _Bucket) -> DayBucket:
+def _scaled_bytes(texts: list[bytes]) -> tuple[tuple[int, ...], int]:
+    """Return amount texts cut from JSON as integers at one shared scale; _Doubt if not plain."""
+    joined = b",".join(texts)
+    if joined.count(b",") != len(texts) - 1 or not _PLAIN_AMOUNT_BYTES.fullmatch(joined):
+        raise _Doubt  # An odd amount (an escape, a comma…): the typed decode looks closer.
+    return _scaled(texts, b".", b"0")
+
+
+def _compact_key(rest: bytes) -> LineKey:
+    """Return the checked key of a line given its text after the amount and its closing quote.
+
+    The line is decoded with the amount replaced by "0": a text that is not one whole object,
+    or that names "amount" again, is a _Doubt. The result is remembered under `rest`.
+    """
+    if b'"amount"' in rest:
+        raise _Doubt
+    try:
+        line = _LINE_DECODER.decode(_FIRST_LINE[1:] + b'0"' + rest)
+    except msgspec.MsgspecError:
+        raise _Doubt from None
+    if line.amount != "0":  # An escaped "amount" field name: another amount in the line.
+        raise _Doubt
+    key = _checked_key(_RAW_KEY(line))
+    if len(_COMPACT_KEYS) < _MAX_PARSED_KEYS:
+        _COMPACT_KEYS[rest] = key
+    return key
+
+
+def compact_lines(text: bytes) -> tuple[tuple[LineKey, ...], tuple[int, ...], int]:
+    """Return the keys, amounts and scale of a day's `results` array in the compact layout.
+
+    The array must read `[{"amount":"A",…},{"amount":"A",…}]`. A JSON string cannot hold an
+    unescaped quote, so `{"amount":"` only starts an object: splitting there and checking that
+    each piece, put back behind it, is one whole object with a plain amount proves the pieces
+    are the lines. Each distinct rest of a line (its key fields as text) is decoded once.
+    """
+    if text == b"[]":
+        return (), (), 0
+    if not (text.startswith(_FIRST_LINE) and text.endswith(b"}]")):
+        raise _Doubt
+    lines = list(map(bytes.partition, text[len(_FIRST_LINE):-1].split(_NEXT_LINE), repeat(b'"')))
+    rests = list(map(_REST, lines))
+    keys = list(map(_COMPACT_KEYS.get, rests))
+    if None in keys:
+        keys = [key if key is not None else _compact_key(rest)
+                for key, rest in zip(keys, rests, strict=True)]
+    amounts, scale = _scaled_bytes(list(map(_WHOLE, lines)))
+    return tuple(keys), amounts, scale  # type: ignore[arg-type]  # no None in keys
+
+
+def _day(raw: _Bucket | _RawBucket) -> date:
+    """Return a bucket's UTC day; _Doubt unless it starts at midnight and spans one day."""
     try:
         day = parse_bucket_day(raw.starting_at)
         if raw.ending_at is not None and parse_bucket_day(raw.ending_at) - day != _ONE_DAY:
             raise _Doubt
     except (ValueError, OverflowError):
         raise _Doubt from None
+    return day
+
+
+def _bucket(raw: _Bucket) -> DayBucket:
+    day = _day(raw)
     amounts, scale = scaled_amounts(list(map(_AMOUNT, raw.results)))
     return DayBucket.from_columns(day, _keys(raw.results), amounts, scale)
 
 
-def decode_cost_page(content: bytes) -> tuple[list[DayBucket], str | None] | None:
-    """Decode a sound cost_report page into buckets and its next page token; None if doubtful."""
-    try:
-        page = _DECODER.decode(content)
-        buckets = [_bucket(raw) for raw in page.data]
-    except (msgspec.MsgspecError, _Doubt, ValueError, RecursionError):
-        return None  # ValueError: a safety net; every expected doubt is _Doubt.
+def _compact_bucket(raw: _RawBucket) -> DayBucket:
+    day = _day(raw)
+    return DayBucket.from_columns(day, *compact_lines(bytes(raw.results)))
+
+
+def _decoded(page: _Page | _RawPage, buckets: list[DayBucket]) -> _Decoded | None:
+    """Return the page's buckets with its next page token; None if the token is missing."""
     if not page.has_more:
         return buckets, None
     if not page.next_page:
         return None
     return buckets, page.next_page
+
+
+def decode_cost_page(content: bytes) -> _Decoded | None:
+    """Decode a sound cost_report page into buckets and its next page token; None if doubtful.
+
+    The compact layout is split (`compact_lines`); any doubt there, or another layout, is
+    decoded into typed structs, whose doubts leave the page to the referee.
+    """
+    compact = decode_compact_page(content)
+    if compact is not None:
+        return compact
+    try:
+        page = _DECODER.decode(content)
+        buckets = [_bucket(raw) for raw in page.data]
+    except (msgspec.MsgspecError, _Doubt, ValueError, RecursionError):
+        return None  # ValueError: a safety net; every expected doubt is _Doubt.
+    return _decoded(page, buckets)
+
+
+def decode_compact_page(content: bytes) -> _Decoded | None:
+    """Decode a sound page whose every day is in the compact layout; None otherwise."""
+    try:
+        page = _RAW_DECODER.decode(content)
+        buckets = [_compact_bucket(raw) for raw in page.data]
+    except (msgspec.MsgspecError, _Doubt, ValueError, RecursionError):
+        return None
+    return _decoded(page, buckets)
 
 
 def shared_bucket(bucket: DayBucket) -> DayBucket:

@@ -129,6 +129,14 @@ class CostCache:
 
         return self._run(read, default={})
 
+    def holds_no_days(self) -> bool:
+        """Tell whether the cache stores no cost day at all, for any organisation."""
+
+        def read(db: sqlite3.Connection) -> bool:
+            return db.execute("SELECT 1 FROM days LIMIT 1").fetchone() is None
+
+        return self._run(read, default=True, create=False)
+
     def load_days(
         self,
         org_id: str,
@@ -188,16 +196,16 @@ class CostCache:
         def write(db: sqlite3.Connection) -> None:
             with writing(db):
                 table = _key_table(db, org_id, key)  # Read in the write lock: the file's truth.
-                added = table.new_keys(listed)
-                db.executemany("INSERT INTO line_keys VALUES (?, ?, ?, ?)",
-                               [(org_id, key, index, text) for index, text in added])
+                added: list[tuple[int, str]] = []
                 rows = []
                 for bucket in listed:
-                    stored = encode_day(bucket, table)
+                    stored = encode_day(bucket, table, table.indexes_of(bucket.keys, added))
                     rows.append((org_id, key, bucket.day.isoformat(),
                                  int(self.is_complete(bucket.day, fetched_at)), stamp,
                                  stored.count, stored.scale, stored.indexes, stored.amounts,
                                  stored.amounts_text))
+                db.executemany("INSERT INTO line_keys VALUES (?, ?, ?, ?)",
+                               [(org_id, key, index, text) for index, text in added])
                 db.executemany(
                     "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 

@@ -108,14 +108,15 @@ class KeyTable:
             self.problems[index] = problem
         return index
 
-    def new_keys(self, buckets: Iterable[DayBucket]) -> list[tuple[int, str]]:
-        """Add the buckets' keys the table lacks; return their (index, key text) rows."""
-        added: list[tuple[int, str]] = []
-        for bucket in buckets:
-            for key in dict.fromkeys(bucket.keys):  # first-seen order: the same file each run
-                if key not in self.index:
-                    added.append((self.add(key), key_text(key)))
-        return added
+    def indexes_of(self, keys: Sequence[LineKey], added: list[tuple[int, str]]) -> list[int]:
+        """Return each key's index, first adding those the table lacks (and to `added`)."""
+        found = list(map(self.index.get, keys))
+        if None not in found:
+            return found  # type: ignore[return-value]  # no None in it
+        for key in dict.fromkeys(keys):  # first-seen order: the same file each run
+            if key not in self.index:
+                added.append((self.add(key), key_text(key)))
+        return list(map(self.index.__getitem__, keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +137,17 @@ def _packed(values: array[int]) -> bytes:
     return values.tobytes()
 
 
-def encode_day(bucket: DayBucket, table: KeyTable) -> StoredDay:
-    """Encode a day's columns against the key table (which holds every key of the bucket)."""
+def encode_day(
+    bucket: DayBucket, table: KeyTable, key_indexes: Sequence[int] | None = None
+) -> StoredDay:
+    """Encode a day's columns against the key table (which holds every key of the bucket),
+    given the index of each line's key if already looked up."""
     amounts, scale = bucket.amounts, bucket.scale
     if scale > MAX_SCALE:
         amounts, scale = normalized(amounts, scale)
-    indexes = _packed(array(_INDEX_TYPE, map(table.index.__getitem__, bucket.keys)))
+    if key_indexes is None:
+        key_indexes = list(map(table.index.__getitem__, bucket.keys))
+    indexes = _packed(array(_INDEX_TYPE, key_indexes))
     try:
         return StoredDay(len(amounts), scale, indexes, _packed(array(_AMOUNT_TYPE, amounts)), None)
     except OverflowError:  # An amount beyond int64 at this scale: keep the day as text.

@@ -164,6 +164,8 @@ class CachedSource:
         organization = asyncio.ensure_future(self.organization())
         read: _CacheRead | None = None
         early_fetch: asyncio.Future[dict[date, DayBucket]] | None = None
+        asked: set[date] = set()
+        """Days the early fetch asks for: a day the API leaves out is not asked again."""
         try:
             # Under the profile's remembered organisation, start reading the cache and fetching
             # the missing days while the API confirms the id: the fetched days are right for
@@ -171,8 +173,12 @@ class CachedSource:
             guess = await self._known_organization_id()
             if guess:
                 read = await self._read(guess, date_range, api_group_by, refresh)
+                asked = set(read.missing)
+            elif not self.offline and await self._cached(self.cache.holds_no_days, False):
+                asked = set(date_range.days())  # A first run: no day of any organisation cached.
+            if asked:
                 early_fetch = asyncio.ensure_future(self._fetch(
-                    organization, plan_windows(read.missing), api_group_by, on_progress))
+                    organization, plan_windows(asked), api_group_by, on_progress))
             org_id = (await organization).id
             fetched: dict[date, DayBucket] = {}
             if read is not None and read.org_id != org_id:
@@ -182,7 +188,7 @@ class CachedSource:
                 read = await self._read(org_id, date_range, api_group_by, refresh)
             if early_fetch is not None:
                 fetched = await early_fetch
-            still_missing = [day for day in read.missing if day not in fetched]
+            still_missing = [day for day in read.missing if day not in asked]
             fetched.update(await self._fetch(
                 organization, plan_windows(still_missing), api_group_by, on_progress))
             served = await read.load
@@ -291,7 +297,9 @@ class CachedSource:
         except CacheError as error:
             if self.offline:
                 raise OfflineError(f"offline, and the cache cannot be read: {error}") from None
-            self.cache.warnings.append(f"{error}; working without the cache")
+            warning = f"{error}; working without the cache"
+            if warning not in self.cache.warnings:  # Every call meets it: say it once.
+                self.cache.warnings.append(warning)
             return unavailable
 
     async def __aenter__(self) -> CachedSource:

@@ -235,3 +235,16 @@ def test_progress_goes_to_a_terminal_stderr_and_is_wiped(
     assert "\rcosttui: fetching windows 0/3, pages 0…" in err
     assert "\rcosttui: fetching windows 3/3, pages 3…" in err
     assert err.endswith("\r\033[K")
+
+
+def test_a_csv_report_loads_neither_rich_nor_httpxs_own_command_line() -> None:
+    import subprocess
+    import sys
+
+    probe = ("import costtui.cli.main as m\nm.build_parser(['report'])\n"
+             "import costtui.cli.report, costtui.data.api, httpx, sys\n"
+             "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "costtui.cli.report" in loaded and "httpx" in loaded
+    assert {name for name in loaded if name.split(".")[0] in ("rich", "click", "pygments")} == set()

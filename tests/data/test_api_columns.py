@@ -12,13 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.models import DayBucket
 from costtui.data import api
 from costtui.data.api import CostClient, InvalidResponseError
-from costtui.data.api_columns import decode_cost_page
+from costtui.data.api_columns import decode_compact_page, decode_cost_page
 from costtui.data.api_parse import parse_cost_page
 from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoApi, DemoTransport
 from tests.data.test_hostile_property import pages
@@ -40,7 +41,10 @@ def refereed(content: bytes) -> tuple[list[DayBucket], str | None] | str:
 
 def assert_same_or_refereed(content: bytes) -> str:
     """Check the fast path either matches the referee exactly or leaves the page to it."""
+    compact = decode_compact_page(content)
     fast, referee = decode_cost_page(content), refereed(content)
+    if compact is not None:
+        assert compact == fast, "the compact path and the typed path disagree"
     if fast is None:
         return "refereed"
     assert not isinstance(referee, str), f"the fast path took a page the referee refuses: {referee}"
@@ -172,3 +176,81 @@ async def test_a_page_decodes_in_a_thread_while_the_event_loop_keeps_running(
         buckets, _ = await asyncio.gather(
             client.cost_buckets(DateRange(day, day), ("workspace_id",)), notice_decoding())
     assert [bucket.day for bucket in buckets] == [day] and buckets[0].keys
+
+
+def compact(body: Any, *, ascii_only: bool = True) -> bytes:
+    """Return a page as the API lays it out: no spaces, fields in the order given."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=ascii_only).encode(
+        "utf-8", "surrogatepass")
+
+
+def test_every_recorded_page_in_the_compact_layout_is_split_with_the_referees_buckets() -> None:
+    contents = [compact(json.loads(content)) for content in recorded_pages()]
+    assert all(decode_compact_page(content) is not None for content in contents)
+    assert {assert_same_or_refereed(content) for content in contents} == {"fast"}
+
+
+def one_day(*lines: str) -> bytes:
+    """Return a page of one day whose results array is the given line texts, verbatim."""
+    return (b'{"data":[{"starting_at":"2026-10-01T00:00:00Z","ending_at":"2026-10-02T00:00:00Z",'
+            b'"results":[' + ",".join(lines).encode() + b']}],"has_more":false,"next_page":null}')
+
+
+SOUND = '{"amount":"1.5","currency":"USD","workspace_id":"wrkspc_a","description":"x"}'
+
+
+@pytest.mark.parametrize(
+    ("lines", "split"),
+    [
+        ((SOUND, SOUND.replace("1.5", "-2")), True),
+        # Text that looks like a line start inside a string is only text (its quotes are escaped).
+        ((SOUND.replace('"x"', r'"a\",{\"amount\":\"9\"}"'), SOUND), True),
+        ((SOUND.replace('"x"', r'"ends in a backslash \\"'),), True),
+        # A nested object starting like a line, an escaped second amount, a duplicate amount:
+        ((SOUND.replace('"x"', '{"amount":"9"}'),), False),
+        ((SOUND.replace('"description"', r'"\u0061mount"'),), False),
+        ((SOUND.replace('"currency"', '"amount"'),), False),
+        ((SOUND.replace('"x"', '"x","extra":[{"amount":"9"}]'),), False),
+        ((SOUND.replace("1.5", "1,5"),), False),
+        ((SOUND.replace("1.5", r"1\u002e5"),), False),
+        ((SOUND.replace('"amount":', '"amount": '),), False),
+        (('{"currency":"USD","amount":"1.5"}',), False),
+        ((SOUND.replace("USD", "EUR"),), False),
+        ((SOUND.replace('"x"', "7"),), False),
+        ((SOUND[:-1],), False),
+    ],
+)
+def test_the_compact_path_splits_only_pages_whose_pieces_are_the_lines(
+    lines: tuple[str, ...], split: bool
+) -> None:
+    content = one_day(*lines)
+    assert (decode_compact_page(content) is not None) == split
+    assert_same_or_refereed(content)
+
+
+adversarial_texts = st.one_of(st.none(), st.text(max_size=8), st.sampled_from(
+    ['{"amount":"1"}', ',{"amount":"', '"amount"', "\\", '\\"', "amount", "}]", "\ud800",
+     "\u00e9"]))
+compact_items = st.fixed_dictionaries(
+    {"amount": st.one_of(st.decimals(min_value=-10**9, max_value=10**9, places=5).map(str),
+                         st.sampled_from(["7.", "0.000000001", "1.2300000000000", "1,2", "1e3",
+                                          "", "-0"]))},
+    optional={"currency": st.sampled_from(["USD", "USD", "EUR", None]),
+              "workspace_id": adversarial_texts, "description": adversarial_texts,
+              "model": adversarial_texts, "extra": st.one_of(
+                  adversarial_texts, st.fixed_dictionaries({"amount": st.just("9")}))},
+)
+compact_pages = st.fixed_dictionaries({
+    "data": st.lists(st.fixed_dictionaries({
+        "starting_at": st.sampled_from(["2026-10-01T00:00:00Z", "2026-10-02T00:00:00Z"]),
+        "results": st.lists(compact_items, max_size=4)}), max_size=2, unique_by=lambda b: b[
+            "starting_at"]),
+    "has_more": st.just(False)})
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.one_of(pages, compact_pages), ascii_only=st.booleans())
+def test_any_page_in_the_compact_layout_gives_the_referees_buckets_or_goes_to_it(
+    body: dict[str, Any], ascii_only: bool
+) -> None:
+    assert_same_or_refereed(compact(body, ascii_only=ascii_only))

@@ -485,3 +485,45 @@ async def test_when_me_names_another_organisation_its_own_cache_is_read_and_stor
     assert sorted(cache.load_days(org_a.org_id, GROUPING, past.days())) == list(
         DateRange(past.first_day, date(2026, 8, 10)).days())
     assert cache.organization_for_profile("default") == Organization(org_b.org_id, org_b.name)
+
+
+async def test_a_first_run_starts_fetching_before_me_answers(path: Path) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 20))
+    api = DemoApi()
+    transport = MeAfterCostTransport(api)
+    source = source_over(api, path, transport=transport)  # no cache file yet
+    buckets = await source.cost_buckets(past, GROUPING)
+    await source.aclose()
+
+    assert buckets == await reference(past)
+    assert transport.events[:2] == ["cost_report asked", "me answered"]
+    assert cost_windows(api) == [("2026-08-01", "2026-08-21")]
+    stored = cache_at(path).load_days(DemoOrganization().org_id, GROUPING, past.days())
+    assert sorted(stored) == list(past.days())
+
+
+async def test_a_new_profile_over_a_filled_cache_waits_for_me_to_name_the_organisation(
+    path: Path,
+) -> None:
+    past = DateRange(date(2026, 8, 1), date(2026, 8, 20))
+    first = source_over(DemoApi(), path, profile="a")
+    await first.cost_buckets(DateRange(past.first_day, date(2026, 8, 10)), GROUPING)
+    await first.aclose()
+
+    api = DemoApi()
+    source = source_over(api, path, profile="b")  # same organisation, not remembered for "b"
+    assert await source.cost_buckets(past, GROUPING) == await reference(past)
+    await source.aclose()
+    assert cost_windows(api) == [("2026-08-11", "2026-08-21")]  # the cached days are served
+
+
+async def test_an_unusable_cache_is_one_warning_however_many_calls_meet_it(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "costs.sqlite3"
+    blocked.mkdir()
+    source = source_over(DemoApi(), blocked)
+    report = await load_report(source, LAST_60, GROUPING, clock=CLOCK)
+    await source.aclose()
+    assert report.warnings == (
+        f"cannot create cache {blocked}: Is a directory; working without the cache",)

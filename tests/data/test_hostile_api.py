@@ -199,8 +199,12 @@ def test_bad_answers_end_at_once_in_one_line_and_nothing_is_cached(
     assert len(outcome.err_lines) == 1 and line in outcome.err_lines[0], outcome.err_lines
     assert_clean(outcome, files_with_secret)
     paths = [request.url.path for request in transport.requests]
-    assert paths.count("/v1/organizations/cost_report") == cost_requests
-    assert len(paths) <= 4, "no retries: the organisation is asked at most 3 times, once each"
+    # A first run asks for the cost report while /me answers: that one request may have left.
+    speculative = 1 if cost_requests == 0 else 0
+    assert cost_requests <= paths.count("/v1/organizations/cost_report") <= (
+        cost_requests + speculative)
+    assert len(paths) <= 4 + speculative, (
+        "no retries: the organisation is asked at most 3 times, once each")
     assert stored_days() == {}
 
 
