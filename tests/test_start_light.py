@@ -36,8 +36,12 @@ DEFERRED = ("sqlite3", "costtui.data.cache", "costtui.data.cached_source",
             "costtui.data.usage_source", "costtui.core.focus", "costtui.core.view_export",
             "costtui.core.row_info", "costtui.tui.screens.help", "costtui.tui.screens.key_entry",
             "costtui.tui.screens.date_range", "costtui.tui.screens.grouping",
-            "costtui.tui.screens.dialogs", "costtui.tui.screens.anomalies")
-"""What the demo's first paint does without: the caches, exports and every dialog."""
+            "costtui.tui.screens.dialogs", "costtui.tui.screens.anomalies",
+            "costtui.core.token_join", "costtui.core.token_view", "costtui.core.key_allocation",
+            "costtui.core.usage", "costtui.data.demo_usage", "costtui.data.secrets", "click",
+            "pygments")
+"""What the demo's first paint does without: the caches, exports, every dialog, the token
+join and usage (made when tokens or API keys are first shown), the keyring and httpx's CLI."""
 
 FIRST_PAINT = """\
 import sys

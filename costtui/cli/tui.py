@@ -29,7 +29,6 @@ from costtui.data.open import (
     SourceOptions,
     open_source,
 )
-from costtui.data.secrets import KeyringUnavailable, resolve_key
 from costtui.data.source import CostSource
 from costtui.data.state import UserState, load_state
 from costtui.tui.settings import AppSettings
@@ -143,6 +142,8 @@ def build_app(args: argparse.Namespace, clock: Clock) -> CostApp:
     if settings.demo:
         spiked = demo_transport(clock.today())
         return CostApp(open_source(options, None, clock, transport=spiked), settings)
+    from costtui.data.secrets import KeyringUnavailable, resolve_key
+
     make_source = source_factory(options, clock)
     source: CostSource | None = None
     try:

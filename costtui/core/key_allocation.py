@@ -8,6 +8,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from costtui.core.allocation import split_amount
+from costtui.core.key_names import ALLOCATED_NOTE as ALLOCATED_NOTE
+from costtui.core.key_names import COMPUTING_KEYS as COMPUTING_KEYS
+from costtui.core.key_names import KEY_DIMENSION as KEY_DIMENSION
+from costtui.core.key_names import KEY_DIMENSION_LABEL as KEY_DIMENSION_LABEL
+from costtui.core.key_names import LOADING_KEYS as LOADING_KEYS
+from costtui.core.key_names import NO_USAGE_KEYS as NO_USAGE_KEYS
 from costtui.core.models import CostItem
 from costtui.core.report import DimensionValue
 from costtui.core.token_join import JoinKey, SearchKey, join_key
@@ -22,15 +28,6 @@ from costtui.core.usage import (
     key_label,
     owner_of,
 )
-
-KEY_DIMENSION = "api_key"
-"""The dimension name of the API-key view (`--group-by api_key`)."""
-KEY_DIMENSION_LABEL = "API key"
-ALLOCATED_NOTE = "allocated by tokens"
-LOADING_KEYS = "(loading API keys…)"
-COMPUTING_KEYS = "(allocating to API keys…)"
-NO_USAGE_KEYS = "(usage unavailable)"
-"""What the header and exports say about cost per API key."""
 
 Weights = dict[str, int]
 

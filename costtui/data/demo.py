@@ -19,7 +19,6 @@ from costtui.data.demo_org import (
     demo_spike_day,
     stamp,
 )
-from costtui.data.demo_usage import USAGE_GROUPS, demo_api_keys, usage_results
 
 __all__ = [
     "DEMO_BASE_URL",
@@ -257,6 +256,8 @@ class DemoApi:
 
     def _usage_report(self, params: httpx.QueryParams) -> dict[str, Any]:
         """Answer GET /v1/organizations/usage_report/messages with day buckets of tokens."""
+        from costtui.data.demo_usage import USAGE_GROUPS, usage_results  # made when first asked
+
         days, next_page = _day_pages(params)
         groups = _groups(params, USAGE_GROUPS)
         data = [
@@ -271,6 +272,8 @@ class DemoApi:
 
     def _api_keys(self, params: httpx.QueryParams) -> dict[str, Any]:
         """Answer GET /v1/organizations/api_keys (every status), paginated with after_id."""
+        from costtui.data.demo_usage import demo_api_keys
+
         limit = _parse_int(params, "limit", 20, 1000)
         listed = demo_api_keys(self.org)
         after_id = params.get("after_id")

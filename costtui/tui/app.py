@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange, DateRangeError, matching_preset, preset_range
 from costtui.core.freshness import missing_days_text
-from costtui.core.key_allocation import KEY_DIMENSION, mark_allocated
+from costtui.core.key_names import KEY_DIMENSION
 from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
@@ -368,6 +368,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
     @on(ExportRequested)
     def _export_requested(self, message: ExportRequested) -> None:
         """Write a view of a report to a new CSV or JSON file in the background."""
+        from costtui.core.key_allocation import mark_allocated
         from costtui.core.view_export import export_file_name, export_text
 
         directory = self.settings.export_directory or Path.cwd()

@@ -9,7 +9,6 @@ from textual import on, work
 from textual.app import App
 
 from costtui.core.dates import DateRange
-from costtui.core.insights import compute_insights, insights_window
 from costtui.core.lines import CostLines
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
@@ -78,6 +77,8 @@ class InsightsLoader(App[None]):
         self, source: CostSource, report: LoadedReport, generation: int
     ) -> None:
         """Fetch the insights window, score it in a thread and post the result; touch no widget."""
+        from costtui.core.insights import compute_insights, insights_window  # after the paint
+
         clock = self.settings.clock
         now = clock.now()
         dimensions = tuple(dict.fromkeys(

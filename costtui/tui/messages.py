@@ -9,13 +9,13 @@ from textual.message import Message
 
 from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
-from costtui.core.insights import ReportInsights
 from costtui.core.models import LoadedReport
-from costtui.core.usage import ApiKeyInfo, UsageRow
 from costtui.core.view_state import ItemSelection, ViewState
 from costtui.data.api import ApiError, FetchProgress
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # insights and usage modules load after the first paint
+    from costtui.core.insights import ReportInsights
+    from costtui.core.usage import ApiKeyInfo, UsageRow
     from costtui.data.secrets import KeySource
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -15,11 +16,13 @@ from textual.app import App
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
-from costtui.core.usage import UsageRow
 from costtui.data.api import ApiError
 from costtui.data.source import CostSource
 from costtui.tui.messages import FocusReady, TokensFailed, TokensLoaded, TokensWanted
 from costtui.tui.screens.cost_view import CostScreen
+
+if TYPE_CHECKING:
+    from costtui.core.usage import UsageRow
 
 TOKENS_GROUP = "tokens"
 FOCUS_GROUP = "focus-export"

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-import costtui.cli.tui
 from costtui.cli.common import CliError
 from costtui.cli.tui import launch
 from costtui.core.admin_key import AdminKey
@@ -95,7 +94,7 @@ def test_offline_reads_the_cache_alone_and_looks_no_key_up(
     def no_lookup(profile: str) -> None:
         raise AssertionError("offline must not look a key up")
 
-    monkeypatch.setattr(costtui.cli.tui, "resolve_key", no_lookup)
+    monkeypatch.setattr("costtui.data.secrets.resolve_key", no_lookup)  # imported when used
     launch(arguments(offline=True, profile="work"), frozen_clock())
     source = started[0].source
     assert isinstance(source, CachedSource) and source.offline and source.inner is None

@@ -13,19 +13,12 @@ from textual.screen import Screen
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.formatting import format_dollars, format_exact
 from costtui.core.freshness import source_text
-from costtui.core.insights import (
-    TOTAL_DIMENSION,
-    ReportInsights,
-    SpikeDay,
-    child_dimension,
-    child_shares,
-    spike_drill_path,
-)
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import DrillError, LevelRow, LevelView, ViewState, level_label
 from costtui.tui.messages import ExportRequested, RangeChosen
 
 if TYPE_CHECKING:
+    from costtui.core.insights import ReportInsights, SpikeDay
     from costtui.tui.settings import AppSettings
 
 
@@ -178,6 +171,12 @@ class CostDialogs(Screen[None]):
 
     def explain_spike(self, spike: SpikeDay, insights: ReportInsights) -> None:
         """Drill the view to the spike's group and day, and list its children by impact share."""
+        from costtui.core.insights import (
+            TOTAL_DIMENSION,
+            child_dimension,
+            child_shares,
+            spike_drill_path,
+        )
         from costtui.tui.screens.anomalies import SpikeCausesScreen
 
         path = spike_drill_path(spike, self.state.drill_path)

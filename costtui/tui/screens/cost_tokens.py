@@ -6,37 +6,35 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from costtui.core.dates import DateRange
-from costtui.core.key_allocation import (
-    COMPUTING_KEYS,
-    KEY_DIMENSION,
-    LOADING_KEYS,
-    NO_USAGE_KEYS,
-)
-from costtui.core.key_lines import keyed_report
-from costtui.core.models import LoadedReport
-from costtui.core.report import DimensionValue
+from costtui.core.key_names import COMPUTING_KEYS, KEY_DIMENSION, LOADING_KEYS, NO_USAGE_KEYS
 from costtui.core.text import safe_line
-from costtui.core.token_export import unmatched_summary
-from costtui.core.token_level import TokenColumns, loading_columns
-from costtui.core.token_view import Figures, FiguresJob, compute_figures
-from costtui.core.usage import ApiKeyInfo, UsageRow
-from costtui.core.usage_index import UsageIndex
-from costtui.core.view_state import ItemSelection, ViewState
 from costtui.tui.messages import TokensWanted
-from costtui.tui.settings import AppSettings
-from costtui.tui.widgets.level_table import LevelTable
 
-Usage = tuple[DateRange, tuple[UsageRow, ...], dict[str, ApiKeyInfo]]
-"""A range, its usage per API key (with the period before it) and the keys' names."""
-LevelKey = tuple[str, tuple[tuple[str, DimensionValue], ...]]
-"""A level of one report: its dimension and filters (a sort or a name filter: the same)."""
+if TYPE_CHECKING:  # the token join's modules load when tokens or API keys are first shown
+    from collections.abc import Callable
+
+    from costtui.core.dates import DateRange
+    from costtui.core.models import LoadedReport
+    from costtui.core.report import DimensionValue
+    from costtui.core.token_level import TokenColumns
+    from costtui.core.token_view import Figures, FiguresJob
+    from costtui.core.usage import ApiKeyInfo, UsageRow
+    from costtui.core.usage_index import UsageIndex
+    from costtui.core.view_state import ItemSelection, ViewState
+    from costtui.tui.settings import AppSettings
+    from costtui.tui.widgets.level_table import LevelTable
+
+    Usage = tuple[DateRange, tuple[UsageRow, ...], dict[str, ApiKeyInfo]]
+    """A range, its usage per API key (with the period before it) and the keys' names."""
+    LevelKey = tuple[str, tuple[tuple[str, DimensionValue], ...]]
+    """A level of one report: its dimension and filters (a sort or a name filter: the same)."""
 FIGURES_GROUP = "token-figures"
 NOTES_GROUP = "token-notes"
 
@@ -133,6 +131,8 @@ class CostTokens(Screen[None]):
         else:
             label = NO_USAGE_KEYS if self.usage_failed == report.date_range else LOADING_KEYS
         if label not in self._key_placeholders:
+            from costtui.core.key_lines import keyed_report
+
             self._key_placeholders[label] = keyed_report(report, None, {}, label)
         return self._key_placeholders[label]
 
@@ -142,6 +142,8 @@ class CostTokens(Screen[None]):
             return None
         known = self._token_columns.get(self._level()) if self._figures_of is not None else None
         if known is None or (self.shows_keys() and report is not self._keyed):
+            from costtui.core.token_level import loading_columns
+
             return loading_columns(self.state.dimension)
         return known
 
@@ -168,6 +170,8 @@ class CostTokens(Screen[None]):
         wanted = (by_key, with_columns and self._level())
         if self._figures_running is not None and self._figures_running[0] == wanted:
             return
+        from costtui.core.token_view import FiguresJob
+
         job = FiguresJob(report, usage[1], usage[2], self.state, self.settings.clock.now(),
                          by_key=self.shows_keys(), with_columns=with_columns,
                          index=self._usage_index, keyed=self._keyed)
@@ -265,7 +269,16 @@ class CostTokens(Screen[None]):
         self._show_level(self._table().cursor_key())
 
 
+def compute_figures(job: FiguresJob, stopped: Callable[[], bool]) -> Figures | None:
+    """Compute a job's token figures (slow: run in a thread; the token join loads here)."""
+    from costtui.core.token_view import compute_figures as compute
+
+    return compute(job, stopped)
+
+
 def _unmatched(report: LoadedReport, usage: Usage, now: datetime) -> list[str]:
     """Return a short notice of what the join could not match (slow: run in a thread)."""
+    from costtui.core.token_export import unmatched_summary
+
     current = [row for row in usage[1] if usage[0].first_day <= row.day]
     return unmatched_summary(report.items, current, now)

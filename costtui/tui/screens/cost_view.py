@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from time import monotonic
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,8 +14,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
-from costtui.core.insights import ReportInsights
-from costtui.core.key_allocation import ALLOCATED_NOTE
+from costtui.core.key_names import ALLOCATED_NOTE
 from costtui.core.models import LoadedReport
 from costtui.core.periods import change_label
 from costtui.core.view_state import (
@@ -57,6 +56,9 @@ from costtui.tui.widgets.report_header import (
     header_title,
     projection_text,
 )
+
+if TYPE_CHECKING:
+    from costtui.core.insights import ReportInsights
 
 TABLE_VIEW = "table-view"
 CHART_VIEW = "chart-view"

@@ -6,13 +6,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 
-from costtui.core.budgets import BudgetLine
-from costtui.core.insights import TOTAL_DIMENSION, ReportInsights
 from costtui.core.view_state import LevelView, ViewState, row_key_for
+
+if TYPE_CHECKING:  # the insights modules load after the first paint, with the first insights
+    from costtui.core.budgets import BudgetLine
+    from costtui.core.insights import ReportInsights
 
 BUDGET_BAR_CELLS = 8
 BUDGET_FULL = "█"
@@ -45,6 +48,8 @@ def level_insights(
     """Return what the insights say about a level: budgets on unfiltered levels, spikes by row."""
     if insights is None:
         return NO_INSIGHTS
+    from costtui.core.insights import TOTAL_DIMENSION
+
     top_level = not state.filters
     budget_lines = insights.budgets.lines if insights.budgets is not None else ()
     budgets = {

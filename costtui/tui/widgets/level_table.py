@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -19,7 +19,6 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from costtui.core.formatting import format_change, format_share, sparkline
 from costtui.core.report import DIMENSION_LABELS
-from costtui.core.token_level import TokenColumns
 from costtui.core.view_state import LevelView, ViewState
 from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_text
 from costtui.tui.widgets.level_insights import (
@@ -30,6 +29,10 @@ from costtui.tui.widgets.level_insights import (
     budget_text,
     mark_spikes,
 )
+from costtui.tui.widgets.reused_cells import ReusedCells
+
+if TYPE_CHECKING:
+    from costtui.core.token_level import TokenColumns
 
 CELL_PADDING = 1
 MIN_NAME_WIDTH = 8
@@ -114,7 +117,7 @@ def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Tex
     return text
 
 
-class LevelRows(DataTable[object]):
+class LevelRows(ReusedCells):
     """The rows table; Enter drills into the highlighted group (shown in the Footer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -162,8 +165,8 @@ class LevelTable(Vertical):
         """Yield the rows table and the one-line total table under it."""
         yield LevelRows(id="level-rows", cursor_type="row", zebra_stripes=True,
                         cell_padding=CELL_PADDING)
-        yield DataTable(id="level-total", cursor_type="none", show_header=False,
-                        show_cursor=False, cell_padding=CELL_PADDING)
+        yield ReusedCells(id="level-total", cursor_type="none", show_header=False,
+                          show_cursor=False, cell_padding=CELL_PADDING)
 
     @property
     def rows_table(self) -> LevelRows:
