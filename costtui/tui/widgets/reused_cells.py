@@ -12,11 +12,16 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
+from rich.protocol import rich_cast
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from costtui.tui.widgets.cells import MoneyCell
+from costtui.tui.widgets.quick_cells import quick_text_lines
 
 
 def content_key(cell: object) -> Hashable | None:
@@ -38,7 +43,40 @@ class ReusedCells(DataTable[object]):
         self._rendered_before: dict[Hashable, Any] = {}
         """The same for the build before (what a rebuild most often finds again)."""
         self._clearing_rows = False
+        self._styles_this_render: dict[Hashable, Any] | None = None
+        """Styles worked out once per render_lines (None outside one): each walks the DOM."""
         super().__init__(*args, **kwargs)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Render the lines with the widget's and rows' styles worked out once, not per line."""
+        self._styles_this_render = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._styles_this_render = None
+
+    @property
+    def rich_style(self) -> Style:
+        """Return the widget's style (computed once per render: it walks every ancestor)."""
+        styles = self._styles_this_render
+        if styles is None:
+            return super().rich_style
+        style = styles.get("widget")
+        if style is None:
+            style = styles["widget"] = super().rich_style
+        return style
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        styles = self._styles_this_render
+        if styles is None:
+            return super()._get_row_style(row_index, base_style)
+        kind = (-1 if row_index == -1 else 0 if row_index < self.fixed_rows
+                else 1 + row_index % 2)
+        key = ("row", kind, base_style)
+        style = styles.get(key)
+        if style is None:
+            style = styles[key] = super()._get_row_style(row_index, base_style)
+        return style
 
     def clear(self, columns: bool = False) -> ReusedCells:
         """Clear the rows (and columns) but keep the last build's rendered cells to reuse."""
@@ -71,10 +109,40 @@ class ReusedCells(DataTable[object]):
         if lines is None:
             lines = self._rendered_before.get(key)
             if lines is None:
+                lines = self._quick_cell(row_index, column_index, base_style, width, cursor,
+                                         hover)
+            if lines is None:
                 lines = super()._render_cell(row_index, column_index, base_style, width,
                                              cursor, hover)
             self._rendered[key] = lines
         return lines
+
+    def _quick_cell(
+        self, row_index: int, column_index: int, base_style: Style, width: int,
+        cursor: bool, hover: bool,
+    ) -> list[list[Segment]] | None:
+        """Return a kept kind of cell's lines drawn the quick way (its row is one line high)."""
+        cell = rich_cast(self._get_row_renderables(row_index).cells[column_index])
+        if not isinstance(cell, Text):
+            return None
+        is_header = row_index == -1
+        if is_header:
+            height = self.header_height
+        else:
+            row_key = self._row_locations.get_key(row_index)
+            row = self.rows.get(row_key) if row_key is not None else None
+            height = 0 if row is None or row.auto_height else row.height
+        if height != 1:
+            return None
+        is_fixed_style = not is_header and (row_index < self.fixed_rows
+                                            or column_index < self.fixed_columns)
+        component_style, post_style = self._get_styles_to_render_cell(
+            is_header, False, is_fixed_style, hover, cursor, self.show_cursor,
+            self._show_hover_cursor, self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css")
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
+        return quick_text_lines(self.app.console, self.app.console_options, cell, width,
+                                self.cell_padding, pre_style + component_style, post_style)
 
     def _cell_key(
         self, row_index: int, column_index: int, base_style: Style, width: int,
@@ -98,6 +166,16 @@ class ReusedCells(DataTable[object]):
         if content is None:
             return None
         return (content, row_index, column_index, base_style, width, height, cursor, hover,
-                self._show_hover_cursor, self._pseudo_class_state, self.show_cursor,
-                self.fixed_rows, self.fixed_columns, self.cell_padding,
-                self.cursor_foreground_priority, self.cursor_background_priority)
+                self._table_state())
+
+    def _table_state(self) -> Hashable:
+        """Return the table-wide settings a cell's lines depend on (read once per render)."""
+        styles = self._styles_this_render
+        state = styles.get("state") if styles is not None else None
+        if state is None:
+            state = (self._show_hover_cursor, self._pseudo_class_state, self.show_cursor,
+                     self.fixed_rows, self.fixed_columns, self.cell_padding,
+                     self.cursor_foreground_priority, self.cursor_background_priority)
+            if styles is not None:
+                styles["state"] = state
+        return state

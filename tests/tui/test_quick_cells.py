@@ -1,0 +1,108 @@
+"""Cells drawn the quick way are the very segments DataTable draws, for every kind of cell shown."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+from costtui.data.demo import DemoApi, DemoOrganization
+from costtui.tui.widgets.cells import MoneyCell, name_text, right_text
+from costtui.tui.widgets.quick_cells import quick_text_lines
+from costtui.tui.widgets.reused_cells import ReusedCells
+from tests.tui_support import make_app, wait_loaded
+
+TRICKY_CELLS: list[object] = [
+    name_text("Search"),
+    name_text("A workspace name far too long for its narrow column, cut with an ellipsis"),
+    name_text("Équipe 東京 🚀 rocket launch team"),
+    name_text(""),
+    name_text("Total · 41 groups", style="bold"),
+    right_text("+$1,234.50"),
+    right_text("12.5% ▲"),
+    MoneyCell(Decimal("1234.5")),
+    MoneyCell(Decimal("0.001")),
+    Text("▁▂▃▄▅▆▇█" * 4, no_wrap=True, overflow="crop"),
+    Text("centred", justify="center"),
+    Text("tab\there"),
+    Text("plain, wraps by default"),
+    Text("styled spans", spans=[], style="italic"),
+    Text.from_markup("[red]red[/] and [b]bold[/b] 🚀 wide"),
+    "a plain str with [b]markup[/b]",
+]
+
+
+def with_spans() -> Text:
+    """Return a trend-like cell with a dim tail and a styled mark, as the level table builds."""
+    text = Text("▁▃▅▇█▇▅▃▁▂▃▄▅", no_wrap=True, overflow="crop")
+    text.stylize("dim", 9)
+    text.stylize(Style(color="red", bold=True), 4, 5)
+    return text
+
+
+class CellsApp(App[None]):
+    """Tricky cells in narrow and wide columns, zebra rows, a cursor."""
+
+    def compose(self) -> ComposeResult:
+        yield ReusedCells(id="cells", cursor_type="row", zebra_stripes=True, cell_padding=1)
+
+    def on_mount(self) -> None:
+        table = self.query_one(ReusedCells)
+        for width in (1, 2, 3, 6, 12, 30):
+            table.add_column(Text(f"w{width}", justify="right"), width=width)
+        for cell in [*TRICKY_CELLS, with_spans()]:
+            table.add_row(*([cell] * 6))
+
+
+def every_cell_both_ways(table: ReusedCells) -> tuple[int, int]:
+    """Compare each cell drawn quickly with DataTable's own drawing; return (quick, compared)."""
+    quick = compared = 0
+    widths = [column.get_render_width(table) for column in table.ordered_columns]
+    for row_index in range(-1, table.row_count):
+        for base_style in (Style(), Style(bgcolor="grey11", color="white")):
+            for cursor, hover in ((False, False), (True, False), (False, True)):
+                for column_index, width in enumerate(widths):
+                    lines = table._quick_cell(row_index, column_index, base_style, width,
+                                              cursor, hover)
+                    slow = DataTable._render_cell(table, row_index, column_index, base_style,
+                                                  width, cursor, hover)
+                    compared += 1
+                    if lines is not None:
+                        quick += 1
+                        assert lines == slow, (row_index, column_index, lines, slow)
+    return quick, compared
+
+
+async def test_tricky_cells_are_drawn_exactly_as_datatable_draws_them() -> None:
+    app = CellsApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        quick, compared = every_cell_both_ways(app.query_one(ReusedCells))
+        assert compared == 18 * 2 * 3 * 6
+        assert quick > compared * 3 // 4  # str cells (no end line) and width-1 cells fall back
+
+
+async def test_every_cell_of_a_level_is_drawn_exactly_as_datatable_draws_it() -> None:
+    app = make_app(DemoApi(DemoOrganization(workspace_count=12)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        for table_id in ("#level-rows", "#level-total"):
+            table = app.screen.query_one(table_id, ReusedCells)
+            quick, compared = every_cell_both_ways(table)
+            assert quick == compared > 0
+
+
+def test_a_cell_with_a_line_break_or_no_room_is_left_to_datatable() -> None:
+    from rich.console import Console
+
+    console = Console(width=40)
+    options = console.options
+    assert quick_text_lines(console, options, Text("two\nlines"), 10, 1, Style(), Style()) \
+        is None
+    assert quick_text_lines(console, options, Text("x"), 2, 1, Style(), Style()) is None
+    assert quick_text_lines(console, options, Text("ok"), 6, 1, Style(), Style()) == [
+        [Segment(" ", Style()), Segment("ok"), Segment("  ", Style()), Segment(" ", Style())]]
