@@ -10,8 +10,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
+from costtui.core.view_state import LevelRow, LevelView, ViewState
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.tui.widgets.cells import MoneyCell, name_text, right_text
+from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.quick_cells import quick_text_lines
 from costtui.tui.widgets.reused_cells import ReusedCells
 from tests.tui_support import make_app, wait_loaded
@@ -106,3 +108,41 @@ def test_a_cell_with_a_line_break_or_no_room_is_left_to_datatable() -> None:
     assert quick_text_lines(console, options, Text("x"), 2, 1, Style(), Style()) is None
     assert quick_text_lines(console, options, Text("ok"), 6, 1, Style(), Style()) == [
         [Segment(" ", Style()), Segment("ok"), Segment("  ", Style()), Segment(" ", Style())]]
+
+
+class LevelApp(App[None]):
+    """One level table, shown from hand-made views."""
+
+    def compose(self) -> ComposeResult:
+        yield LevelTable(id="table-view")
+
+
+def level_of(daily: tuple[Decimal, ...]) -> LevelView:
+    """Return a one-row level whose row and total cost what `daily` says per day."""
+    row = LevelRow(key="w|1", value="ws_1", label="Search", cost=sum(daily, Decimal(0)),
+                   previous_cost=Decimal(0), daily=daily)
+    return LevelView(dimension="workspace", rows=(row,), total=row.cost,
+                     previous_total=Decimal(0), daily_total=daily, group_count=1)
+
+
+def trend_cell(app: LevelApp) -> str:
+    """Return the row's trend cell as drawn."""
+    table = app.query_one(LevelTable).rows_table
+    return str(table.get_cell("w|1", "trend"))
+
+
+async def test_a_level_shown_again_keeps_its_trend_and_new_values_redraw_it() -> None:
+    app = LevelApp()
+    async with app.run_test(size=(100, 10)) as pilot:
+        table = app.query_one(LevelTable)
+        rising = tuple(Decimal(day) for day in range(1, 9))
+        drawn = "▂▂▂▃▃▃▄▄▄▅▅▅▅▅▅▆▆▆▇▇▇███"
+        table.show(level_of(rising), ViewState(), recent_days=0)
+        await pilot.pause()
+        assert trend_cell(app) == drawn
+        table.show(level_of(rising), ViewState(), recent_days=0)  # the same values again
+        await pilot.pause()
+        assert trend_cell(app) == drawn
+        table.show(level_of(tuple(reversed(rising))), ViewState(), recent_days=0)
+        await pilot.pause()
+        assert trend_cell(app) == drawn[::-1]

@@ -105,9 +105,14 @@ def change_cells(
             Text(percent, style=style, justify="right", no_wrap=True))
 
 
-def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int) -> Text:
-    """Return a sparkline (widened on wide cells) whose last, possibly incomplete, days are dim."""
-    line = sparkline(values, width)
+def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int,
+               line: str | None = None) -> Text:
+    """Return a sparkline (widened on wide cells) whose last, possibly incomplete, days are dim.
+
+    `line` is the values' sparkline at this width when already known.
+    """
+    if line is None:
+        line = sparkline(values, width)
     if values and len(line) == len(values) and width >= 2 * len(values):
         line = "".join(block * (width // len(values)) for block in line)
     dimmed = math.ceil(recent_days * len(line) / len(values)) if values and recent_days else 0
@@ -160,6 +165,9 @@ class LevelTable(Vertical):
         self._planned_for = -1
         self._insights = NO_INSIGHTS
         self._tokens: TokenColumns | None = None
+        self._sparklines: dict[tuple[int, int], tuple[tuple[Decimal, ...], str]] = {}
+        """Sparklines of the last build by (id of the values, width), kept with their values:
+        showing the same level again (insights, sort, filter, resize back) computes none."""
 
     def compose(self) -> ComposeResult:
         """Yield the rows table and the one-line total table under it."""
@@ -284,6 +292,7 @@ class LevelTable(Vertical):
                         for status in ("ok", "warn", "over")}
             spike_style = table.get_component_rich_style("level-rows--spike", partial=True)
             days = marks.days
+            sparklines_before, self._sparklines = self._sparklines, {}
             for row in view.rows:
                 cells: list[object] = [
                     name_text(row.label),
@@ -299,8 +308,9 @@ class LevelTable(Vertical):
                 if has_marks:
                     cells.append(self._mark(row.key in marks.spike_days, spike_style))
                 if plan.trend:
-                    cells.append(mark_spikes(trend_text(row.daily, plan.trend, self._recent_days),
-                                             days, marks.spike_days.get(row.key, frozenset()),
+                    trend = self._trend(row.daily, plan.trend, sparklines_before)
+                    cells.append(mark_spikes(trend, days,
+                                             marks.spike_days.get(row.key, frozenset()),
                                              spike_style))
                 table.add_row(*cells, key=row.key)
             total_cells: list[object] = [
@@ -318,7 +328,7 @@ class LevelTable(Vertical):
                 total_cells.append(self._mark(bool(marks.total_spike_days), spike_style))
             if plan.trend:
                 total_cells.append(mark_spikes(
-                    trend_text(view.daily_total, plan.trend, self._recent_days), days,
+                    self._trend(view.daily_total, plan.trend, sparklines_before), days,
                     marks.total_spike_days, spike_style))
             total_table.add_row(*total_cells, key="total")
             if cursor_key is not None:
@@ -326,6 +336,17 @@ class LevelTable(Vertical):
                     table.move_cursor(row=table.get_row_index(cursor_key), animate=False)
                 except RowDoesNotExist:
                     pass
+
+    def _trend(
+        self, values: tuple[Decimal, ...], width: int,
+        before: dict[tuple[int, int], tuple[tuple[Decimal, ...], str]],
+    ) -> Text:
+        """Return a trend cell, its sparkline reused from the last build if it had these values."""
+        key = (id(values), width)
+        kept = before.get(key)
+        line = kept[1] if kept is not None and kept[0] is values else sparkline(values, width)
+        self._sparklines[key] = (values, line)
+        return trend_text(values, width, self._recent_days, line)
 
     @staticmethod
     def _mark(spiked: bool, style: Style) -> Text:

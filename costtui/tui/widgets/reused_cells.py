@@ -16,9 +16,11 @@ from rich.protocol import rich_cast
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets.data_table import Column
 
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.quick_cells import quick_text_lines
@@ -65,6 +67,28 @@ class ReusedCells(DataTable[object]):
         if style is None:
             style = styles["widget"] = super().rich_style
         return style
+
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        """Return the background colours (once per render: they walk every ancestor too)."""
+        styles = self._styles_this_render
+        if styles is None:
+            return super().background_colors
+        colors = styles.get("background")
+        if colors is None:
+            colors = styles["background"] = super().background_colors
+        return colors
+
+    @property
+    def ordered_columns(self) -> list[Column]:
+        """Return the columns in screen order (listed once per render, not per row and cell)."""
+        styles = self._styles_this_render
+        if styles is None:
+            return super().ordered_columns
+        columns = styles.get("columns")
+        if columns is None:
+            columns = styles["columns"] = super().ordered_columns
+        return columns
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         styles = self._styles_this_render
