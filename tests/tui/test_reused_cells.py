@@ -75,3 +75,27 @@ async def test_a_theme_change_draws_every_cell_in_the_new_colours() -> None:
         await pilot.pause()
         light = cell_colors(table)
         assert dark and light and dark.isdisjoint(light)
+
+
+async def test_fixed_columns_size_the_table_without_measuring_yet_scroll_to_the_last_row() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ReusedCells)
+        app.fill([(f"Workspace {number:02}", f"{number}.00") for number in range(30)])
+        await pilot.pause()
+        assert table.virtual_size.height == 31  # the header and 30 rows
+        table.move_cursor(row=29)
+        await pilot.pause()
+        shown = [table.render_line(y).text for y in range(table.size.height)]
+        assert any("Workspace 29" in line and "$29.00" in line for line in shown)
+
+
+async def test_a_row_label_still_gets_its_column() -> None:
+    app = TableApp()
+    async with app.run_test(size=(40, 8)) as pilot:
+        table = app.query_one(ReusedCells)
+        app.fill([("Search", "12.50")])
+        table.add_row(Text("Support"), MoneyCell(Decimal("3.25")), key="labelled",
+                      label=Text("L1"))
+        await pilot.pause()
+        assert table.render_line(2).text.startswith(" L1  Support")

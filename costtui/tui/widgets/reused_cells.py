@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any
 
 from rich.protocol import rich_cast
@@ -20,7 +20,7 @@ from textual.color import Color
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import Column
+from textual.widgets.data_table import Column, RowKey
 
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.quick_cells import quick_text_lines
@@ -101,6 +101,14 @@ class ReusedCells(DataTable[object]):
         if style is None:
             style = styles[key] = super()._get_row_style(row_index, base_style)
         return style
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Size the table without measuring every new cell when no column sizes to its cells."""
+        if not any(column.auto_width for column in self.columns.values()):
+            rows = self.rows
+            new_rows = [key for key in new_rows if key in rows
+                        and (rows[key].label is not None or rows[key].auto_height)]
+        super()._update_dimensions(new_rows)
 
     def clear(self, columns: bool = False) -> ReusedCells:
         """Clear the rows (and columns) but keep the last build's rendered cells to reuse."""
