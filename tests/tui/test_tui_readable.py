@@ -320,3 +320,27 @@ async def test_the_progress_line_says_why_it_waits_and_for_how_long() -> None:
         progress.advance_to(FetchProgress(windows_done=1, windows_total=2, pages_done=4))
         await pilot.pause()
         assert screen_text(app).startswith("Loading window 2/2 · 4 pages · 12 s · Esc cancels")
+
+
+class HidingProgressApp(ProgressApp):
+    """The progress line shown only while loading, as styles.tcss does."""
+
+    CSS = ProgressApp.CSS + (" #load-progress { display: none; height: 1; }"
+                             " #load-progress.-loading { display: block; }")
+
+
+async def test_a_bar_hidden_after_the_next_frame_stays_for_a_load_started_meanwhile() -> None:
+    app = HidingProgressApp()
+    async with app.run_test(size=(120, 3)) as pilot:
+        progress = app.query_one(LoadProgress)
+        progress.start()
+        await pilot.pause()
+        assert "Esc cancels" in screen_text(app)
+        progress.stop(after_next_frame=True)
+        progress.start()  # a new load before the frame: its bar must stay
+        await pilot.pause()
+        await pilot.pause()
+        assert "Esc cancels" in screen_text(app)
+        progress.stop(after_next_frame=True)
+        await wait_until(pilot, lambda: "Esc cancels" not in screen_text(app))
+        assert screen_text(app).strip() == ""

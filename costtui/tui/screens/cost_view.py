@@ -158,12 +158,15 @@ the change against the previous period of the same length and a per-day trend.
         """Show how long the load has taken (a monotonic duration, not a date)."""
         self.query_one(LoadProgress).show_elapsed(monotonic() - self._load_started)
 
-    def show_loading_stopped(self) -> None:
-        """Hide the progress bar and put the header back to the range of the data shown."""
+    def show_loading_stopped(self, *, hide_bar_later: bool = False) -> None:
+        """Hide the progress bar and reset the header; `hide_bar_later`: after the next frame.
+
+        Later, so the frame drawing fresh data does not also lay the whole screen out again.
+        """
         self.load_running = False
         if self._elapsed_timer is not None:
             self._elapsed_timer.pause()
-        self.query_one(LoadProgress).stop()
+        self.query_one(LoadProgress).stop(after_next_frame=hide_bar_later)
         self._update_header()
         self.refresh_bindings()
 
@@ -185,7 +188,7 @@ the change against the previous period of the same length and a per-day trend.
             self.insights = None  # spike days of another range; the new ones are coming
         self.remove_class("-error")
         if not stale:
-            self.show_loading_stopped()
+            self.show_loading_stopped(hide_bar_later=True)
         self._show_level(self._table().cursor_key())
 
     def show_other_organization(self) -> None:

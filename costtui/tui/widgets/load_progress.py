@@ -60,6 +60,8 @@ class LoadProgress(Horizontal):
         self._progress: FetchProgress | None = None
         self._retry: RetryNotice | None = None
         self._elapsed: float | None = None
+        self._starts = 0
+        """How many loads started: a stop asked for before the last start is dropped."""
 
     def compose(self) -> ComposeResult:
         """Yield the label and the bar (no ETA: it is time-based and flickers)."""
@@ -73,14 +75,23 @@ class LoadProgress(Horizontal):
 
     def start(self) -> None:
         """Reset to an indeterminate bar for a new load."""
+        self._starts += 1
         self._progress, self._retry, self._elapsed = None, None, None
         self._show()
         self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
         self.add_class("-loading")
 
-    def stop(self) -> None:
-        """Hide the bar (the load ended)."""
-        self.remove_class("-loading")
+    def stop(self, *, after_next_frame: bool = False) -> None:
+        """Hide the bar (the load ended), at once or once the next frame is drawn."""
+        if after_next_frame:
+            self.call_after_refresh(self._stop_unless_started_again, self._starts)
+        else:
+            self.remove_class("-loading")
+
+    def _stop_unless_started_again(self, starts: int) -> None:
+        """Hide the bar unless a new load started since the stop was asked for."""
+        if starts == self._starts:
+            self.remove_class("-loading")
 
     def advance_to(self, progress: FetchProgress) -> None:
         """Show the windows done out of the total and the pages fetched (a retry is over)."""
