@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from typing import Any
 
+from rich.console import ConsoleOptions
 from rich.protocol import rich_cast
 from rich.segment import Segment
 from rich.style import Style
@@ -166,15 +167,26 @@ class ReusedCells(DataTable[object]):
             height = 0 if row is None or row.auto_height else row.height
         if height != 1:
             return None
-        is_fixed_style = not is_header and (row_index < self.fixed_rows
-                                            or column_index < self.fixed_columns)
+        (show_hover_cursor, _, show_cursor, fixed_rows, fixed_columns, cell_padding,
+         foreground_priority, background_priority) = self._table_state()
+        is_fixed_style = not is_header and (row_index < fixed_rows
+                                            or column_index < fixed_columns)
         component_style, post_style = self._get_styles_to_render_cell(
-            is_header, False, is_fixed_style, hover, cursor, self.show_cursor,
-            self._show_hover_cursor, self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css")
+            is_header, False, is_fixed_style, hover, cursor, show_cursor, show_hover_cursor,
+            foreground_priority == "css", background_priority == "css")
         pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index})
-        return quick_text_lines(self.app.console, self.app.console_options, cell, width,
-                                self.cell_padding, pre_style + component_style, post_style)
+        return quick_text_lines(self.app.console, self._console_options(), cell, width,
+                                cell_padding, pre_style + component_style, post_style)
+
+    def _console_options(self) -> ConsoleOptions:
+        """Return the app's console options (built once per render, not per cell)."""
+        styles = self._styles_this_render
+        if styles is None:
+            return self.app.console_options
+        options = styles.get("options")
+        if options is None:
+            options = styles["options"] = self.app.console_options
+        return options
 
     def _cell_key(
         self, row_index: int, column_index: int, base_style: Style, width: int,
@@ -200,7 +212,7 @@ class ReusedCells(DataTable[object]):
         return (content, row_index, column_index, base_style, width, height, cursor, hover,
                 self._table_state())
 
-    def _table_state(self) -> Hashable:
+    def _table_state(self) -> tuple[Any, ...]:
         """Return the table-wide settings a cell's lines depend on (read once per render)."""
         styles = self._styles_this_render
         state = styles.get("state") if styles is not None else None
