@@ -180,14 +180,14 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
                 with_previous=True, on_progress=report_progress, full_refresh=full_refresh,
             )
             organization_id = (await source.organization()).id if cached_org_id else None
-            selection = await self.group_first_level(report)
+            first_level = await self.group_first_level(report)
         except ApiError as error:
             self.post_message(ReportFailed(generation, error))
             return
         changed = cached_org_id is not None and organization_id != cached_org_id
         self.post_message(ReportLoaded(generation, report, organization_changed=changed,
-                                       selection=selection))
-        await asyncio.to_thread(selection.prepare_pivots)  # while the user reads the report
+                                       first_level=first_level))
+        await asyncio.to_thread(first_level.selection.prepare_pivots)  # while the user reads
 
     @on(LoadProgressed)
     def _show_progress(self, message: LoadProgressed) -> None:
@@ -202,7 +202,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         self.last_error = None
         self._notify_cache_warnings(message.report.warnings)
         if message.stale:
-            self.cost_screen.show_report(message.report, stale=True, selection=message.selection)
+            self.cost_screen.show_report(message.report, stale=True,
+                                         first_level=message.first_level)
             self.call_after_refresh(self.stale_painted.set)
             return
         self.is_loading = False
@@ -211,7 +212,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
             self.notify(f"The Admin key opens {message.report.organization_name}, not the "
                         "organisation cached for this profile: its costs are shown now.",
                         title="Organisation changed", severity="warning", markup=False)
-        self.cost_screen.show_report(message.report, selection=message.selection)
+        self.cost_screen.show_report(message.report, first_level=message.first_level)
         self.load_insights(message.report)
         missing = message.report.missing_days
         if missing:

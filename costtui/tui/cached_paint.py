@@ -9,12 +9,14 @@ from textual.app import App
 
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
-from costtui.core.view_state import ItemSelection
+from costtui.core.view_state import ItemSelection, compute_level
 from costtui.data.api import ApiError
 from costtui.data.source import CostSource, load_report
-from costtui.tui.messages import ReportLoaded
+from costtui.tui.messages import FirstLevel, ReportLoaded
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import AppSettings
+from costtui.tui.widgets.level_insights import NO_INSIGHTS
+from costtui.tui.widgets.level_table import LevelTable, Sparklines, level_sparklines, plan_level
 
 FULL_API_GROUPING = ("workspace_id", "description")
 """Loaded up front so that every dimension can be drilled or pivoted without a new request."""
@@ -26,7 +28,7 @@ class CachedCopy:
 
     report: LoadedReport
     organization_id: str
-    selection: ItemSelection
+    first_level: FirstLevel
 
 
 class CachedPaint(App[None]):
@@ -64,12 +66,21 @@ class CachedPaint(App[None]):
             return None
         return CachedCopy(cached, organization_id, await self.group_first_level(cached))
 
-    async def group_first_level(self, report: LoadedReport) -> ItemSelection:
-        """Group the level on screen in a thread (one the view moves to meanwhile: when shown)."""
+    async def group_first_level(self, report: LoadedReport) -> FirstLevel:
+        """Group the level on screen in a thread (one the view moves to meanwhile: when shown).
+
+        The same thread draws its trend sparklines at the width the table has now.
+        """
         state = self.cost_screen.state
+        available = self.cost_screen.query_one(LevelTable).available_width()
         selection = ItemSelection(report)
-        await asyncio.to_thread(selection.grouped, state.filters, state.dimension)
-        return selection
+
+        def group_and_draw() -> Sparklines:
+            view = compute_level(report, state, selection)
+            plan, _ = plan_level(view, state, available, None, NO_INSIGHTS)
+            return level_sparklines(view, plan.trend)
+
+        return FirstLevel(selection, await asyncio.to_thread(group_and_draw))
 
     async def paint_cached(
         self, source: CostSource, date_range: DateRange, generation: int
@@ -80,5 +91,5 @@ class CachedPaint(App[None]):
             return None
         self.stale_painted.clear()
         self.post_message(ReportLoaded(generation, copy.report, stale=True,
-                                       selection=copy.selection))
+                                       first_level=copy.first_level))
         return copy.organization_id

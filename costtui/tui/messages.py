@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:  # insights and usage modules load after the first paint
     from costtui.core.insights import ReportInsights
     from costtui.core.usage import ApiKeyInfo, UsageRow
     from costtui.data.secrets import KeySource
+    from costtui.tui.widgets.level_table import Sparklines
 
 
 class LoadProgressed(Message):
@@ -33,19 +35,27 @@ class LoadProgressed(Message):
         return isinstance(message, LoadProgressed) and message.generation == self.generation
 
 
+@dataclass(frozen=True, slots=True)
+class FirstLevel:
+    """A report's level on screen, grouped and its trends drawn off the UI thread."""
+
+    selection: ItemSelection
+    sparklines: Sparklines
+
+
 class ReportLoaded(Message):
     """A cost report (range and previous period) arrived."""
 
     def __init__(
         self, generation: int, report: LoadedReport, *, stale: bool = False,
-        organization_changed: bool = False, selection: ItemSelection | None = None,
+        organization_changed: bool = False, first_level: FirstLevel | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation
         self.report = report
         """The report; it says where its days came from and what was worked around."""
-        self.selection = selection
-        """The report's levels grouped so far (off the UI thread): the first one is instant."""
+        self.first_level = first_level
+        """The report's level on screen made off the UI thread: its first paint is quicker."""
         self.stale = stale
         """Whether it is the cache's copy, painted at once while the fresh one is fetched."""
         self.organization_changed = organization_changed

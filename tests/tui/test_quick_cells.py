@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from rich.segment import Segment
@@ -10,8 +11,10 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from costtui.core.view_state import LevelRow, LevelView, ViewState
+from costtui.core.formatting import sparkline
+from costtui.core.view_state import LevelRow, LevelView, ViewState, compute_level
 from costtui.data.demo import DemoApi, DemoOrganization
+from costtui.tui.messages import FirstLevel
 from costtui.tui.widgets.cells import MoneyCell, name_text, right_text
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.quick_cells import quick_text_lines
@@ -146,3 +149,24 @@ async def test_a_level_shown_again_keeps_its_trend_and_new_values_redraw_it() ->
         table.show(level_of(tuple(reversed(rising))), ViewState(), recent_days=0)
         await pilot.pause()
         assert trend_cell(app) == drawn[::-1]
+
+
+async def test_the_table_draws_the_trends_the_load_made_off_the_ui_thread() -> None:
+    app = make_app(DemoApi(DemoOrganization(workspace_count=12)))
+    app.settings = replace(app.settings, insights=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        assert app.report is not None
+        made = await app.group_first_level(app.report)
+        level = compute_level(app.report, app.cost_screen.state, made.selection)
+        widths = {width for _, width in made.sparklines}
+        assert len(widths) == 1 and len(made.sparklines) == len(level.rows) + 1 == 14
+        width = widths.pop()
+        assert all(made.sparklines[(id(row.daily), width)] == (row.daily, sparkline(
+            row.daily, width)) for row in level.rows)
+        # Marked lines stand in for the thread's: the table must draw them, not its own.
+        marked = {key: (values, "▁" * width) for key, (values, _) in made.sparklines.items()}
+        app.cost_screen.show_report(app.report, first_level=FirstLevel(made.selection, marked))
+        await pilot.pause()
+        rows = app.cost_screen.query_one(LevelTable).rows_table
+        assert {str(rows.get_cell(row.key, "trend")) for row in level.rows} == {"▁" * width}

@@ -31,7 +31,7 @@ from costtui.core.view_state import (
     value_for_row_key,
 )
 from costtui.data.api import ApiError, FetchProgress
-from costtui.tui.messages import CostViewReady, ViewChanged
+from costtui.tui.messages import CostViewReady, FirstLevel, ViewChanged
 from costtui.tui.screens.chart import (
     EMPTY_CHART,
     ChartPanel,
@@ -172,16 +172,17 @@ the change against the previous period of the same length and a per-day trend.
 
     def show_report(
         self, report: LoadedReport, *, stale: bool = False,
-        selection: ItemSelection | None = None,
+        first_level: FirstLevel | None = None,
     ) -> None:
         """Show loaded data, keeping the level and the cursor row.
 
         A `stale` report is the cache's copy: the load goes on and the header says refreshing.
-        `selection` holds the report's levels already grouped (off the UI thread).
+        `first_level` holds its level on screen grouped and drawn (off the UI thread).
         """
         self.report = report
-        if selection is not None and selection.report is report:
-            self._selection = selection
+        if first_level is not None and first_level.selection.report is report:
+            self._selection = first_level.selection
+            self._table().keep_sparklines(first_level.sparklines)
         self.report_is_stale = stale
         self.requested_range = report.date_range
         if self.insights is not None and self.insights.date_range != report.date_range:

@@ -122,6 +122,55 @@ def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int,
     return text
 
 
+def plan_level(
+    view: LevelView, state: ViewState, available: int, tokens: TokenColumns | None,
+    marks: LevelInsights,
+) -> tuple[ColumnWidths, bool]:
+    """Return a level's column widths at a width, and whether spike marks get a column."""
+    number_texts: dict[str, list[str]] = {name: [] for name in NUMBER_COLUMNS}
+    for cost, previous in [(row.cost, row.previous_cost) for row in view.rows] + [
+        (view.shown_total, view.shown_previous_total)
+    ]:
+        change_text, percent_text = change_texts(cost, previous, view.changes_known)
+        number_texts["cost"].append(money_text(cost))
+        number_texts["share"].append(format_share(cost, view.total))
+        number_texts["change"].append(change_text)
+        number_texts["change_pct"].append(percent_text)
+    widths = {
+        name: max([cell_len(LevelTable._column_label(name, state)), *map(cell_len, texts)])
+        for name, texts in number_texts.items()
+    }
+    for position, (key, token_label) in enumerate(tokens.columns if tokens is not None else ()):
+        assert tokens is not None
+        texts = [token_label, tokens.total[position],
+                 *(tokens.row(row.key)[position] for row in view.rows)]
+        widths[key] = max(map(cell_len, texts))
+    if marks.show_budgets:
+        widths["budget"] = BUDGET_WIDTH
+    longest = max([cell_len(LevelTable._column_label("name", state)),
+                   cell_len(LevelTable._total_label(view)),
+                   *(cell_len(row.label) for row in view.rows)])
+    plan = plan_columns(available, widths, longest, len(view.daily_total))
+    mark_room = len(SPIKE_MARK) + 2 * CELL_PADDING
+    has_marks = bool(marks.spike_days or marks.total_spike_days) and (
+        plan.trend - mark_room >= MIN_TREND_WIDTH)
+    if has_marks:
+        plan = ColumnWidths(plan.name, plan.numbers, plan.trend - mark_room)
+    return plan, has_marks
+
+
+Sparklines = dict[tuple[int, int], tuple[tuple[Decimal, ...], str]]
+"""Sparklines by (id of the values, width), kept with their values (an id alone is reused)."""
+
+
+def level_sparklines(view: LevelView, width: int) -> Sparklines:
+    """Return the sparklines of a level's rows and total at a trend width (none if hidden)."""
+    if width <= 0:
+        return {}
+    series = [row.daily for row in view.rows] + [view.daily_total]
+    return {(id(values), width): (values, sparkline(values, width)) for values in series}
+
+
 class LevelRows(ReusedCells):
     """The rows table; Enter drills into the highlighted group (shown in the Footer)."""
 
@@ -165,9 +214,9 @@ class LevelTable(Vertical):
         self._planned_for = -1
         self._insights = NO_INSIGHTS
         self._tokens: TokenColumns | None = None
-        self._sparklines: dict[tuple[int, int], tuple[tuple[Decimal, ...], str]] = {}
-        """Sparklines of the last build by (id of the values, width), kept with their values:
-        showing the same level again (insights, sort, filter, resize back) computes none."""
+        self._sparklines: Sparklines = {}
+        """Sparklines of the last build (or made in a thread for the next): showing the same
+        level again (insights, sort, filter, resize back) computes none."""
 
     def compose(self) -> ComposeResult:
         """Yield the rows table and the one-line total table under it."""
@@ -211,6 +260,14 @@ class LevelTable(Vertical):
         self._recent_days = recent_days
         self._rebuild(cursor_key)
 
+    def available_width(self) -> int:
+        """Return the width the columns share (the table's, less the scrollbar's gutter)."""
+        return self.size.width - self._scrollbar_width(self.rows_table)
+
+    def keep_sparklines(self, sparklines: Sparklines) -> None:
+        """Keep sparklines made off the UI thread for the next build to use."""
+        self._sparklines.update(sparklines)
+
     def shows_column(self, column: str) -> bool:
         """Tell whether a column is on screen (the trend column is dropped when narrow)."""
         return any(key.value == column for key in self.rows_table.columns)
@@ -235,39 +292,10 @@ class LevelTable(Vertical):
         self._planned_for = self.size.width
         shown_total = view.shown_total
         shown_previous = view.shown_previous_total
-        number_texts: dict[str, list[str]] = {name: [] for name in NUMBER_COLUMNS}
-        for cost, previous in [(row.cost, row.previous_cost) for row in view.rows] + [
-            (shown_total, shown_previous)
-        ]:
-            change_text, percent_text = change_texts(cost, previous, view.changes_known)
-            number_texts["cost"].append(money_text(cost))
-            number_texts["share"].append(format_share(cost, view.total))
-            number_texts["change"].append(change_text)
-            number_texts["change_pct"].append(percent_text)
-        widths = {
-            name: max([cell_len(self._column_label(name, state)), *map(cell_len, texts)])
-            for name, texts in number_texts.items()
-        }
-        tokens = self._tokens
+        tokens, marks = self._tokens, self._insights
         token_columns = tokens.columns if tokens is not None else ()
-        for position, (key, token_label) in enumerate(token_columns):
-            assert tokens is not None
-            texts = [token_label, tokens.total[position],
-                     *(tokens.row(row.key)[position] for row in view.rows)]
-            widths[key] = max(map(cell_len, texts))
-        marks = self._insights
-        if marks.show_budgets:
-            widths["budget"] = BUDGET_WIDTH
         label = self._column_label("name", state)
-        longest = max([cell_len(label), cell_len(self._total_label(view)),
-                       *(cell_len(row.label) for row in view.rows)])
-        available = self.size.width - self._scrollbar_width(table)
-        plan = plan_columns(available, widths, longest, len(view.daily_total))
-        mark_room = len(SPIKE_MARK) + 2 * CELL_PADDING
-        has_marks = bool(marks.spike_days or marks.total_spike_days) and (
-            plan.trend - mark_room >= MIN_TREND_WIDTH)
-        if has_marks:
-            plan = ColumnWidths(plan.name, plan.numbers, plan.trend - mark_room)
+        plan, has_marks = plan_level(view, state, self.available_width(), tokens, marks)
         with self.app.batch_update():
             for each in (table, total_table):
                 each.clear(columns=True)
@@ -338,8 +366,7 @@ class LevelTable(Vertical):
                     pass
 
     def _trend(
-        self, values: tuple[Decimal, ...], width: int,
-        before: dict[tuple[int, int], tuple[tuple[Decimal, ...], str]],
+        self, values: tuple[Decimal, ...], width: int, before: Sparklines
     ) -> Text:
         """Return a trend cell, its sparkline reused from the last build if it had these values."""
         key = (id(values), width)
