@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import httpx
@@ -235,3 +235,26 @@ async def test_the_palette_offers_the_spike_days_row_info_and_copy() -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await run_command(pilot, "spike days", "Spike days (anomalies)")
         await wait_until(pilot, lambda: isinstance(app.screen, AnomaliesScreen))
+
+
+def test_spike_cells_of_a_squeezed_trend_are_those_whose_days_hold_a_spike() -> None:
+    from costtui.tui.widgets.level_insights import _day_cells
+
+    def every_cell_scanned(days: list[date], wanted: frozenset[date], cells: int) -> list[
+            tuple[int, int]]:
+        size = len(days) / cells
+        spans = []
+        for index in range(cells):
+            first = int(index * size)
+            last = max(int((index + 1) * size), first + 1)
+            if any(day in wanted for day in days[first:last]):
+                spans.append((index, index + 1))
+        return spans
+
+    start = date(2025, 12, 1)
+    for day_count in (2, 7, 30, 31, 90, 365, 366):
+        days = [start + timedelta(days=offset) for offset in range(day_count)]
+        for cells in range(1, day_count):
+            for every in (1, 3, 17, 50):
+                wanted = frozenset([*days[::every], days[-1], start - timedelta(days=1)])
+                assert _day_cells(days, wanted, cells) == every_cell_scanned(days, wanted, cells)

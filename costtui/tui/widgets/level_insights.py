@@ -117,10 +117,15 @@ def _day_cells(days: Sequence[date], wanted: frozenset[date], cells: int) -> lis
         return [(index * width, (index + 1) * width)
                 for index, day in enumerate(days) if day in wanted]
     size = len(days) / cells
-    spans = []
-    for index in range(cells):
-        first = int(index * size)
-        last = max(int((index + 1) * size), first + 1)
-        if any(day in wanted for day in days[first:last]):
-            spans.append((index, index + 1))
-    return spans
+    shown = set()
+    for day in wanted:  # a few days: find each one's cell, not every cell's days
+        try:
+            position = days.index(day)
+        except ValueError:
+            continue
+        guess = int(position / size)
+        for index in range(max(guess - 2, 0), min(guess + 3, cells)):
+            first = int(index * size)
+            if first <= position < max(int((index + 1) * size), first + 1):
+                shown.add(index)
+    return [(index, index + 1) for index in sorted(shown)]
