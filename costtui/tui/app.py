@@ -106,8 +106,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         self.last_error: ApiError | BaseException | None = None
         self.load_cancel_requested = False
         self._load_worker: Worker[None] | None = None
-        self.stale_painted = asyncio.Event()
-        """Set once the cache's copy of the range being loaded has been drawn."""
+        self.report_painted = asyncio.Event()
+        """Set once the last report posted (the cache's copy or the fresh one) has been drawn."""
         self.view_state = ViewState(drill_path=settings.drill_path,
                                     sort_column=settings.sort_column,
                                     sort_descending=settings.sort_descending)
@@ -173,7 +173,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         cached_org_id = None if full_refresh else await self.paint_cached(
             source, date_range, generation)
         if cached_org_id is not None:  # drawn first: a thread reading the cache meanwhile
-            await self.stale_painted.wait()  # would stretch that frame into a visible freeze
+            await self.report_painted.wait()  # would stretch that frame into a visible freeze
         try:
             report = await load_report(
                 source, date_range, FULL_API_GROUPING, clock=self.settings.clock,
@@ -185,8 +185,10 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
             self.post_message(ReportFailed(generation, error))
             return
         changed = cached_org_id is not None and organization_id != cached_org_id
+        self.report_painted.clear()
         self.post_message(ReportLoaded(generation, report, organization_changed=changed,
                                        first_level=first_level))
+        await self.report_painted.wait()  # a thread now would stretch the data's frame
         await asyncio.to_thread(first_level.selection.prepare_pivots)  # while the user reads
 
     @on(LoadProgressed)
@@ -201,10 +203,10 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         self.report = message.report
         self.last_error = None
         self._notify_cache_warnings(message.report.warnings)
+        self.call_after_refresh(self.report_painted.set)
         if message.stale:
             self.cost_screen.show_report(message.report, stale=True,
                                          first_level=message.first_level)
-            self.call_after_refresh(self.stale_painted.set)
             return
         self.is_loading = False
         if message.organization_changed:

@@ -40,8 +40,8 @@ class CachedPaint(App[None]):
 
     settings: AppSettings
     cost_screen: CostScreen
-    stale_painted: asyncio.Event
-    """Set once the cache's copy of the range being loaded has been drawn."""
+    report_painted: asyncio.Event
+    """Set once the last report posted (the cache's copy or the fresh one) has been drawn."""
 
     async def read_cached(self, source: CostSource, date_range: DateRange) -> CachedCopy | None:
         """Return what the cache holds for the range, its level on screen grouped, or None.
@@ -89,7 +89,7 @@ class CachedPaint(App[None]):
         copy = await self.read_cached(source, date_range)
         if copy is None:
             return None
-        self.stale_painted.clear()
+        self.report_painted.clear()
         self.post_message(ReportLoaded(generation, copy.report, stale=True,
                                        first_level=copy.first_level))
         return copy.organization_id
