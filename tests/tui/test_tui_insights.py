@@ -258,3 +258,22 @@ def test_spike_cells_of_a_squeezed_trend_are_those_whose_days_hold_a_spike() -> 
             for every in (1, 3, 17, 50):
                 wanted = frozenset([*days[::every], days[-1], start - timedelta(days=1)])
                 assert _day_cells(days, wanted, cells) == every_cell_scanned(days, wanted, cells)
+
+
+async def test_the_projection_follows_the_table_and_never_outlives_its_insights() -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        screen = app.cost_screen
+        insights = screen.insights
+        assert insights is not None
+        projection = label_text(app, "#projection")
+        assert projection.startswith("Nov projected $")
+        screen.show_profile(app.settings)  # the header is emptied for another organisation
+        screen.show_insights(insights)
+        screen.insights = None  # … and these insights are dropped before the next frame
+        await pilot.pause()
+        await pilot.pause()
+        assert label_text(app, "#projection") == ""
+        screen.show_insights(insights)
+        await wait_until(pilot, lambda: label_text(app, "#projection") == projection)

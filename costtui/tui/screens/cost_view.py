@@ -159,10 +159,7 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one(LoadProgress).show_elapsed(monotonic() - self._load_started)
 
     def show_loading_stopped(self, *, hide_bar_later: bool = False) -> None:
-        """Hide the progress bar and reset the header; `hide_bar_later`: after the next frame.
-
-        Later, so the frame drawing fresh data does not also lay the whole screen out again.
-        """
+        """Hide the progress bar (after the next frame if `hide_bar_later`), reset the header."""
         self.load_running = False
         if self._elapsed_timer is not None:
             self._elapsed_timer.pause()
@@ -176,9 +173,8 @@ the change against the previous period of the same length and a per-day trend.
     ) -> None:
         """Show loaded data, keeping the level and the cursor row.
 
-        A `stale` report is the cache's copy: the load goes on and the header says refreshing.
-        `first_level` holds its level on screen grouped and drawn (off the UI thread).
-        """
+        A `stale` report is the cache's copy (the load goes on, the header says refreshing);
+        `first_level` holds its level on screen grouped and drawn (off the UI thread)."""
         self.report = report
         if first_level is not None and first_level.selection.report is report:
             self._selection = first_level.selection
@@ -189,7 +185,7 @@ the change against the previous period of the same length and a per-day trend.
             self.insights = None  # spike days of another range; the new ones are coming
         self.remove_class("-error")
         if not stale:
-            self.show_loading_stopped(hide_bar_later=True)
+            self.show_loading_stopped(hide_bar_later=True)  # one layout per frame
         self._show_level(self._table().cursor_key())
 
     def show_other_organization(self) -> None:
@@ -200,12 +196,17 @@ the change against the previous period of the same length and a per-day trend.
         self.insights = None
 
     def show_insights(self, insights: ReportInsights) -> None:
-        """Show a report's projection, budget status, budget bars and spike marks."""
+        """Show a report's budget bars and spike marks, then (next frame) projection and status."""
         self.insights = insights
-        budget, status = budget_status_text(insights.budgets)
-        self.query_one(ReportHeader).update_insights(projection_text(insights.forecast), budget,
-                                                     status)
         self._show_level(self._table().cursor_key())
+        self.call_after_refresh(self._show_insights_header, insights)  # one layout per frame
+
+    def _show_insights_header(self, insights: ReportInsights) -> None:
+        """Show the projection and budget status, unless other insights replaced these."""
+        if self.insights is insights:
+            budget, status = budget_status_text(insights.budgets)
+            self.query_one(ReportHeader).update_insights(projection_text(insights.forecast),
+                                                         budget, status)
 
     def show_load_error(self, error: ApiError | BaseException) -> None:
         """Show what failed, what to do next and the request id above the kept data."""
