@@ -83,6 +83,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         make_source: SourceFactory | None = None,
     ) -> None:
         super().__init__()
+        gc.freeze()  # what start-up imported lives on: the collector's pass while the view is
+        # composed would walk it all (a 20 ms freeze on the first frame)
         self.source = source
         """Where costs come from; None until an Admin key is known."""
         self.settings = settings
