@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -17,6 +18,11 @@ from costtui.data.source import CostSource, load_report
 from costtui.tui.messages import InsightsComputed, InsightsFailed
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import AppSettings
+from costtui.tui.widgets.level_insights import level_insights
+from costtui.tui.widgets.level_table import LevelTable, Sparklines, level_sparklines, plan_level
+
+if TYPE_CHECKING:
+    from costtui.core.insights import ReportInsights
 
 INSIGHTS_GROUP = "insights"
 INSIGHTS_API_GROUPING = ("workspace_id", "description")
@@ -85,6 +91,18 @@ class InsightsLoader(App[None]):
             name for name in (*SCORED_DIMENSIONS, self.settings.drill_path[0])
             if name not in ("day", "api_key")))
         window_range = insights_window(report.date_range, now.date())
+        screen = self.cost_screen
+        state, level = screen.state, screen.level
+        available = screen.query_one(LevelTable).available_width()
+
+        def draw_trends(insights: ReportInsights) -> Sparklines:
+            """Draw the level's trends at the width its spike marks will leave them."""
+            if level is None:
+                return {}
+            plan, _ = plan_level(level, state, available, None,
+                                 level_insights(insights, state, level))
+            return level_sparklines(level, plan.trend)
+
         try:
             # A long range's report already holds the window: no second fetch of the same days.
             # It is cut in a thread (20-30 ms for a year, a UI freeze on the loop).
@@ -95,20 +113,21 @@ class InsightsLoader(App[None]):
             insights = await asyncio.to_thread(
                 compute_insights, window, report.date_range, dimensions,
                 self.settings.profile_budgets, now)
+            trends = await asyncio.to_thread(draw_trends, insights)
         except ApiError as error:
             self.post_message(InsightsFailed(generation, error.hint))
             return
         except Exception as error:  # noqa: BLE001 - any failure is a notice; the costs stay
             self.post_message(InsightsFailed(generation, safe_line(str(error))))
             return
-        self.post_message(InsightsComputed(generation, insights))
+        self.post_message(InsightsComputed(generation, insights, trends))
 
     @on(InsightsComputed)
     def _show_insights(self, message: InsightsComputed) -> None:
         if message.generation != self.load_generation:
             return
         self.insights_running = False
-        self.cost_screen.show_insights(message.insights)
+        self.cost_screen.show_insights(message.insights, message.trends)
         check = message.insights.budgets
         for warning in check.warnings if check is not None else ():
             if warning not in self.warnings_shown:

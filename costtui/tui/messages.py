@@ -120,11 +120,15 @@ class CostViewReady(Message):
 class InsightsComputed(Message):
     """The projection, budget statuses and spike days of a loaded report were computed."""
 
-    def __init__(self, generation: int, insights: ReportInsights) -> None:
+    def __init__(
+        self, generation: int, insights: ReportInsights, trends: Sparklines | None = None
+    ) -> None:
         super().__init__()
         self.generation = generation
         """The load these insights belong to (stale ones are dropped)."""
         self.insights = insights
+        self.trends = trends
+        """The trends of the level on screen at the width its spike marks leave them."""
 
 
 class InsightsFailed(Message):

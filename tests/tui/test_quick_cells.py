@@ -16,7 +16,8 @@ from costtui.core.view_state import LevelRow, LevelView, ViewState, compute_leve
 from costtui.data.demo import DemoApi, DemoOrganization
 from costtui.tui.messages import FirstLevel
 from costtui.tui.widgets.cells import MoneyCell, name_text, right_text
-from costtui.tui.widgets.level_table import LevelTable
+from costtui.tui.widgets.level_insights import SPIKE_MARK, level_insights
+from costtui.tui.widgets.level_table import LevelTable, plan_level
 from costtui.tui.widgets.quick_cells import quick_text_lines
 from costtui.tui.widgets.reused_cells import ReusedCells
 from tests.tui_support import make_app, wait_loaded
@@ -170,3 +171,22 @@ async def test_the_table_draws_the_trends_the_load_made_off_the_ui_thread() -> N
         await pilot.pause()
         rows = app.cost_screen.query_one(LevelTable).rows_table
         assert {str(rows.get_cell(row.key, "trend")) for row in level.rows} == {"▁" * width}
+
+
+async def test_the_table_draws_the_trends_the_insights_thread_made_for_its_spike_marks() -> None:
+    app = make_app(DemoApi(DemoOrganization(workspace_count=12)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        screen = app.cost_screen
+        level, insights = screen.level, screen.insights
+        assert level is not None and insights is not None
+        table = screen.query_one(LevelTable)
+        marks = level_insights(insights, screen.state, level)
+        plan, _ = plan_level(level, screen.state, table.available_width(), None, marks)
+        marked = {(id(row.daily), plan.trend): (row.daily, "▁" * plan.trend)
+                  for row in level.rows}
+        screen.show_insights(insights, marked)
+        await pilot.pause()
+        shown = {str(table.rows_table.get_cell(row.key, "trend")).replace(SPIKE_MARK, "▁")
+                 for row in level.rows}
+        assert shown == {"▁" * plan.trend}

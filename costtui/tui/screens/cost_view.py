@@ -47,7 +47,7 @@ from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
 from costtui.tui.widgets.key_footer import KeyFooter
 from costtui.tui.widgets.level_insights import level_insights
-from costtui.tui.widgets.level_table import LevelTable
+from costtui.tui.widgets.level_table import LevelTable, Sparklines
 from costtui.tui.widgets.load_progress import LoadProgress
 from costtui.tui.widgets.report_header import (
     ReportHeader,
@@ -195,9 +195,10 @@ the change against the previous period of the same length and a per-day trend.
                                sort_descending=self.state.sort_descending)
         self.insights = None
 
-    def show_insights(self, insights: ReportInsights) -> None:
+    def show_insights(self, insights: ReportInsights, trends: Sparklines | None = None) -> None:
         """Show a report's budget bars and spike marks, then (next frame) projection and status."""
         self.insights = insights
+        self._table().keep_sparklines(trends or {})  # drawn with the insights, off the UI thread
         self._show_level(self._table().cursor_key())
         self.call_after_refresh(self._show_insights_header, insights)  # one layout per frame
 
