@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from costtui.core.models import DayBucket, LineKey
 
@@ -37,7 +38,8 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
 
     Keys are numbered in the order they first appear, line by line, bucket after bucket. A
     bucket read from the cache holds indexes into a shared key table: the table's keys are
-    hashed once, not once per line, and its lines renumbered on their way into the rows.
+    hashed once, not once per line, its lines summed into a row in table order, and each
+    row put in order of appearance at the end, in one C-level step a day.
     """
     day_index = {day: index for index, day in enumerate(days)}
     used = [bucket for bucket in buckets if bucket.day in day_index]
@@ -45,30 +47,41 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
     index_of: dict[LineKey, int] = {}
     per_bucket = _indices(used, index_of)
     keys = list(index_of)
+    width = len(keys)
     number: list[int] | None = None
+    in_order: Callable[[list[int]], Sequence[int]] | None = None
     if any(bucket.key_indexes is not None for bucket in used):
         order = _first_appearances(per_bucket)
-        if order != list(range(len(keys))):
-            number = [0] * len(keys)
+        if order != list(range(width)):
+            number = [0] * width
             for new, old in enumerate(order):
                 number[old] = new
             keys = [keys[old] for old in order]
-    rows: list[list[int]] = [[0] * len(keys) for _ in days]
+            in_order = _gatherer(order)
+    rows: list[list[int]] = [[0] * width for _ in days]
     day_keys: list[Sequence[int]] = [() for _ in days]
     for bucket, indices in zip(used, per_bucket, strict=True):
         day = day_index[bucket.day]
         factor = 10 ** (scale - bucket.scale)
         column = bucket.amount_column
         amounts = column if factor == 1 else [units * factor for units in column]
-        placed = indices if number is None else map(number.__getitem__, indices)
         # Numbers read from a packed array are new objects anyway: adding them needs no check.
         # A fetched day's numbers are shared with its bucket (and memory) when each key is new.
         if isinstance(column, tuple) and not day_keys[day] and len(set(indices)) == len(indices):
-            _set_row(rows[day], placed, amounts)
+            _set_row(rows[day], indices, amounts)
         else:
-            _add_to_row(rows[day], placed, amounts)
+            _add_to_row(rows[day], indices, amounts)
         day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
-    return Columns(keys, list(rows), scale, day_keys, number)
+    if in_order is None:
+        return Columns(keys, list(rows), scale, day_keys, number)
+    return Columns(keys, list(map(in_order, rows)), scale, day_keys, number)
+
+
+def _gatherer(order: list[int]) -> Callable[[list[int]], Sequence[int]]:
+    """Return a function taking a row's amounts at `order`, as a tuple, at C speed."""
+    if len(order) > 1:
+        return itemgetter(*order)
+    return lambda row: tuple(row[index] for index in order)
 
 
 def _indices(buckets: Sequence[DayBucket], index_of: dict[LineKey, int]) -> list[Sequence[int]]:
