@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -49,35 +50,54 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
     keys = list(index_of)
     width = len(keys)
     number: list[int] | None = None
-    in_order: Callable[[list[int]], Sequence[int]] | None = None
+    in_order: Callable[[Sequence[int]], Sequence[int]] | None = None
     if any(bucket.key_indexes is not None for bucket in used):
-        order = _first_appearances(per_bucket)
+        order = _first_appearances(per_bucket, width)
         if order != list(range(width)):
             number = [0] * width
             for new, old in enumerate(order):
                 number[old] = new
             keys = [keys[old] for old in order]
             in_order = _gatherer(order)
-    rows: list[list[int]] = [[0] * width for _ in days]
+    rows: list[MutableSequence[int] | None] = [None] * len(days)
     day_keys: list[Sequence[int]] = [() for _ in days]
     for bucket, indices in zip(used, per_bucket, strict=True):
         day = day_index[bucket.day]
         factor = 10 ** (scale - bucket.scale)
+        row = rows[day]
+        if row is None and bucket.key_sums is not None and indices is bucket.key_indexes:
+            rows[day] = _row_of_sums(bucket.key_sums, factor, width)
+            day_keys[day] = indices
+            continue
+        if row is None:
+            row = rows[day] = [0] * width
+        elif not isinstance(row, list):  # another bucket of the day: add in Python ints
+            row = rows[day] = list(row)
         column = bucket.amount_column
         amounts = column if factor == 1 else [units * factor for units in column]
         # Numbers read from a packed array are new objects anyway: adding them needs no check.
         # A fetched day's numbers are shared with its bucket (and memory) when each key is new.
         if isinstance(column, tuple) and not day_keys[day] and len(set(indices)) == len(indices):
-            _set_row(rows[day], indices, amounts)
+            _set_row(row, indices, amounts)
         else:
-            _add_to_row(rows[day], indices, amounts)
+            _add_to_row(row, indices, amounts)
         day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
+    filled = [[0] * width if row is None else row for row in rows]
     if in_order is None:
-        return Columns(keys, list(rows), scale, day_keys, number)
-    return Columns(keys, list(map(in_order, rows)), scale, day_keys, number)
+        return Columns(keys, list(filled), scale, day_keys, number)
+    return Columns(keys, list(map(in_order, filled)), scale, day_keys, number)
 
 
-def _gatherer(order: list[int]) -> Callable[[list[int]], Sequence[int]]:
+def _row_of_sums(sums: Sequence[int], factor: int, width: int) -> MutableSequence[int]:
+    """Return a day's row from its amounts summed per key-table index (the cache stores them)."""
+    row = sums.tolist() if isinstance(sums, array) else list(sums)
+    if factor != 1:
+        row = [units * factor for units in row]
+    row += [0] * (width - len(row))
+    return row
+
+
+def _gatherer(order: list[int]) -> Callable[[Sequence[int]], Sequence[int]]:
     """Return a function taking a row's amounts at `order`, as a tuple, at C speed."""
     if len(order) > 1:
         return itemgetter(*order)
@@ -102,11 +122,17 @@ def _indices(buckets: Sequence[DayBucket], index_of: dict[LineKey, int]) -> list
     return found
 
 
-def _first_appearances(per_bucket: list[Sequence[int]]) -> list[int]:
-    """Return the key numbers used, in the order they first appear."""
+def _first_appearances(per_bucket: list[Sequence[int]], width: int) -> list[int]:
+    """Return the key numbers used (all below `width`), in the order they first appear.
+
+    Once every number has appeared (most days repeat the keys of earlier ones), the rest of
+    the days cannot add one and are not looked at.
+    """
     order: list[int] = []
     seen: set[int] = set()
     for indices in per_bucket:
+        if len(seen) == width:
+            break
         if not seen.issuperset(indices):
             order += [index for index in dict.fromkeys(indices) if index not in seen]
             seen.update(indices)

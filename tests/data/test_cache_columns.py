@@ -203,5 +203,5 @@ def test_an_old_schema_file_keeps_its_names_drops_its_days_and_says_so_in_one_li
     cache.store("org-a", (), [bucket(DAY, "2")])
     assert reopened(path).load_days("org-a", (), [DAY]) == {DAY: bucket(DAY, "2")}
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
     assert not list(path.parent.glob("*.corrupt-*"))
