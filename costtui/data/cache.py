@@ -157,7 +157,8 @@ class CostCache:
             table = _key_table(db, org_id, key)
             rows = db.execute(
                 "SELECT day, complete, fetched_at, line_count, scale, key_indexes, amounts, "
-                "amounts_text, key_sums FROM days WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
+                "amounts_text, key_sums FROM days "
+                "WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
                 (org_id, key, *_bounds(span)),
             )
             found = ((date.fromisoformat(text), complete, fetched, StoredDay(*columns))

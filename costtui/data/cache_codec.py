@@ -172,23 +172,28 @@ def _key_sums(key_indexes: Sequence[int], amounts: Sequence[int]) -> bytes | Non
 
 
 def indexes_within(packed_indexes: Iterable[object], width: int) -> bool:
-    """Tell whether every packed index is below `width`, all at C speed (False if unsure).
+    """Tell whether every packed index is below `width`, a day at a time at C speed.
 
-    Joined, the indexes are one integer of 32-bit lanes. No lane may have its top bit set;
-    then adding 2**31 - width to every lane sets a lane's top bit exactly when its index is
-    `width` or more, and no lane carries into the next.
+    A day's indexes are one integer of 32-bit lanes. No lane may have its top bit set; then
+    adding 2**31 - width to every lane sets a lane's top bit exactly when its index is `width`
+    or more, and no lane carries into the next. (False too when a blob is not one of lanes.)
     """
-    blobs = list(packed_indexes)
-    if not 0 <= width <= 2**31 or not all(isinstance(blob, bytes) for blob in blobs):
+    if not 0 <= width <= 2**31:
         return False
-    joined = b"".join(blobs)  # type: ignore[arg-type]  # all bytes, checked above
-    lanes, rest = divmod(len(joined), 4)
-    if rest:
-        return False
-    value = int.from_bytes(joined, "little")
-    top_bits = int.from_bytes(b"\0\0\0\x80" * lanes, "little")
-    offsets = int.from_bytes((2**31 - width).to_bytes(4, "little") * lanes, "little")
-    return not value & top_bits and not (value + offsets) & top_bits
+    offset = (2**31 - width).to_bytes(4, "little")
+    patterns: dict[int, tuple[int, int]] = {}
+    for blob in packed_indexes:
+        if not isinstance(blob, bytes) or len(blob) % 4:
+            return False
+        lanes = len(blob) // 4
+        if lanes not in patterns:
+            patterns[lanes] = (int.from_bytes(b"\0\0\0\x80" * lanes, "little"),
+                               int.from_bytes(offset * lanes, "little"))
+        top_bits, offsets = patterns[lanes]
+        value = int.from_bytes(blob, "little")
+        if value & top_bits or (value + offsets) & top_bits:
+            return False
+    return True
 
 
 def _unpacked(typecode: str, data: object, count: int, day: date) -> array[int]:
