@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, MutableSequence, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -39,8 +40,9 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
 
     Keys are numbered in the order they first appear, line by line, bucket after bucket. A
     bucket read from the cache holds indexes into a shared key table: the table's keys are
-    hashed once, not once per line, its lines summed into a row in table order, and each
-    row put in order of appearance at the end, in one C-level step a day.
+    hashed once, not once per line, and its day's row is a copy of the sums per key the cache
+    stored (else its lines summed in table order), put in order of appearance in one C-level
+    step a day.
     """
     day_index = {day: index for index, day in enumerate(days)}
     used = [bucket for bucket in buckets if bucket.day in day_index]
@@ -59,20 +61,24 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
                 number[old] = new
             keys = [keys[old] for old in order]
             in_order = _gatherer(order)
-    rows: list[MutableSequence[int] | None] = [None] * len(days)
+    rows: list[list[int] | None] = [None] * len(days)
     day_keys: list[Sequence[int]] = [() for _ in days]
+    finished: list[Sequence[int] | None] = [None] * len(days)
+    """Rows already in order of appearance: a day's stored sums, copied and ordered at once."""
+    buckets_of_day = Counter(bucket.day for bucket in used)
     for bucket, indices in zip(used, per_bucket, strict=True):
         day = day_index[bucket.day]
         factor = 10 ** (scale - bucket.scale)
-        row = rows[day]
-        if row is None and bucket.key_sums is not None and indices is bucket.key_indexes:
-            rows[day] = _row_of_sums(bucket.key_sums, factor, width)
+        if (bucket.key_sums is not None and indices is bucket.key_indexes
+                and buckets_of_day[bucket.day] == 1):
+            summed = _row_of_sums(bucket.key_sums, factor, width)
+            # Ordered now, the list is freed at once: no collection ever walks it.
+            finished[day] = tuple(summed) if in_order is None else in_order(summed)
             day_keys[day] = indices
             continue
+        row = rows[day]
         if row is None:
             row = rows[day] = [0] * width
-        elif not isinstance(row, list):  # another bucket of the day: add in Python ints
-            row = rows[day] = list(row)
         column = bucket.amount_column
         amounts = column if factor == 1 else [units * factor for units in column]
         # Numbers read from a packed array are new objects anyway: adding them needs no check.
@@ -82,13 +88,13 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
         else:
             _add_to_row(row, indices, amounts)
         day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
-    filled = [[0] * width if row is None else row for row in rows]
-    if in_order is None:
-        return Columns(keys, list(filled), scale, day_keys, number)
-    return Columns(keys, list(map(in_order, filled)), scale, day_keys, number)
+    put_in_order = in_order or (lambda row: row)
+    return Columns(keys, [
+        done if done is not None else put_in_order([0] * width if row is None else row)
+        for done, row in zip(finished, rows, strict=True)], scale, day_keys, number)
 
 
-def _row_of_sums(sums: Sequence[int], factor: int, width: int) -> MutableSequence[int]:
+def _row_of_sums(sums: Sequence[int], factor: int, width: int) -> list[int]:
     """Return a day's row from its amounts summed per key-table index (the cache stores them)."""
     row = sums.tolist() if isinstance(sums, array) else list(sums)
     if factor != 1:
