@@ -149,3 +149,16 @@ def test_rows_copied_from_stored_key_sums_equal_rows_summed_from_lines(
     for span in (DAYS, DAYS[2:], DAYS[::-1]):
         assert as_columns(CostLines.from_buckets(span, indexed)) == as_columns(
             CostLines.from_buckets(span, keyed))
+
+
+def test_two_buckets_of_one_day_with_stored_sums_are_added_up() -> None:
+    opus, sonnet = KEYS[0], KEYS[1]
+    table = [sonnet, opus]
+    first = DayBucket.from_key_table(DAYS[0], table, [1, 0], (5, 7), 0, key_sums=[7, 5])
+    again = DayBucket.from_key_table(DAYS[0], table, [1], (2,), 1, key_sums=[0, 2])
+
+    lines = CostLines.from_buckets(DAYS[:1], [first, again])
+
+    assert lines.keys == (opus, sonnet)
+    assert [tuple(row) for row in lines.rows] == [(52, 70)]
+    assert [tuple(keys) for keys in lines.day_keys] == [(0, 1, 0)]
