@@ -23,13 +23,10 @@ from costtui.core.dates import DateRange, DateRangeError, choose_range, preset_r
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError, load_config
-from costtui.data.demo import DEMO_BUDGETS, demo_transport
-from costtui.data.open import (
-    SourceFactory,
-    SourceOptions,
-    open_source,
-)
+from costtui.data.demo_org import DEMO_BUDGETS, DemoOrganization, demo_spike_day
+from costtui.data.demo_source import DemoSource
 from costtui.data.source import CostSource
+from costtui.data.source_options import SourceFactory, SourceOptions
 from costtui.data.state import UserState, load_state
 from costtui.tui.settings import AppSettings
 
@@ -100,11 +97,18 @@ def source_factory(options: SourceOptions, clock: Clock) -> SourceFactory:
     Offline, the cache alone (the key is ignored); with --no-cache, the live API alone.
     """
 
+    from costtui.data.open import open_source
+
     def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
         offline = options.offline or admin_key is None
         return open_source(replace(options, profile=profile, offline=offline), admin_key, clock)
 
     return make_source
+
+
+def demo_source(clock: Clock) -> DemoSource:
+    """Return the demo organisation, its spike seeded near today (no httpx until needed)."""
+    return DemoSource(DemoOrganization(spike_day=demo_spike_day(clock.today())))
 
 
 def launch(args: argparse.Namespace, clock: Clock) -> int:
@@ -140,8 +144,7 @@ def build_app(args: argparse.Namespace, clock: Clock) -> CostApp:
     except ConfigError as error:
         raise CliError(str(error)) from None
     if settings.demo:
-        spiked = demo_transport(clock.today())
-        return CostApp(open_source(options, None, clock, transport=spiked), settings)
+        return CostApp(demo_source(clock), settings)
     from costtui.data.secrets import KeyringUnavailable, resolve_key
 
     make_source = source_factory(options, clock)

@@ -16,12 +16,8 @@ from costtui.core.models import (
     Workspace,
     origin_of,
 )
-from costtui.data.api import (
-    ApiError,
-    AuthenticationError,
-    PermissionDeniedError,
-    ProgressCallback,
-)
+from costtui.data.api_errors import ApiError, AuthenticationError, PermissionDeniedError
+from costtui.data.progress import ProgressCallback
 
 
 class CostSource(Protocol):

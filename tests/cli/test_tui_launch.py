@@ -15,6 +15,7 @@ from costtui.data.api import CostClient
 from costtui.data.cached_source import CachedSource
 from costtui.data.config import config_path
 from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+from costtui.data.demo_source import DemoSource
 from costtui.data.open import demo_client
 from costtui.data.source import CostSource
 from costtui.tui.app import CostApp
@@ -115,7 +116,9 @@ def test_a_live_source_is_cached_unless_no_cache(
 
 def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
     launch(arguments(demo=True, offline=True), frozen_clock())
-    assert isinstance(started[0].source, CostClient) and not started[0].settings.offline
+    source = started[0].source
+    assert isinstance(source, DemoSource) and not source.uses_cache
+    assert not started[0].settings.offline
     assert started[0].make_source is None
 
 
@@ -143,21 +146,15 @@ def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
     assert started == []
 
 
-def test_demo_carries_the_demo_budgets_and_the_seeded_spike(
-    started: list[CostApp], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    days: list[date] = []
-
-    def spiked(today: date) -> DemoTransport:
-        days.append(today)
-        return DemoTransport()
-
-    monkeypatch.setattr("costtui.cli.tui.demo_transport", spiked)
+def test_demo_carries_the_demo_budgets_and_the_seeded_spike(started: list[CostApp]) -> None:
     launch(arguments(demo=True), frozen_clock())
     budgets = started[0].settings.profile_budgets
     assert (budgets.monthly, [rule.ref for rule in budgets.workspaces]) == (
         Decimal("20000"), ["[prod] Search", "Research Sandbox", "Default"])
-    assert days == [date(2026, 11, 25)]  # the spiked demo of the clock's today
+    source = started[0].source
+    assert isinstance(source, DemoSource)
+    # The spiked demo of the clock's today (2026-11-25): the last weekday 3+ days before.
+    assert source.org.spike_day == date(2026, 11, 20)
 
 
 def test_a_profile_carries_its_config_budgets(
