@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from concurrent.futures import Future
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 WINDOW_DAYS = 31
 """The client's window (MAX_BUCKETS_PER_PAGE): the demo answers each in one page."""
-GROUPINGS = ("workspace_id", "description")
+API_GROUPINGS = ("workspace_id", "description")
 """The API groupings the cost report accepts (the client's API_GROUPINGS)."""
 
 
@@ -71,6 +72,8 @@ class DemoSource:
         self._making = threading.Lock()
         self._direct = {"organization", "workspaces", "cost_buckets"}
         """The calls still answered in-process (each only once)."""
+        self._prepared: tuple[DateRange, tuple[str, ...], Future[list[DayBucket]]] | None = None
+        """The first cost report, started early in a thread: range, grouping and result."""
 
     @property
     def uses_cache(self) -> bool:
@@ -124,6 +127,33 @@ class DemoSource:
                 "last_id": listed[-1]["id"] if listed else None}
         return parse_workspaces_page(_decoded(_as_served(body)))[0]
 
+    def prepare(self, date_range: DateRange, api_group_by: tuple[str, ...]) -> None:
+        """Start making the first cost report in a thread now (before the UI is even built)."""
+        made: Future[list[DayBucket]] = Future()
+
+        def make() -> None:
+            try:
+                made.set_result(self._buckets(date_range, api_group_by))
+            except BaseException as error:  # handed to whoever awaits the report
+                made.set_exception(error)
+
+        self._prepared = (date_range, api_group_by, made)
+        threading.Thread(target=make, name="demo-first-report", daemon=True).start()
+
+    @property
+    def prepared(self) -> tuple[DateRange, tuple[str, ...]] | None:
+        """Return the range and grouping started by `prepare`, if any."""
+        return self._prepared[:2] if self._prepared is not None else None
+
+    def _buckets(self, date_range: DateRange, api_group_by: tuple[str, ...]) -> list[DayBucket]:
+        """Return the range's buckets as the client would decode the demo API's pages."""
+        unknown = [name for name in api_group_by if name not in API_GROUPINGS]
+        if unknown:
+            raise ValueError(f"unknown API grouping {unknown[0]!r}: use {API_GROUPINGS}")
+        groups = list(api_group_by)
+        return [bucket for window in date_range.windows(WINDOW_DAYS)
+                for bucket in window_buckets(self.org, window, groups)]
+
     async def cost_buckets(
         self,
         date_range: DateRange,
@@ -137,16 +167,14 @@ class DemoSource:
             client = await self._made_client()
             return await client.cost_buckets(date_range, api_group_by, on_progress,
                                              refresh=refresh)
-        unknown = [name for name in api_group_by if name not in GROUPINGS]
-        if unknown:
-            raise ValueError(f"unknown API grouping {unknown[0]!r}: use {GROUPINGS}")
-        windows = date_range.windows(WINDOW_DAYS)
-        groups = list(api_group_by)
-        buckets = await asyncio.to_thread(
-            lambda: [bucket for window in windows
-                     for bucket in window_buckets(self.org, window, groups)])
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[:2] == (date_range, api_group_by):
+            buckets = await asyncio.wrap_future(prepared[2])
+        else:
+            buckets = await asyncio.to_thread(self._buckets, date_range, api_group_by)
         if on_progress is not None:
-            on_progress(FetchProgress(len(windows), len(windows), len(windows)))
+            windows = len(date_range.windows(WINDOW_DAYS))
+            on_progress(FetchProgress(windows, windows, windows))
         return buckets
 
     def take_warnings(self) -> list[str]:

@@ -17,8 +17,9 @@ from costtui.data.config import config_path
 from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
 from costtui.data.demo_source import DemoSource
 from costtui.data.open import demo_client
-from costtui.data.source import CostSource
+from costtui.data.source import CostSource, range_with_previous
 from costtui.tui.app import CostApp
+from costtui.tui.cached_paint import FULL_API_GROUPING
 from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import AppSettings
 from tests.tui_support import frozen_clock, label_text, wait_loaded, wait_until
@@ -46,6 +47,17 @@ def test_demo_starts_with_the_demo_source(started: list[CostApp]) -> None:
     app = started[0]
     assert app.source is not None and app.settings.demo
     assert str(app.date_range) == "2026-10-01 → 2026-10-31"
+
+
+@pytest.mark.parametrize("range_given", [{}, {"first_day": "2026-10-01", "last_day": "2026-10-31"}])
+def test_the_demo_starts_making_the_apps_first_report_before_it_runs(
+    started: list[CostApp], range_given: dict[str, str]
+) -> None:
+    launch(arguments(demo=True, **range_given), frozen_clock())
+    app = started[0]
+    assert isinstance(app.source, DemoSource)
+    # Exactly what the first load fetches: the range shown and the one before, fully grouped.
+    assert app.source.prepared == (range_with_previous(app.date_range), FULL_API_GROUPING)
 
 
 def test_no_key_starts_without_source_and_says_so(started: list[CostApp]) -> None:

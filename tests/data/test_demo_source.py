@@ -64,3 +64,21 @@ async def test_later_answers_go_through_the_demo_api() -> None:
 async def test_an_unknown_grouping_is_refused_as_the_client_does() -> None:
     with pytest.raises(ValueError, match="unknown API grouping 'model'"):
         await DemoSource(organization()).cost_buckets(FIRST_LOAD, ("model",))
+
+
+async def test_a_report_prepared_in_a_thread_is_the_one_served() -> None:
+    served = await DemoSource(organization()).cost_buckets(FIRST_LOAD, ("workspace_id",))
+    source = DemoSource(organization())
+    source.prepare(FIRST_LOAD, ("workspace_id",))
+    assert source.prepared == (FIRST_LOAD, ("workspace_id",))
+    assert columns(await source.cost_buckets(FIRST_LOAD, ("workspace_id",))) == columns(served)
+
+
+async def test_a_prepared_report_for_other_days_is_not_served_for_these() -> None:
+    october = DateRange(date(2026, 10, 1), date(2026, 10, 31))
+    served = await DemoSource(organization()).cost_buckets(october, ("workspace_id",))
+    source = DemoSource(organization())
+    source.prepare(FIRST_LOAD, ("workspace_id",))
+    buckets = await source.cost_buckets(october, ("workspace_id",))
+    assert [bucket.day for bucket in buckets] == october.days()
+    assert columns(buckets) == columns(served)
