@@ -10,7 +10,7 @@ from textual.app import App
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import ItemSelection
-from costtui.data.api import ApiError
+from costtui.data.api_errors import ApiError
 from costtui.data.source import CostSource, load_report
 from costtui.tui.messages import ReportLoaded
 from costtui.tui.screens.cost_view import CostScreen

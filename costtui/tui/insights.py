@@ -12,7 +12,7 @@ from costtui.core.dates import DateRange
 from costtui.core.lines import CostLines
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
-from costtui.data.api import ApiError
+from costtui.data.api_errors import ApiError
 from costtui.data.source import CostSource, load_report
 from costtui.tui.messages import InsightsComputed, InsightsFailed
 from costtui.tui.screens.cost_view import CostScreen

@@ -11,7 +11,8 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import ItemSelection, ViewState
-from costtui.data.api import ApiError, FetchProgress
+from costtui.data.api_errors import ApiError
+from costtui.data.progress import FetchProgress
 
 if TYPE_CHECKING:  # insights and usage modules load after the first paint
     from costtui.core.insights import ReportInsights

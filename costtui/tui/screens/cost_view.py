@@ -30,7 +30,8 @@ from costtui.core.view_state import (
     row_key_for,
     value_for_row_key,
 )
-from costtui.data.api import ApiError, FetchProgress
+from costtui.data.api_errors import ApiError
+from costtui.data.progress import FetchProgress
 from costtui.tui.messages import CostViewReady, ViewChanged
 from costtui.tui.screens.chart import (
     EMPTY_CHART,
