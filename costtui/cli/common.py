@@ -10,7 +10,7 @@ from costtui.core.models import DEFAULT_PROFILE
 from costtui.core.report import DIMENSIONS, check_dimensions
 from costtui.core.text import safe_line
 from costtui.data.config import ConfigError, load_config
-from costtui.data.open import SourceOptions
+from costtui.data.source_options import SourceOptions
 
 
 class CliError(Exception):

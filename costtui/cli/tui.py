@@ -23,15 +23,12 @@ from costtui.core.dates import DateRange, DateRangeError, choose_range, preset_r
 from costtui.core.report import UnknownDimensionError
 from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError, load_config
-from costtui.data.demo import DEMO_BUDGETS, demo_transport
-from costtui.data.open import (
-    SourceFactory,
-    SourceOptions,
-    open_source,
-)
-from costtui.data.source import CostSource
+from costtui.data.demo_org import DEMO_BUDGETS, DemoOrganization, demo_spike_day
+from costtui.data.demo_source import API_GROUPINGS, DemoSource
+from costtui.data.source import CostSource, range_with_previous
+from costtui.data.source_options import SourceFactory, SourceOptions
 from costtui.data.state import UserState, load_state
-from costtui.tui.settings import AppSettings
+from costtui.tui.settings import DEFAULT_PRESET, AppSettings
 
 if TYPE_CHECKING:
     from costtui.tui.app import CostApp
@@ -100,11 +97,18 @@ def source_factory(options: SourceOptions, clock: Clock) -> SourceFactory:
     Offline, the cache alone (the key is ignored); with --no-cache, the live API alone.
     """
 
+    from costtui.data.open import open_source
+
     def make_source(admin_key: AdminKey | None, profile: str) -> CostSource:
         offline = options.offline or admin_key is None
         return open_source(replace(options, profile=profile, offline=offline), admin_key, clock)
 
     return make_source
+
+
+def demo_source(clock: Clock) -> DemoSource:
+    """Return the demo organisation, its spike seeded near today (no httpx until needed)."""
+    return DemoSource(DemoOrganization(spike_day=demo_spike_day(clock.today())))
 
 
 def launch(args: argparse.Namespace, clock: Clock) -> int:
@@ -128,8 +132,6 @@ def build_app(args: argparse.Namespace, clock: Clock) -> CostApp:
 
     The demo is never cached; --offline reads only the cache and looks no key up.
     """
-    from costtui.tui.app import CostApp
-
     try:
         settings = settings_from(args, clock)
     except (DateRangeError, UnknownDimensionError) as error:
@@ -140,9 +142,16 @@ def build_app(args: argparse.Namespace, clock: Clock) -> CostApp:
     except ConfigError as error:
         raise CliError(str(error)) from None
     if settings.demo:
-        spiked = demo_transport(clock.today())
-        return CostApp(open_source(options, None, clock, transport=spiked), settings)
+        demo = demo_source(clock)
+        # Its first report (the range shown and the one before) is made in a thread from now
+        # on, while Textual is imported and the app starts.
+        shown = settings.date_range or preset_range(DEFAULT_PRESET, clock.today())
+        demo.prepare(range_with_previous(shown), API_GROUPINGS)
+        from costtui.tui.app import CostApp
+
+        return CostApp(demo, settings)
     from costtui.data.secrets import KeyringUnavailable, resolve_key
+    from costtui.tui.app import CostApp
 
     make_source = source_factory(options, clock)
     source: CostSource | None = None

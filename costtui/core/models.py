@@ -92,7 +92,7 @@ class DayBucket:
     """
 
     __slots__ = ("day", "_keys", "amount_column", "scale", "cached_at", "key_table",
-                 "key_indexes")
+                 "key_indexes", "key_sums")
 
     day: date
     """The UTC day."""
@@ -101,6 +101,9 @@ class DayBucket:
     """The shared keys `key_indexes` point into (a cache read); None when `keys` were given."""
     key_indexes: Sequence[int] | None
     """Per line, the index of its key in `key_table`; None when `keys` were given."""
+    key_sums: Sequence[int] | None
+    """Per `key_table` index (up to the last one used), the day's amount of that key; stored
+    by the cache so a warm load copies a row instead of summing lines. None when not known."""
     amount_column: Sequence[int]
     """One amount per line, in cents scaled by 10**scale: exact integers (a tuple, or the
     cache's packed int64 array; `amounts` gives them as a tuple)."""
@@ -120,7 +123,7 @@ class DayBucket:
         scale = max((each_scale for _, each_scale in scaled), default=0)
         self.day = day
         self._keys = tuple(line_key(item) for item in listed)
-        self.key_table = self.key_indexes = None
+        self.key_table = self.key_indexes = self.key_sums = None
         self.amount_column = tuple(units * 10 ** (scale - each) for units, each in scaled)
         self.scale = scale
         self.cached_at = cached_at
@@ -140,7 +143,7 @@ class DayBucket:
         bucket = cls.__new__(cls)
         bucket.day, bucket._keys, bucket.amount_column = day, keys, amounts
         bucket.scale, bucket.cached_at = scale, cached_at
-        bucket.key_table = bucket.key_indexes = None
+        bucket.key_table = bucket.key_indexes = bucket.key_sums = None
         return bucket
 
     @classmethod
@@ -152,10 +155,12 @@ class DayBucket:
         amounts: Sequence[int],
         scale: int,
         cached_at: datetime | None = None,
+        key_sums: Sequence[int] | None = None,
     ) -> DayBucket:
         """Build a bucket whose line i has key `key_table[key_indexes[i]]`, building no key list.
 
-        The caller vouches that every index is within the table (the cache checks it).
+        The caller vouches that every index is within the table and that `key_sums`, if given,
+        are the lines' amounts summed per index (the cache checks what it can).
         """
         if len(key_indexes) != len(amounts):
             raise ValueError("keys and amounts differ in length")
@@ -163,6 +168,7 @@ class DayBucket:
         bucket.day, bucket._keys, bucket.amount_column = day, None, amounts
         bucket.scale, bucket.cached_at = scale, cached_at
         bucket.key_table, bucket.key_indexes = key_table, key_indexes
+        bucket.key_sums = key_sums
         return bucket
 
     @property

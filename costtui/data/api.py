@@ -51,6 +51,7 @@ from costtui.data.api_retry import (
     wait_text,
 )
 from costtui.data.base_url import DEFAULT_BASE_URL, resolve_base_url, validate_base_url
+from costtui.data.progress import FetchProgress, ProgressCallback
 
 __all__ = [
     "API_GROUPINGS",
@@ -88,20 +89,6 @@ DEFAULT_CONCURRENCY = 12
 SPARE_CONNECTIONS = 4
 """Kept-alive connections beyond the cost windows': /me, workspaces and other reports."""
 
-@dataclass(frozen=True, slots=True)
-class FetchProgress:
-    """How far a cost report fetch has come."""
-
-    windows_done: int
-    windows_total: int
-    pages_done: int
-    retry_reason: str | None = None
-    """Why a request waits to be tried again ("429 rate limited"), or None."""
-    retry_in_seconds: float = 0.0
-    """How long it waits before that try."""
-
-
-ProgressCallback = Callable[[FetchProgress], None]
 RetryListener = Callable[[str, float], None]
 _RETRY_LISTENER: ContextVar[RetryListener | None] = ContextVar("retry_listener", default=None)
 """Who hears about a retry (reason, seconds) in the fetch under way: its progress callback."""

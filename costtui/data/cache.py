@@ -23,6 +23,7 @@ from costtui.data.cache_codec import (
     UnusableFileError,
     decode_day,
     encode_day,
+    indexes_within,
 )
 from costtui.data.cache_file import (
     BUSY_TIMEOUT_SECONDS,
@@ -156,7 +157,8 @@ class CostCache:
             table = _key_table(db, org_id, key)
             rows = db.execute(
                 "SELECT day, complete, fetched_at, line_count, scale, key_indexes, amounts, "
-                "amounts_text FROM days WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
+                "amounts_text, key_sums FROM days "
+                "WHERE org_id = ? AND grouping = ? AND day BETWEEN ? AND ?",
                 (org_id, key, *_bounds(span)),
             )
             found = ((date.fromisoformat(text), complete, fetched, StoredDay(*columns))
@@ -169,10 +171,14 @@ class CostCache:
         table, stored_days = self._run(read, default=nothing)
         buckets: dict[date, DayBucket] = {}
         invalid: list[str] = []
+        # One check of every index at C speed; if it fails, each day is checked to name it.
+        checked = indexes_within((stored.indexes for _, _, stored in stored_days),
+                                 len(table.keys))
         try:
             for day, fetched, stored in stored_days:
                 try:
-                    buckets[day] = decode_day(day, stored, table, datetime.fromisoformat(fetched))
+                    buckets[day] = decode_day(day, stored, table, datetime.fromisoformat(fetched),
+                                              indexes_checked=checked)
                 except InvalidDayError as error:
                     invalid.append(str(error))
         except UnusableFileError as error:
@@ -203,11 +209,11 @@ class CostCache:
                     rows.append((org_id, key, bucket.day.isoformat(),
                                  int(self.is_complete(bucket.day, fetched_at)), stamp,
                                  stored.count, stored.scale, stored.indexes, stored.amounts,
-                                 stored.amounts_text))
+                                 stored.amounts_text, stored.key_sums))
                 db.executemany("INSERT INTO line_keys VALUES (?, ?, ?, ?)",
                                [(org_id, key, index, text) for index, text in added])
                 db.executemany(
-                    "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
         self._run(write, default=None, retry=True)
 

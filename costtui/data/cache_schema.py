@@ -6,7 +6,7 @@ import sqlite3
 
 from costtui.data.cache_codec import UnusableFileError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Stored in `PRAGMA user_version`; an older file's days are dropped, a newer file moved aside."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS organizations (
@@ -38,6 +38,8 @@ CREATE TABLE days (
     key_indexes BLOB NOT NULL, -- little-endian uint32 per line, into line_keys
     amounts BLOB, -- little-endian int64 per line: cents * 10**scale, or NULL (see amounts_text)
     amounts_text TEXT, -- the amounts as comma-separated integers when one exceeds int64
+    key_sums BLOB, -- little-endian int64 per line_keys index up to the last one used: the
+                   -- day's amount of that key, or NULL when one exceeds int64
     UNIQUE (org_id, grouping, day)
 );
 """

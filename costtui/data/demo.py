@@ -14,8 +14,11 @@ import httpx
 import msgspec
 
 from costtui.data.demo_org import (
+    DEMO_BASE_URL,
     DEMO_BUDGETS,
+    DEMO_KEY,
     DemoOrganization,
+    cost_report_body,
     demo_spike_day,
     stamp,
 )
@@ -32,8 +35,6 @@ __all__ = [
     "demo_transport",
 ]
 
-DEMO_BASE_URL = "https://demo.costtui.invalid"
-DEMO_KEY = "sk-ant-admin01-demo-not-a-real-key-0000"
 _PREFIX = "/v1/organizations"
 _GROUPS = ("workspace_id", "description")
 USAGE_REPORT_PATH = "/usage_report/messages"
@@ -241,18 +242,7 @@ class DemoApi:
             return {"has_more": False, "next_page": None}
         days, next_page = _day_pages(params)
         groups = _groups(params, _GROUPS)
-        by_workspace, by_description = "workspace_id" in groups, "description" in groups
-        data = [
-            {
-                "starting_at": stamp(day),
-                "ending_at": stamp(day + timedelta(days=1)),
-                "results": self.org.results(
-                    day, by_workspace=by_workspace, by_description=by_description
-                ),
-            }
-            for day in days
-        ]
-        return {"data": data, "has_more": next_page is not None, "next_page": next_page}
+        return cost_report_body(self.org, days, groups, next_page)
 
     def _usage_report(self, params: httpx.QueryParams) -> dict[str, Any]:
         """Answer GET /v1/organizations/usage_report/messages with day buckets of tokens."""

@@ -18,6 +18,8 @@ DEMO_BUDGETS: dict[str, Any] = {
     "workspaces": {"[prod] Search": "12000", "Research Sandbox": "1500", "Default": "2000"},
 }
 """The demo's `[profiles.NAME.budgets]` table, as tomllib would load it."""
+DEMO_BASE_URL = "https://demo.costtui.invalid"
+DEMO_KEY = "sk-ant-admin01-demo-not-a-real-key-0000"
 SPIKE_AGE_DAYS = 3
 """The seeded spike falls at least this many days before today: recent, past the 48 h lag."""
 _SPIKE_WORKSPACE = "Research Sandbox"
@@ -304,6 +306,22 @@ class DemoOrganization:
                 if amount > 0:
                     entries.append((workspace, line, amount, quantity))
         return entries
+
+
+def cost_report_body(
+    org: DemoOrganization, days: list[date], groups: list[str], next_page: str | None
+) -> dict[str, Any]:
+    """Return the cost_report page the demo API answers for these days and groups."""
+    by_workspace, by_description = "workspace_id" in groups, "description" in groups
+    data = [
+        {
+            "starting_at": stamp(day),
+            "ending_at": stamp(day + timedelta(days=1)),
+            "results": org.results(day, by_workspace=by_workspace, by_description=by_description),
+        }
+        for day in days
+    ]
+    return {"data": data, "has_more": next_page is not None, "next_page": next_page}
 
 
 def demo_spike_day(today: date) -> date:

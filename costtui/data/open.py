@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
@@ -14,31 +12,13 @@ from costtui.data.api import CostClient, resolve_base_url
 from costtui.data.config import load_config
 from costtui.data.demo import DEMO_BASE_URL, DEMO_KEY, DemoTransport
 from costtui.data.source import CostSource
+from costtui.data.source_options import SourceFactory, SourceOptions
+
+__all__ = ["SourceFactory", "SourceOptions", "demo_client", "live_client", "open_source",
+           "profile_base_url"]
 
 if TYPE_CHECKING:
     from costtui.data.cache import CostCache
-
-SourceFactory = Callable[[AdminKey | None, str], CostSource]
-"""Builds the source of a profile from its Admin key (None only when offline: no key is used).
-
-It may raise ValueError or ConfigError (a bad base URL); it never touches the network itself.
-"""
-
-
-@dataclass(frozen=True)
-class SourceOptions:
-    """What the command line asked for about where data comes from."""
-
-    demo: bool = False
-    profile: str = "default"
-    offline: bool = False
-    no_cache: bool = False
-
-    @property
-    def needs_key(self) -> bool:
-        """Tell whether the live API (hence a key) is needed: not for --demo or --offline."""
-        return not (self.demo or self.offline)
-
 
 def open_source(
     options: SourceOptions,

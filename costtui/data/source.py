@@ -16,12 +16,8 @@ from costtui.core.models import (
     Workspace,
     origin_of,
 )
-from costtui.data.api import (
-    ApiError,
-    AuthenticationError,
-    PermissionDeniedError,
-    ProgressCallback,
-)
+from costtui.data.api_errors import ApiError, AuthenticationError, PermissionDeniedError
+from costtui.data.progress import ProgressCallback
 
 
 class CostSource(Protocol):
@@ -97,6 +93,11 @@ async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]
     return organization_name, workspace_names, notes
 
 
+def range_with_previous(date_range: DateRange) -> DateRange:
+    """Return the days a report with its previous period fetches: both periods, in one range."""
+    return DateRange(date_range.previous().first_day, date_range.last_day)
+
+
 async def load_report(
     source: CostSource,
     date_range: DateRange,
@@ -111,11 +112,7 @@ async def load_report(
 
     The report says where its days came from; `full_refresh` ignores cached days.
     """
-    fetch_range = (
-        DateRange(date_range.previous().first_day, date_range.last_day)
-        if with_previous
-        else date_range
-    )
+    fetch_range = range_with_previous(date_range) if with_previous else date_range
     (organization_name, workspace_names, notes), buckets = await asyncio.gather(
         load_names(source),
         source.cost_buckets(fetch_range, api_group_by, on_progress, refresh=full_refresh),

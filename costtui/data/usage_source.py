@@ -10,6 +10,7 @@ from costtui.core.models import Organization
 from costtui.core.usage import ApiKeyInfo, UsageDay
 from costtui.data.api import CostClient
 from costtui.data.cached_source import CachedSource, OfflineError, plan_windows
+from costtui.data.demo_source import DemoSource
 from costtui.data.source import CostSource
 from costtui.data.usage_api import fetch_api_keys, fetch_usage, groupings
 from costtui.data.usage_cache import USAGE_CACHE_FILE_NAME, UsageCache
@@ -86,6 +87,8 @@ class UsageSource:
 
 def usage_source_for(source: CostSource) -> UsageSource | None:
     """Return the usage source that goes with a cost source, or None when it has none."""
+    if isinstance(source, DemoSource):
+        return UsageSource(source.client, None, source.organization)
     if isinstance(source, CostClient):
         return UsageSource(source, None, source.organization)
     if isinstance(source, CachedSource):

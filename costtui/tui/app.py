@@ -24,9 +24,10 @@ from costtui.core.models import LoadedReport
 from costtui.core.periods import step_range
 from costtui.core.text import safe_line
 from costtui.core.view_state import ViewState
-from costtui.data.api import ApiError, AuthenticationError, FetchProgress
-from costtui.data.open import SourceFactory
+from costtui.data.api_errors import ApiError, AuthenticationError
+from costtui.data.progress import FetchProgress
 from costtui.data.source import CostSource, load_report
+from costtui.data.source_options import SourceFactory
 from costtui.data.state import UserState, save_state
 from costtui.tui.cached_paint import FULL_API_GROUPING, CachedPaint
 from costtui.tui.commands import CostCommands

@@ -10,13 +10,13 @@ from textual.app import App
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import ItemSelection, compute_level
-from costtui.data.api import ApiError
+from costtui.data.api_errors import ApiError
 from costtui.data.source import CostSource, load_report
-from costtui.tui.messages import FirstLevel, ReportLoaded
+from costtui.tui.messages import FirstLevel, ReportLoaded, Sparklines
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.level_insights import NO_INSIGHTS
-from costtui.tui.widgets.level_table import LevelTable, Sparklines, level_sparklines, plan_level
+from costtui.tui.widgets.level_table import LevelTable, level_sparklines, plan_level
 
 FULL_API_GROUPING = ("workspace_id", "description")
 """Loaded up front so that every dimension can be drilled or pivoted without a new request."""

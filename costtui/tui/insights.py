@@ -13,13 +13,13 @@ from costtui.core.dates import DateRange
 from costtui.core.lines import CostLines
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
-from costtui.data.api import ApiError
+from costtui.data.api_errors import ApiError
 from costtui.data.source import CostSource, load_report
-from costtui.tui.messages import InsightsComputed, InsightsFailed
+from costtui.tui.messages import InsightsComputed, InsightsFailed, Sparklines
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.level_insights import level_insights
-from costtui.tui.widgets.level_table import LevelTable, Sparklines, level_sparklines, plan_level
+from costtui.tui.widgets.level_table import LevelTable, level_sparklines, plan_level
 
 if TYPE_CHECKING:
     from costtui.core.insights import ReportInsights

@@ -17,8 +17,8 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
 from costtui.data.config import ConfigError, load_config
-from costtui.data.open import SourceFactory
 from costtui.data.source import CostSource
+from costtui.data.source_options import SourceFactory
 from costtui.tui.messages import ProfileKeyResolved, ProfilesListed
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import AppSettings

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,13 +13,13 @@ from costtui.core.admin_key import AdminKey
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
 from costtui.core.view_state import ItemSelection, ViewState
-from costtui.data.api import ApiError, FetchProgress
+from costtui.data.api_errors import ApiError
+from costtui.data.progress import FetchProgress
 
 if TYPE_CHECKING:  # insights and usage modules load after the first paint
     from costtui.core.insights import ReportInsights
     from costtui.core.usage import ApiKeyInfo, UsageRow
     from costtui.data.secrets import KeySource
-    from costtui.tui.widgets.level_table import Sparklines
 
 
 class LoadProgressed(Message):
@@ -33,6 +34,10 @@ class LoadProgressed(Message):
     def can_replace(self, message: Message) -> bool:
         """Let a newer progress message of the same load replace a queued older one."""
         return isinstance(message, LoadProgressed) and message.generation == self.generation
+
+
+Sparklines = dict[tuple[int, int], tuple[tuple[Decimal, ...], str]]
+"""Trend sparklines by (id of the values, width), kept with their values (an id is reused)."""
 
 
 @dataclass(frozen=True, slots=True)

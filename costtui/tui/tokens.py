@@ -16,7 +16,7 @@ from textual.app import App
 from costtui.core.dates import DateRange
 from costtui.core.models import LoadedReport
 from costtui.core.text import safe_line
-from costtui.data.api import ApiError
+from costtui.data.api_errors import ApiError
 from costtui.data.source import CostSource
 from costtui.tui.messages import FocusReady, TokensFailed, TokensLoaded, TokensWanted
 from costtui.tui.screens.cost_view import CostScreen

@@ -15,9 +15,11 @@ from costtui.data.api import CostClient
 from costtui.data.cached_source import CachedSource
 from costtui.data.config import config_path
 from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
+from costtui.data.demo_source import DemoSource
 from costtui.data.open import demo_client
-from costtui.data.source import CostSource
+from costtui.data.source import CostSource, range_with_previous
 from costtui.tui.app import CostApp
+from costtui.tui.cached_paint import FULL_API_GROUPING
 from costtui.tui.screens.key_entry import KeyEntryScreen
 from costtui.tui.settings import AppSettings
 from tests.tui_support import frozen_clock, label_text, wait_loaded, wait_until
@@ -45,6 +47,17 @@ def test_demo_starts_with_the_demo_source(started: list[CostApp]) -> None:
     app = started[0]
     assert app.source is not None and app.settings.demo
     assert str(app.date_range) == "2026-10-01 → 2026-10-31"
+
+
+@pytest.mark.parametrize("range_given", [{}, {"first_day": "2026-10-01", "last_day": "2026-10-31"}])
+def test_the_demo_starts_making_the_apps_first_report_before_it_runs(
+    started: list[CostApp], range_given: dict[str, str]
+) -> None:
+    launch(arguments(demo=True, **range_given), frozen_clock())
+    app = started[0]
+    assert isinstance(app.source, DemoSource)
+    # Exactly what the first load fetches: the range shown and the one before, fully grouped.
+    assert app.source.prepared == (range_with_previous(app.date_range), FULL_API_GROUPING)
 
 
 def test_no_key_starts_without_source_and_says_so(started: list[CostApp]) -> None:
@@ -115,7 +128,9 @@ def test_a_live_source_is_cached_unless_no_cache(
 
 def test_the_demo_is_never_cached(started: list[CostApp]) -> None:
     launch(arguments(demo=True, offline=True), frozen_clock())
-    assert isinstance(started[0].source, CostClient) and not started[0].settings.offline
+    source = started[0].source
+    assert isinstance(source, DemoSource) and not source.uses_cache
+    assert not started[0].settings.offline
     assert started[0].make_source is None
 
 
@@ -143,21 +158,15 @@ def test_an_unknown_drill_dimension_is_one_line_and_exit_2(
     assert started == []
 
 
-def test_demo_carries_the_demo_budgets_and_the_seeded_spike(
-    started: list[CostApp], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    days: list[date] = []
-
-    def spiked(today: date) -> DemoTransport:
-        days.append(today)
-        return DemoTransport()
-
-    monkeypatch.setattr("costtui.cli.tui.demo_transport", spiked)
+def test_demo_carries_the_demo_budgets_and_the_seeded_spike(started: list[CostApp]) -> None:
     launch(arguments(demo=True), frozen_clock())
     budgets = started[0].settings.profile_budgets
     assert (budgets.monthly, [rule.ref for rule in budgets.workspaces]) == (
         Decimal("20000"), ["[prod] Search", "Research Sandbox", "Default"])
-    assert days == [date(2026, 11, 25)]  # the spiked demo of the clock's today
+    source = started[0].source
+    assert isinstance(source, DemoSource)
+    # The spiked demo of the clock's today (2026-11-25): the last weekday 3+ days before.
+    assert source.org.spike_day == date(2026, 11, 20)
 
 
 def test_a_profile_carries_its_config_budgets(

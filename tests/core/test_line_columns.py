@@ -113,3 +113,52 @@ def test_a_level_grouped_from_cached_buckets_shows_what_keyed_buckets_show() -> 
 
     assert shown == level_rows(keyed)
     assert shown[0][:2] == ("opus", Decimal(5 * (100 + 10**19)) / 10**4)
+
+
+def sums_per_index(indexes: list[int], amounts: tuple[int, ...]) -> list[int]:
+    """Return the amounts summed per table index up to the last one used (what the cache stores)."""
+    sums = [0] * (max(indexes, default=-1) + 1)
+    for index, units in zip(indexes, amounts, strict=True):
+        sums[index] += units
+    return sums
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(lines_of_day, min_size=len(DAYS), max_size=len(DAYS)),
+       st.permutations(range(len(KEYS))), st.lists(st.integers(0, 3), min_size=len(DAYS),
+                                                   max_size=len(DAYS)),
+       st.sets(st.sampled_from(DAYS)), st.sets(st.sampled_from(DAYS)))
+def test_rows_copied_from_stored_key_sums_equal_rows_summed_from_lines(
+    days: list[list[tuple[int, int]]], table_order: list[int], scales: list[int],
+    fresh_days: set[date], days_without_sums: set[date],
+) -> None:
+    # Cached days carry their sums per table index (the cache's fast path), some do not (a sum
+    # beyond int64), some days were fetched afresh; scales differ, so some rows are rescaled.
+    table = [KEYS[number] for number in table_order]
+    position = {key: index for index, key in enumerate(table)}
+    keyed, indexed = [], []
+    for day, day_lines, scale in zip(DAYS, days, scales, strict=True):
+        keys = tuple(KEYS[number] for number, _ in day_lines)
+        amounts = tuple(units for _, units in day_lines)
+        keyed.append(DayBucket.from_columns(day, keys, amounts, scale))
+        indexes = [position[key] for key in keys]
+        sums = None if day in days_without_sums else sums_per_index(indexes, amounts)
+        indexed.append(keyed[-1] if day in fresh_days else DayBucket.from_key_table(
+            day, table, indexes, amounts, scale, key_sums=sums))
+
+    for span in (DAYS, DAYS[2:], DAYS[::-1]):
+        assert as_columns(CostLines.from_buckets(span, indexed)) == as_columns(
+            CostLines.from_buckets(span, keyed))
+
+
+def test_two_buckets_of_one_day_with_stored_sums_are_added_up() -> None:
+    opus, sonnet = KEYS[0], KEYS[1]
+    table = [sonnet, opus]
+    first = DayBucket.from_key_table(DAYS[0], table, [1, 0], (5, 7), 0, key_sums=[7, 5])
+    again = DayBucket.from_key_table(DAYS[0], table, [1], (2,), 1, key_sums=[0, 2])
+
+    lines = CostLines.from_buckets(DAYS[:1], [first, again])
+
+    assert lines.keys == (opus, sonnet)
+    assert [tuple(row) for row in lines.rows] == [(52, 70)]
+    assert [tuple(keys) for keys in lines.day_keys] == [(0, 1, 0)]

@@ -203,5 +203,114 @@ def test_an_old_schema_file_keeps_its_names_drops_its_days_and_says_so_in_one_li
     cache.store("org-a", (), [bucket(DAY, "2")])
     assert reopened(path).load_days("org-a", (), [DAY]) == {DAY: bucket(DAY, "2")}
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
     assert not list(path.parent.glob("*.corrupt-*"))
+
+
+def key_sums_of(path: Path, day: date) -> object:
+    """Return a stored day's key sums column, read straight from the file."""
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT key_sums FROM days WHERE day = ?",
+                          (day.isoformat(),)).fetchone()[0]
+
+
+def test_a_day_stores_its_amounts_summed_per_key_and_a_warm_report_equals_the_fetched_one(
+    path: Path,
+) -> None:
+    second, third = date(2026, 11, 2), date(2026, 11, 3)
+    fetched = [
+        DayBucket(DAY, (item(DAY, "1.5", "wrkspc_b"), item(DAY, "2", "wrkspc_a"),
+                        item(DAY, "0.25", "wrkspc_b"))),
+        DayBucket(second, (item(second, "99999999999999.999999999", "wrkspc_b"),
+                           item(second, "99999999999999.999999999", "wrkspc_b"))),
+        DayBucket(third, (item(third, "3", "wrkspc_c"), item(third, "-1", "wrkspc_a"))),
+    ]
+    cache = reopened(path)
+    cache.store("org-a", GROUPING, fetched[2:])
+    cache.store("org-a", GROUPING, fetched[:2])
+
+    loaded = reopened(path).load_days("org-a", GROUPING, days(DAY, 3))
+
+    # Keys c, a, b in stored order: a day's sums run up to the last key it uses.
+    assert key_sums_of(path, third) == (3).to_bytes(8, "little") + (-1).to_bytes(
+        8, "little", signed=True)
+    assert key_sums_of(path, second) is None  # its sum is beyond int64: summed from the lines
+    assert [list(b.key_sums) if b.key_sums is not None else None for b in loaded.values()] == [
+        [0, 200, 175], None, [3, -1]]
+    assert list(loaded.values()) == fetched
+    for span in (days(DAY, 3), days(second, 2), [third, DAY]):
+        gathered = CostLines.from_buckets(span, list(loaded.values()))
+        expected = CostLines.from_buckets(span, fetched)
+        assert (gathered.keys, gathered.rows, gathered.scale, gathered.day_keys) == (
+            expected.keys, expected.rows, expected.scale, expected.day_keys)
+        assert gathered.items() == expected.items()
+
+
+@pytest.mark.parametrize("damage", [
+    "UPDATE days SET key_sums = x'0100'",  # not whole int64s
+    "UPDATE days SET key_sums = zeroblob(16)",  # more sums than the table has keys
+    "UPDATE days SET key_sums = 'text'",
+])
+def test_damaged_key_sums_move_the_file_aside(path: Path, damage: str) -> None:
+    reopened(path).store("org-a", (), [bucket(DAY, "1")])
+    with sqlite3.connect(path) as db:
+        db.execute(damage)
+    cache = reopened(path)
+    assert cache.load_days("org-a", (), [DAY]) == {}
+    assert len(cache.warnings) == 1 and "key sums of the wrong size" in cache.warnings[0]
+
+
+def test_an_index_past_the_table_on_one_day_of_many_names_that_day(path: Path) -> None:
+    reopened(path).store("org-a", (), [bucket(day, "1") for day in days(DAY, 3)])
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE days SET key_indexes = x'01000000' WHERE day = '2026-11-02'")
+    cache = reopened(path)
+    assert cache.load_days("org-a", (), days(DAY, 3)) == {}
+    assert "damaged entry for 2026-11-02: a line key is missing" in cache.warnings[0]
+
+
+def test_indexes_are_within_the_table_exactly_below_its_width() -> None:
+    from costtui.data.cache_codec import indexes_within
+
+    def packed(*indexes: int) -> bytes:
+        return b"".join(index.to_bytes(4, "little") for index in indexes)
+
+    assert indexes_within([packed(0, 708), packed(), packed(5)], 709)
+    assert not indexes_within([packed(0, 708), packed(709)], 709)
+    assert not indexes_within([packed(2**31)], 709) and not indexes_within([packed(2**32 - 1)], 5)
+    assert not indexes_within([packed(0)], 0) and indexes_within([packed()], 0)
+    assert indexes_within([packed(2**31 - 1)], 2**31)
+    assert not indexes_within([b"\0\0\0"], 709) and not indexes_within(["text"], 709)
+
+
+SCHEMA_2_DAYS = """
+CREATE TABLE organizations (org_id TEXT PRIMARY KEY, name TEXT NOT NULL, workspaces_json TEXT,
+    updated_at TEXT NOT NULL);
+CREATE TABLE profiles (profile TEXT PRIMARY KEY, org_id TEXT NOT NULL, seen_at TEXT NOT NULL);
+CREATE TABLE line_keys (org_id TEXT NOT NULL, grouping TEXT NOT NULL, idx INTEGER NOT NULL,
+    key TEXT NOT NULL, PRIMARY KEY (org_id, grouping, idx)) WITHOUT ROWID;
+CREATE TABLE days (org_id TEXT NOT NULL, grouping TEXT NOT NULL, day TEXT NOT NULL,
+    complete INTEGER NOT NULL, fetched_at TEXT NOT NULL, line_count INTEGER NOT NULL,
+    scale INTEGER NOT NULL, key_indexes BLOB NOT NULL, amounts BLOB, amounts_text TEXT,
+    UNIQUE (org_id, grouping, day));
+INSERT INTO organizations VALUES ('org-a', 'Acme', NULL, '2026-11-19T00:00:00+00:00');
+INSERT INTO line_keys VALUES ('org-a', '', 0, '["USD",null,null,null,null,null,null,null,null]');
+INSERT INTO days VALUES ('org-a', '', '2026-11-01', 1, '2026-11-19T00:00:00+00:00', 1, 0,
+    x'00000000', x'6400000000000000', NULL);
+PRAGMA user_version = 2;
+"""
+
+
+def test_a_schema_2_file_without_key_sums_drops_its_days_and_says_so(path: Path) -> None:
+    path.parent.mkdir()
+    with sqlite3.connect(path) as db:
+        db.executescript(SCHEMA_2_DAYS)
+    cache = reopened(path)
+
+    assert cache.load_days("org-a", (), [DAY]) == {}
+    assert cache.warnings == [
+        f"the cache {path} was written by an older costtui (schema 2); its cost days were "
+        "dropped and are fetched again as needed"]
+    cache.store("org-a", (), [bucket(DAY, "2")])
+    assert reopened(path).load_days("org-a", (), [DAY]) == {DAY: bucket(DAY, "2")}
+    assert key_sums_of(path, DAY) == (2).to_bytes(8, "little")

@@ -30,8 +30,9 @@ from costtui.core.view_state import (
     row_key_for,
     value_for_row_key,
 )
-from costtui.data.api import ApiError, FetchProgress
-from costtui.tui.messages import CostViewReady, FirstLevel, ViewChanged
+from costtui.data.api_errors import ApiError
+from costtui.data.progress import FetchProgress
+from costtui.tui.messages import CostViewReady, FirstLevel, Sparklines, ViewChanged
 from costtui.tui.screens.chart import (
     EMPTY_CHART,
     ChartPanel,
@@ -47,7 +48,7 @@ from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
 from costtui.tui.widgets.key_footer import KeyFooter
 from costtui.tui.widgets.level_insights import level_insights
-from costtui.tui.widgets.level_table import LevelTable, Sparklines
+from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
 from costtui.tui.widgets.report_header import (
     ReportHeader,
@@ -167,10 +168,8 @@ the change against the previous period of the same length and a per-day trend.
         self._update_header()
         self.refresh_bindings()
 
-    def show_report(
-        self, report: LoadedReport, *, stale: bool = False,
-        first_level: FirstLevel | None = None,
-    ) -> None:
+    def show_report(self, report: LoadedReport, *, stale: bool = False,
+                    first_level: FirstLevel | None = None) -> None:
         """Show loaded data, keeping the level and the cursor row.
 
         A `stale` report is the cache's copy (the load goes on, the header says refreshing);

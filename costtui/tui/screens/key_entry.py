@@ -16,9 +16,8 @@ from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from costtui.core.admin_key import AdminKey
-from costtui.data.api import ApiError, AuthenticationError, PermissionDeniedError
+from costtui.data.api_errors import ApiError, AuthenticationError, PermissionDeniedError
 from costtui.data.config import ConfigError
-from costtui.data.open import SourceFactory
 from costtui.data.secrets import (
     ADMIN_KEY_ENV,
     KeyringUnavailable,
@@ -26,6 +25,7 @@ from costtui.data.secrets import (
     keyring_name,
     store_key,
 )
+from costtui.data.source_options import SourceFactory
 
 KEY_CHECK_GROUP = "key-check"
 KEY_STORE_GROUP = "key-store"

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Label
 
 from costtui.core.text import safe_line
-from costtui.data.api import ApiError
+from costtui.data.api_errors import ApiError
 
 
 def load_error_details(error: ApiError | BaseException, *, data_kept: bool) -> list[str]:

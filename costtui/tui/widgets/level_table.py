@@ -20,6 +20,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from costtui.core.formatting import format_change, format_share, sparkline
 from costtui.core.report import DIMENSION_LABELS
 from costtui.core.view_state import LevelView, ViewState
+from costtui.tui.messages import Sparklines
 from costtui.tui.widgets.cells import MoneyCell, money_text, name_text, right_text
 from costtui.tui.widgets.level_insights import (
     BUDGET_WIDTH,
@@ -157,10 +158,6 @@ def plan_level(
     if has_marks:
         plan = ColumnWidths(plan.name, plan.numbers, plan.trend - mark_room)
     return plan, has_marks
-
-
-Sparklines = dict[tuple[int, int], tuple[tuple[Decimal, ...], str]]
-"""Sparklines by (id of the values, width), kept with their values (an id alone is reused)."""
 
 
 def level_sparklines(view: LevelView, width: int) -> Sparklines:

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-from costtui.data.api import FetchProgress
+from costtui.data.progress import FetchProgress
 
 ELAPSED_FROM_SECONDS = 3
 """Elapsed time is shown once a load has taken this long (short loads stay uncluttered)."""

@@ -1,0 +1,187 @@
+"""The demo as a cost source whose first answers skip HTTP, so its first paint waits for no httpx.
+
+The first cost report, /me and workspaces are the bodies the demo API serves, decoded by the
+client's own parsers: the same figures. Later calls (refreshes, tokens, keys) go through the real
+client over the in-process DemoTransport; httpx is imported then, after the first paint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from concurrent.futures import Future
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from costtui.core.dates import DateRange
+from costtui.core.models import DayBucket, Organization, Workspace
+from costtui.data.api_columns import decode_cost_page, shared_bucket
+from costtui.data.api_parse import (
+    check_window,
+    parse_cost_page,
+    parse_organization,
+    parse_workspaces_page,
+)
+from costtui.data.demo_org import DemoOrganization, cost_report_body
+from costtui.data.progress import FetchProgress, ProgressCallback
+
+if TYPE_CHECKING:
+    from costtui.data.api import CostClient
+    from costtui.data.demo import DemoApi
+
+WINDOW_DAYS = 31
+"""The client's window (MAX_BUCKETS_PER_PAGE): the demo answers each in one page."""
+API_GROUPINGS = ("workspace_id", "description")
+"""The API groupings the cost report accepts (the client's API_GROUPINGS)."""
+
+
+def _as_served(body: dict[str, Any]) -> bytes:
+    """Return a body as the demo API sends it (msgspec's compact JSON)."""
+    return msgspec.json.encode(body)
+
+
+def _decoded(content: bytes) -> Any:
+    """Decode a body as the client does for /me and workspaces (exact decimals)."""
+    return json.loads(content, parse_float=Decimal)
+
+
+def window_buckets(org: DemoOrganization, window: DateRange, groups: list[str]) -> list[DayBucket]:
+    """Return one window's buckets as the client decodes the demo API's page for it."""
+    where = f"cost_report page 1 of {window}"
+    content = _as_served(cost_report_body(org, window.days(), groups, None))
+    fast = decode_cost_page(content)
+    if fast is not None:
+        buckets = fast[0]
+    else:
+        buckets = [shared_bucket(bucket) for bucket in
+                   parse_cost_page(_decoded(content), where)[0]]
+    return check_window(buckets, window, f"cost_report of {window}")
+
+
+class DemoSource:
+    """The demo organisation: first answers made in-process, every later one over the client."""
+
+    def __init__(self, org: DemoOrganization) -> None:
+        self.org = org
+        self.api: DemoApi | None = None
+        """The in-process demo API behind the client, once the client is made."""
+        self._client: CostClient | None = None
+        self._making = threading.Lock()
+        self._direct = {"organization", "workspaces", "cost_buckets"}
+        """The calls still answered in-process (each only once)."""
+        self._prepared: tuple[DateRange, tuple[str, ...], Future[list[DayBucket]]] | None = None
+        """The first cost report, started early in a thread: range, grouping and result."""
+
+    @property
+    def uses_cache(self) -> bool:
+        """The demo is never cached."""
+        return False
+
+    @property
+    def offline(self) -> bool:
+        """The demo always answers."""
+        return False
+
+    @property
+    def client(self) -> CostClient:
+        """Return the real client over the in-process demo API (made, with httpx, when asked)."""
+        with self._making:
+            if self._client is None:
+                from costtui.data.demo import DemoApi, DemoTransport
+                from costtui.data.open import demo_client
+
+                self.api = DemoApi(self.org)
+                self._client = demo_client(DemoTransport(self.api))
+            return self._client
+
+    async def _made_client(self) -> CostClient:
+        """Return the client, made in a thread the first time (off the UI loop)."""
+        if self._client is None:  # importing httpx and the client: tens of ms of work
+            return await asyncio.to_thread(lambda: self.client)
+        return self._client
+
+    def _first(self, call: str) -> bool:
+        """Tell whether `call` is answered in-process this time (its first time)."""
+        if call in self._direct:
+            self._direct.discard(call)
+            return True
+        return False
+
+    async def organization(self) -> Organization:
+        """Return the demo organisation."""
+        if not self._first("organization"):
+            return await (await self._made_client()).organization()
+        body = {"id": self.org.org_id, "name": self.org.name, "type": "organization"}
+        return parse_organization(_decoded(_as_served(body)))
+
+    async def workspaces(self) -> list[Workspace]:
+        """Return every demo workspace, archived ones included."""
+        if not self._first("workspaces"):
+            return await (await self._made_client()).workspaces()
+        listed = self.org.workspaces
+        body = {"data": listed, "has_more": False,
+                "first_id": listed[0]["id"] if listed else None,
+                "last_id": listed[-1]["id"] if listed else None}
+        return parse_workspaces_page(_decoded(_as_served(body)))[0]
+
+    def prepare(self, date_range: DateRange, api_group_by: tuple[str, ...]) -> None:
+        """Start making the first cost report in a thread now (before the UI is even built)."""
+        made: Future[list[DayBucket]] = Future()
+
+        def make() -> None:
+            try:
+                made.set_result(self._buckets(date_range, api_group_by))
+            except BaseException as error:  # handed to whoever awaits the report
+                made.set_exception(error)
+
+        self._prepared = (date_range, api_group_by, made)
+        threading.Thread(target=make, name="demo-first-report", daemon=True).start()
+
+    @property
+    def prepared(self) -> tuple[DateRange, tuple[str, ...]] | None:
+        """Return the range and grouping started by `prepare`, if any."""
+        return self._prepared[:2] if self._prepared is not None else None
+
+    def _buckets(self, date_range: DateRange, api_group_by: tuple[str, ...]) -> list[DayBucket]:
+        """Return the range's buckets as the client would decode the demo API's pages."""
+        unknown = [name for name in api_group_by if name not in API_GROUPINGS]
+        if unknown:
+            raise ValueError(f"unknown API grouping {unknown[0]!r}: use {API_GROUPINGS}")
+        groups = list(api_group_by)
+        return [bucket for window in date_range.windows(WINDOW_DAYS)
+                for bucket in window_buckets(self.org, window, groups)]
+
+    async def cost_buckets(
+        self,
+        date_range: DateRange,
+        api_group_by: tuple[str, ...] = (),
+        on_progress: ProgressCallback | None = None,
+        *,
+        refresh: bool = False,
+    ) -> list[DayBucket]:
+        """Return a bucket per day of the range (made in a thread the first time)."""
+        if not self._first("cost_buckets"):
+            client = await self._made_client()
+            return await client.cost_buckets(date_range, api_group_by, on_progress,
+                                             refresh=refresh)
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[:2] == (date_range, api_group_by):
+            buckets = await asyncio.wrap_future(prepared[2])
+        else:
+            buckets = await asyncio.to_thread(self._buckets, date_range, api_group_by)
+        if on_progress is not None:
+            windows = len(date_range.windows(WINDOW_DAYS))
+            on_progress(FetchProgress(windows, windows, windows))
+        return buckets
+
+    def take_warnings(self) -> list[str]:
+        """Return the client's warnings, if it was made (the in-process answers have none)."""
+        return self._client.take_warnings() if self._client is not None else []
+
+    async def aclose(self) -> None:
+        """Close the client's connections, if it was made."""
+        if self._client is not None:
+            await self._client.aclose()
