@@ -18,7 +18,7 @@ from costtui.data.source import CostSource, load_report
 from costtui.tui.messages import InsightsComputed, InsightsFailed, Sparklines
 from costtui.tui.screens.cost_view import CostScreen
 from costtui.tui.settings import AppSettings
-from costtui.tui.widgets.level_insights import level_insights
+from costtui.tui.widgets.level_insights import KeptLevelInsights, keep_level_insights
 from costtui.tui.widgets.level_table import LevelTable, level_sparklines, plan_level
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ class InsightsLoader(App[None]):
     warnings_shown: set[str]
     insights_running = False
     """Whether the insights of the report on screen are being computed."""
+    kept_level_insights: KeptLevelInsights | None = None
+    """The level's budget lines and spike days worked out with the last insights, off the loop."""
 
     def load_insights(self, report: LoadedReport) -> None:
         """Start computing the insights of a report just shown (a newer load replaces it)."""
@@ -95,13 +97,13 @@ class InsightsLoader(App[None]):
         state, level = screen.state, screen.level
         available = screen.query_one(LevelTable).available_width()
 
-        def draw_trends(insights: ReportInsights) -> Sparklines:
-            """Draw the level's trends at the width its spike marks will leave them."""
+        def draw_trends(insights: ReportInsights) -> tuple[Sparklines, KeptLevelInsights | None]:
+            """Work out the level's marks and draw its trends at the width the marks leave."""
             if level is None:
-                return {}
-            plan, _ = plan_level(level, state, available, None,
-                                 level_insights(insights, state, level))
-            return level_sparklines(level, plan.trend)
+                return {}, None
+            kept = keep_level_insights(insights, state, level)
+            plan, _ = plan_level(level, state, available, None, kept.marks)
+            return level_sparklines(level, plan.trend), kept
 
         try:
             # A long range's report already holds the window: no second fetch of the same days.
@@ -113,7 +115,7 @@ class InsightsLoader(App[None]):
             insights = await asyncio.to_thread(
                 compute_insights, window, report.date_range, dimensions,
                 self.settings.profile_budgets, now)
-            trends = await asyncio.to_thread(draw_trends, insights)
+            trends, self.kept_level_insights = await asyncio.to_thread(draw_trends, insights)
         except ApiError as error:
             self.post_message(InsightsFailed(generation, error.hint))
             return
@@ -127,7 +129,8 @@ class InsightsLoader(App[None]):
         if message.generation != self.load_generation:
             return
         self.insights_running = False
-        self.cost_screen.show_insights(message.insights, message.trends)
+        self.cost_screen.show_insights(message.insights, message.trends,
+                                       self.kept_level_insights)
         check = message.insights.budgets
         for warning in check.warnings if check is not None else ():
             if warning not in self.warnings_shown:

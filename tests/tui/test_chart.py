@@ -328,3 +328,29 @@ async def test_chart_text_takes_the_widget_colours_in_every_theme(theme: str) ->
         assert style.color != style.bgcolor or (
             style.color is not None and style.color.type == ColorType.DEFAULT
         )
+
+
+def test_chart_data_of_the_same_rows_is_reused_and_of_equal_rows_made_again() -> None:
+    from costtui.core.dates import DateRange
+    from costtui.core.view_state import LevelRow, LevelView
+    from costtui.tui.screens.chart import chart_data
+
+    days = DateRange(date(2026, 11, 1), date(2026, 11, 2))
+
+    def level(*rows: LevelRow) -> LevelView:
+        return LevelView("workspace", rows, Decimal(0), Decimal(0), (), len(rows))
+
+    def row(label: str, first: str, second: str) -> LevelRow:
+        daily = (Decimal(first), Decimal(second))
+        return LevelRow(label, label, label, sum(daily, Decimal(0)), Decimal(0), daily)
+
+    search, research = row("Search", "1.25", "2"), row("Research", "0.5", "0.01")
+    shown = chart_data(level(search, research), days)
+    assert [(series.label, series.values) for series in shown.series] == [
+        ("Search", (Decimal("1.25"), Decimal(2))), ("Research", (Decimal("0.5"), Decimal("0.01")))]
+    assert chart_data(level(search, research), days) is shown  # same rows: nothing summed again
+    changed = chart_data(level(row("Search", "1.25", "3"), research), days)  # a refreshed row
+    assert changed.series[0].values == (Decimal("1.25"), Decimal(3))
+    assert changed.total == Decimal("4.76")
+    assert chart_data(level(search), days).total == Decimal("3.25")
+    assert chart_data(level(research, search), days).series[0].label == "Search"

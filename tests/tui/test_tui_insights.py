@@ -277,3 +277,30 @@ async def test_the_projection_follows_the_table_and_never_outlives_its_insights(
         assert label_text(app, "#projection") == ""
         screen.show_insights(insights)
         await wait_until(pilot, lambda: label_text(app, "#projection") == projection)
+
+
+async def test_marks_worked_out_with_the_insights_are_shown_only_for_the_level_they_fit() -> None:
+    from dataclasses import replace
+
+    from costtui.tui.widgets.level_insights import NO_INSIGHTS, keep_level_insights
+
+    app = spiked_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_loaded(pilot, app)
+        screen = app.cost_screen
+        insights, level = screen.insights, screen.level
+        assert insights is not None and level is not None
+        kept = app.kept_level_insights
+        assert kept is not None and kept.insights is insights
+        assert RESEARCH in kept.marks.spike_days and SEARCH not in kept.marks.spike_days
+        fitting = replace(keep_level_insights(insights, screen.state, level), marks=NO_INSIGHTS)
+        screen.show_insights(insights, None, fitting)  # same insights, state and rows: reused
+        assert not screen.query_one(LevelTable).shows_column("spike")
+        assert not screen.query_one(LevelTable).shows_column("budget")
+        for stale in (replace(fitting, rows=fitting.rows[1:]),
+                      replace(fitting, state=replace(screen.state, sort_column="share")),
+                      replace(fitting, insights=replace(insights))):
+            screen.show_insights(insights, None, None)
+            screen.show_insights(insights, None, stale)  # worked out for another level: redone
+            assert cell(app, RESEARCH, "spike") == "▲"
+            assert cell(app, SEARCH, "budget").endswith(" 74 %")

@@ -22,15 +22,27 @@ EMPTY_CHART = ChartData((), (), Decimal(0))
 """What a chart draws while other data is on its way."""
 
 
+_last_chart: list[tuple[tuple[object, ...], DateRange, ChartData]] = []
+"""The last chart's rows (held, so compared by identity), range and data: showing the same
+level again (insights arriving, a cursor move) sums no series again."""
+
+
 def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
     """Return the level's rows as chart series, with repeated names told apart."""
+    rows = level.rows
+    for kept_rows, kept_range, kept_data in _last_chart:
+        if (kept_range == date_range and len(kept_rows) == len(rows)
+                and all(kept is row for kept, row in zip(kept_rows, rows, strict=True))):
+            return kept_data
     per_group: dict[str, tuple[Decimal, ...]] = {}
-    for row in level.rows:
+    for row in rows:
         label = row.label
         if label in per_group:
             label = f"{label} ({row.value})"
         per_group[label] = row.daily
-    return top_series(per_group, date_range.days(), top=TOP_GROUPS)
+    data = top_series(per_group, date_range.days(), top=TOP_GROUPS)
+    _last_chart[:] = [(rows, date_range, data)]
+    return data
 
 
 def chart_projection(

@@ -47,7 +47,7 @@ from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel, load_error_details
 from costtui.tui.widgets.key_footer import KeyFooter
-from costtui.tui.widgets.level_insights import level_insights
+from costtui.tui.widgets.level_insights import KeptLevelInsights, level_insights
 from costtui.tui.widgets.level_table import LevelTable
 from costtui.tui.widgets.load_progress import LoadProgress
 from costtui.tui.widgets.report_header import (
@@ -194,11 +194,12 @@ the change against the previous period of the same length and a per-day trend.
                                sort_descending=self.state.sort_descending)
         self.insights = None
 
-    def show_insights(self, insights: ReportInsights, trends: Sparklines | None = None) -> None:
+    def show_insights(self, insights: ReportInsights, trends: Sparklines | None = None,
+                      kept: KeptLevelInsights | None = None) -> None:
         """Show a report's budget bars and spike marks, then (next frame) projection and status."""
         self.insights = insights
         self._table().keep_sparklines(trends or {})  # drawn with the insights, off the UI thread
-        self._show_level(self._table().cursor_key())
+        self._show_level(self._table().cursor_key(), kept)  # kept: the level's marks, likewise
         self.call_after_refresh(self._show_insights_header, insights)  # one layout per frame
 
     def _show_insights_header(self, insights: ReportInsights) -> None:
@@ -261,7 +262,7 @@ the change against the previous period of the same length and a per-day trend.
     def _table(self) -> LevelTable:
         return self.query_one(LevelTable)
 
-    def _show_level(self, cursor_key: str | None) -> None:
+    def _show_level(self, cursor_key: str | None, kept: KeptLevelInsights | None = None) -> None:
         """Recompute the current level from the loaded data (no request) and show it."""
         self._update_header()
         if self.report is None:
@@ -273,7 +274,7 @@ the change against the previous period of the same length and a per-day trend.
         self.level = compute_level(report, self.state, self._selection)
         recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
-                           insights=level_insights(self.insights, self.state, self.level),
+                           insights=level_insights(self.insights, self.state, self.level, kept),
                            tokens=self.level_tokens(report))
         data = chart_data(self.level, report.date_range)
         forecast = self.insights.forecast if self.insights is not None else None

@@ -42,12 +42,42 @@ class LevelInsights:
 NO_INSIGHTS = LevelInsights()
 
 
+@dataclass(frozen=True)
+class KeptLevelInsights:
+    """A level's insights worked out off the UI thread, with what they were worked out from."""
+
+    insights: ReportInsights
+    state: ViewState
+    rows: tuple[tuple[str, object], ...]
+    marks: LevelInsights
+
+
+def keep_level_insights(
+    insights: ReportInsights, state: ViewState, view: LevelView
+) -> KeptLevelInsights:
+    """Work out a level's insights (in a thread) to reuse when that level is shown with them."""
+    return KeptLevelInsights(insights, state, _row_values(view),
+                             level_insights(insights, state, view))
+
+
+def _row_values(view: LevelView) -> tuple[tuple[str, object], ...]:
+    """Return what level_insights reads from a level's rows: each row's key and value."""
+    return tuple((row.key, row.value) for row in view.rows)
+
+
 def level_insights(
-    insights: ReportInsights | None, state: ViewState, view: LevelView
+    insights: ReportInsights | None, state: ViewState, view: LevelView,
+    kept: KeptLevelInsights | None = None,
 ) -> LevelInsights:
-    """Return what the insights say about a level: budgets on unfiltered levels, spikes by row."""
+    """Return what the insights say about a level: budgets on unfiltered levels, spikes by row.
+
+    Taken from `kept` when that was worked out (in a thread) from the same insights and level.
+    """
     if insights is None:
         return NO_INSIGHTS
+    if (kept is not None and kept.insights is insights and kept.state == state
+            and kept.rows == _row_values(view)):
+        return kept.marks
     from costtui.core.insights import TOTAL_DIMENSION
 
     top_level = not state.filters
