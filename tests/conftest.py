@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ import keyring.errors
 import pytest
 import time_machine
 from keyring.backend import KeyringBackend
+
+from costtui.data.demo_source import DEMO_FIRST_REPORT_THREAD
 
 SENTINEL_KEY = "sk-ant-admin01-SENTINEL-do-not-leak-7f3a9c"
 """A fake Admin key that tests search for in every output, repr and file: it must never leak."""
@@ -80,6 +83,19 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     for name in list(os.environ):
         if name in ENV_VARS_TO_CLEAR or name.startswith(ENV_PREFIXES_TO_CLEAR):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def no_demo_thread_left_running(isolated_environment: None) -> Iterator[None]:
+    """Wait for the demo's first-report threads a test started (`DemoSource.prepare`).
+
+    Left running, they overlap the next tests' environment changes: harmless in Python, but
+    libfaketime reads the environment on every clock call, and setenv beside it can crash.
+    """
+    yield
+    for thread in threading.enumerate():
+        if thread.name == DEMO_FIRST_REPORT_THREAD:
+            thread.join()
 
 
 @pytest.fixture(autouse=True)

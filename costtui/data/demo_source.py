@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from costtui.data.api import CostClient
     from costtui.data.demo import DemoApi
 
+DEMO_FIRST_REPORT_THREAD = "demo-first-report"
+"""The name of the thread `DemoSource.prepare` starts."""
 WINDOW_DAYS = 31
 """The client's window (MAX_BUCKETS_PER_PAGE): the demo answers each in one page."""
 API_GROUPINGS = ("workspace_id", "description")
@@ -138,7 +140,7 @@ class DemoSource:
                 made.set_exception(error)
 
         self._prepared = (date_range, api_group_by, made)
-        threading.Thread(target=make, name="demo-first-report", daemon=True).start()
+        threading.Thread(target=make, name=DEMO_FIRST_REPORT_THREAD, daemon=True).start()
 
     @property
     def prepared(self) -> tuple[DateRange, tuple[str, ...]] | None:
