@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
 
 from rich.console import ConsoleOptions
 from rich.protocol import rich_cast
@@ -25,6 +25,8 @@ from textual.widgets.data_table import Column, RowKey
 
 from costtui.tui.widgets.cells import MoneyCell
 from costtui.tui.widgets.quick_cells import quick_text_lines
+
+_T = TypeVar("_T")
 
 
 def content_key(cell: object) -> Hashable | None:
@@ -58,50 +60,37 @@ class ReusedCells(DataTable[object]):
         finally:
             self._styles_this_render = None
 
+    def _once_per_render(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """Return `compute()`, remembered under `key` for the rest of this render_lines."""
+        styles = self._styles_this_render
+        if styles is None:
+            return compute()
+        if key not in styles:
+            styles[key] = compute()
+        return styles[key]  # type: ignore[no-any-return]
+
     @property
     def rich_style(self) -> Style:
         """Return the widget's style (computed once per render: it walks every ancestor)."""
-        styles = self._styles_this_render
-        if styles is None:
-            return super().rich_style
-        style = styles.get("widget")
-        if style is None:
-            style = styles["widget"] = super().rich_style
-        return style
+        return self._once_per_render("widget", lambda: super(ReusedCells, self).rich_style)
 
     @property
     def background_colors(self) -> tuple[Color, Color]:
         """Return the background colours (once per render: they walk every ancestor too)."""
-        styles = self._styles_this_render
-        if styles is None:
-            return super().background_colors
-        colors = styles.get("background")
-        if colors is None:
-            colors = styles["background"] = super().background_colors
-        return colors
+        return self._once_per_render(
+            "background", lambda: super(ReusedCells, self).background_colors)
 
     @property
     def ordered_columns(self) -> list[Column]:
         """Return the columns in screen order (listed once per render, not per row and cell)."""
-        styles = self._styles_this_render
-        if styles is None:
-            return super().ordered_columns
-        columns = styles.get("columns")
-        if columns is None:
-            columns = styles["columns"] = super().ordered_columns
-        return columns
+        return self._once_per_render("columns", lambda: super(ReusedCells, self).ordered_columns)
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
-        styles = self._styles_this_render
-        if styles is None:
-            return super()._get_row_style(row_index, base_style)
         kind = (-1 if row_index == -1 else 0 if row_index < self.fixed_rows
                 else 1 + row_index % 2)
-        key = ("row", kind, base_style)
-        style = styles.get(key)
-        if style is None:
-            style = styles[key] = super()._get_row_style(row_index, base_style)
-        return style
+        return self._once_per_render(
+            ("row", kind, base_style),
+            lambda: super(ReusedCells, self)._get_row_style(row_index, base_style))
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """Size the table without measuring every new cell when no column sizes to its cells."""
@@ -180,13 +169,7 @@ class ReusedCells(DataTable[object]):
 
     def _console_options(self) -> ConsoleOptions:
         """Return the app's console options (built once per render, not per cell)."""
-        styles = self._styles_this_render
-        if styles is None:
-            return self.app.console_options
-        options = styles.get("options")
-        if options is None:
-            options = styles["options"] = self.app.console_options
-        return options
+        return self._once_per_render("options", lambda: self.app.console_options)
 
     def _cell_key(
         self, row_index: int, column_index: int, base_style: Style, width: int,
@@ -214,12 +197,7 @@ class ReusedCells(DataTable[object]):
 
     def _table_state(self) -> tuple[Any, ...]:
         """Return the table-wide settings a cell's lines depend on (read once per render)."""
-        styles = self._styles_this_render
-        state = styles.get("state") if styles is not None else None
-        if state is None:
-            state = (self._show_hover_cursor, self._pseudo_class_state, self.show_cursor,
-                     self.fixed_rows, self.fixed_columns, self.cell_padding,
-                     self.cursor_foreground_priority, self.cursor_background_priority)
-            if styles is not None:
-                styles["state"] = state
-        return state
+        return self._once_per_render("state", lambda: (
+            self._show_hover_cursor, self._pseudo_class_state, self.show_cursor,
+            self.fixed_rows, self.fixed_columns, self.cell_padding,
+            self.cursor_foreground_priority, self.cursor_background_priority))
