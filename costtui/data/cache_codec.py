@@ -119,6 +119,30 @@ class KeyTable:
                 added.append((self.add(key), key_text(key)))
         return list(map(self.index.__getitem__, keys))
 
+    def indexes_of_bucket(
+        self, bucket: DayBucket, added: list[tuple[int, str]], numbers: dict[int, list[int]]
+    ) -> list[int]:
+        """Return the index of each line's key of a bucket, first adding those the table lacks.
+
+        A bucket whose lines are indexes into a key table (a decoded page's, a cache's) is
+        mapped through that table: each of its keys is looked up once, in `numbers` (per table,
+        this table's index of each of its keys, -1 where not yet looked up), not once a line.
+        """
+        table, indexes = bucket.key_table, bucket.key_indexes
+        if table is None or indexes is None:
+            return self.indexes_of(bucket.keys, added)
+        mine = numbers.setdefault(id(table), [])
+        if len(mine) < len(table):  # A table only grows: the indexes below its length stay.
+            mine += [-1] * (len(table) - len(mine))
+        found = list(map(mine.__getitem__, indexes))
+        if -1 not in found:
+            return found
+        new = [index for index in dict.fromkeys(indexes) if mine[index] < 0]
+        for index, number in zip(new, self.indexes_of([table[index] for index in new], added),
+                                 strict=True):
+            mine[index] = number
+        return list(map(mine.__getitem__, indexes))
+
 
 @dataclass(frozen=True, slots=True)
 class StoredDay:
