@@ -184,7 +184,7 @@ def _compact_id(rest: bytes) -> int:
     return found
 
 
-def compact_lines(text: bytes) -> tuple[list[int], tuple[int, ...], int]:
+def compact_lines(text: bytes | msgspec.Raw) -> tuple[tuple[int, ...], tuple[int, ...], int]:
     """Return the key ids (in KEY_TABLE), amounts and scale of a day's `results` array in the
     compact layout.
 
@@ -195,19 +195,21 @@ def compact_lines(text: bytes) -> tuple[list[int], tuple[int, ...], int]:
     line inside the piece before, which then fails that check. Each distinct rest of a line
     (its key fields as text) is decoded once.
     """
-    if text == b"[]":
-        return [], (), 0
-    if not (text.startswith(_FIRST_LINE) and text.endswith(b"}]")):
+    view = memoryview(text)  # not copied: the pieces are
+    head, tail = view[:len(_FIRST_LINE)].tobytes(), view[-2:].tobytes()
+    if len(view) == 2 and tail == b"[]":
+        return (), (), 0
+    if not (head == _FIRST_LINE and tail == b"}]"):
         raise _Doubt
-    parts = _LINE_START.split(text)
+    parts = _LINE_START.split(view)
     if parts[0] != b"[":
         raise _Doubt  # The first amount is not plain.
     rests = parts[3::3]
     rests[-1] = rests[-1][:-1] + b","  # The last line's "}]" as the others' "},".
-    ids = list(map(_COMPACT_IDS.get, rests))
+    ids = tuple(map(_COMPACT_IDS.get, rests))  # a tuple: the report keeps it as it is
     if None in ids:
-        ids = [found if found is not None else _compact_id(rest)
-               for found, rest in zip(ids, rests, strict=True)]
+        ids = tuple(found if found is not None else _compact_id(rest)
+                    for found, rest in zip(ids, rests, strict=True))
     amounts, scale = _scaled(parts[1::3], parts[2::3], b"0")
     return ids, amounts, scale  # type: ignore[return-value]  # no None in ids
 
@@ -231,7 +233,7 @@ def _bucket(raw: _Bucket) -> DayBucket:
 
 def _compact_bucket(raw: _RawBucket) -> DayBucket:
     day = _day(raw)
-    ids, amounts, scale = compact_lines(bytes(raw.results))
+    ids, amounts, scale = compact_lines(raw.results)
     return DayBucket.from_key_table(day, KEY_TABLE, ids, amounts, scale)
 
 

@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress
 
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, amount_at
 from costtui.core.validation import (
@@ -39,6 +40,8 @@ _INTEGERS = re.compile(r"(?:-?[0-9]+(?:,-?[0-9]+)*)?")
 """The text fallback of a day's amounts: integers joined by commas."""
 _MAX_CENTS = int(MAX_ABS_CENTS)
 _MAX_INT64 = 2**63
+_UNKNOWN = (-1).__eq__
+"""Whether a key's index in this table is not yet looked up (see `indexes_of_bucket`)."""
 
 
 class UnusableFileError(Exception):
@@ -137,7 +140,7 @@ class KeyTable:
         found = list(map(mine.__getitem__, indexes))
         if -1 not in found:
             return found
-        new = [index for index in dict.fromkeys(indexes) if mine[index] < 0]
+        new = list(dict.fromkeys(compress(indexes, map(_UNKNOWN, found))))  # at C speed
         for index, number in zip(new, self.indexes_of([table[index] for index in new], added),
                                  strict=True):
             mine[index] = number
