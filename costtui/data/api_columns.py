@@ -4,8 +4,9 @@ The fast path takes only what is plainly sound: typed fields, UTC-midnight days,
 of PLAIN_AMOUNT's shape. Anything else (a wrong type, an odd amount, broken JSON) returns None,
 and the caller parses the page with `api_parse` (the referee), whose checks and messages rule.
 A page in the API's compact layout (each line `{"amount":"…",…}`) is split at its lines'
-starts instead of decoded field by field (see `compact_lines`); any other layout, or anything
-that path doubts, is decoded into typed structs.
+starts instead of decoded field by field (see `compact_lines`), and its buckets hold each
+line's key as an id in KEY_TABLE (each distinct key once), so later steps look keys up per key,
+not per line; any other layout, or anything that path doubts, is decoded into typed structs.
 """
 
 from __future__ import annotations
