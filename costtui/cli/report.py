@@ -61,7 +61,13 @@ from costtui.data.source import CostSource, load_report
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from costtui.data.fetch_helper import HelperProcess
+
 FORMATS = ("table", "csv", "json", "focus")
+HELPER_MIN_CPUS = 2
+"""A report forks a fetching helper only with this many usable CPUs (tests force it with 1)."""
+HELPER_MIN_WINDOWS = 4
+"""…and only when at least this many windows are left to fetch (fewer do not pay a fork)."""
 
 
 def register(commands: Any) -> None:
@@ -136,16 +142,65 @@ def progress_printer(stream: TextIO) -> Any:
     return show
 
 
-async def fetch(
+def start_helper(
+    source: CostSource, grouping: tuple[str, ...], date_range: DateRange
+) -> HelperProcess | None:
+    """Fork a helper that fetches and stores the range's earlier complete windows, when it pays.
+
+    Only online over the cache, with a second CPU, a single thread and no cache connection
+    open (the peek at the cache closes its own); the child gets the source as it is (the key
+    stays in memory, never in argv or the environment) and the source learns the helper's days.
+    """
+    if not source.uses_cache or source.offline:
+        return None
+    from costtui.data.cached_source import CachedSource
+    from costtui.data.fetch_helper import HelperProcess, can_fork, plan_helper
+
+    if not isinstance(source, CachedSource) or not can_fork(HELPER_MIN_CPUS):
+        return None
+    plan = plan_helper(source.cache, source.profile, grouping, date_range,
+                       min_windows=HELPER_MIN_WINDOWS)
+    if plan is None:
+        return None
+    helper = HelperProcess.start(
+        plan.days, lambda: asyncio.run(fill_cache(source, plan.date_range, grouping)))
+    source.helper = helper
+    return helper
+
+
+async def fill_cache(source: CostSource, date_range: DateRange, grouping: tuple[str, ...]) -> None:
+    """Fetch the range through the source (storing it in its cache), then close the source."""
+    try:
+        await source.cost_buckets(date_range, grouping)
+    finally:
+        await source.aclose()
+
+
+def load_with_helper(
     args: argparse.Namespace, dimensions: tuple[str, ...], date_range: DateRange, clock: Clock,
     with_tokens: bool = False,
+) -> tuple[LoadedReport, list[str], TokenData | None]:
+    """Open the source, fork a helper if it pays, and load the report; the helper never
+    outlives this call (killed and reaped on any exit: error, Ctrl-C)."""
+    source = report_source(args, clock)
+    grouping = TOKEN_GROUPING if with_tokens else api_group_by_for(dimensions)
+    helper = start_helper(source, grouping, date_range)
+    try:
+        return asyncio.run(fetch(args, source, dimensions, date_range, clock, with_tokens))
+    finally:
+        if helper is not None:
+            helper.stop()
+
+
+async def fetch(
+    args: argparse.Namespace, source: CostSource, dimensions: tuple[str, ...],
+    date_range: DateRange, clock: Clock, with_tokens: bool = False,
 ) -> tuple[LoadedReport, list[str], TokenData | None]:
     """Load the report the arguments describe; also return the cache's one-line warnings.
 
     With tokens, the usage report (and API-key names) come along, before the source closes.
     """
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    source = report_source(args, clock)
     grouping = TOKEN_GROUPING if with_tokens else api_group_by_for(dimensions)
     tokens: TokenData | None = None
     try:
@@ -213,8 +268,8 @@ def run_report(args: argparse.Namespace, clock: Clock) -> int:
         output_format = args.format or ("table" if sys.stdout.isatty() else "csv")
         with_tokens = tokens_needed(args, dimensions, output_format)
         with collection_paused():
-            report, warnings, tokens = asyncio.run(
-                fetch(args, dimensions, chosen.date_range, clock, with_tokens))
+            report, warnings, tokens = load_with_helper(
+                args, dimensions, chosen.date_range, clock, with_tokens)
     except (DateRangeError, UnknownDimensionError) as error:
         raise CliError(str(error), exit_code=2) from None
     except (ApiError, ConfigError, KeyringUnavailable, ValueError) as error:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from costtui.core.dates import DateRange
 from costtui.core.models import DayBucket, Organization, Workspace
@@ -43,6 +43,19 @@ class _CacheRead:
     missing: list[date]
     """Days to fetch."""
     load: asyncio.Future[dict[date, DayBucket]]
+
+
+class DayHelper(Protocol):
+    """Another process fetching and storing some complete days of the next query meanwhile."""
+
+    @property
+    def days(self) -> frozenset[date]:
+        """The days it fetches and stores (complete ones the cache lacked)."""
+        ...
+
+    async def finished(self) -> None:
+        """Wait until it has stored what it could and exited."""
+        ...
 
 
 def _abandon(task: asyncio.Future[Any] | None) -> None:
@@ -91,6 +104,9 @@ class CachedSource:
         self.concurrency = max(1, concurrency)
         self._organization: Organization | None = None
         self._organization_lock = asyncio.Lock()
+        self.helper: DayHelper | None = None
+        """A helper process storing some days of the next online query: this source fetches
+        the others, waits for it, then loads its days from the cache (fetching any it lacks)."""
 
     uses_cache = True
     """Days may come from the local cache (their buckets say when they were stored)."""
@@ -161,6 +177,11 @@ class CachedSource:
         """
         if refresh and not self.offline:
             self._organization = None
+        helper, self.helper = self.helper, None
+        deferred: frozenset[date] = frozenset()
+        if helper is not None and not (self.offline or refresh):
+            deferred = frozenset(day for day in helper.days
+                                 if date_range.first_day <= day <= date_range.last_day)
         organization = asyncio.ensure_future(self.organization())
         read: _CacheRead | None = None
         early_fetch: asyncio.Future[dict[date, DayBucket]] | None = None
@@ -173,9 +194,10 @@ class CachedSource:
             guess = await self._known_organization_id()
             if guess:
                 read = await self._read(guess, date_range, api_group_by, refresh)
-                asked = set(read.missing)
+                asked = set(read.missing) - deferred
             elif not self.offline and await self._cached(self.cache.holds_no_days, False):
-                asked = set(date_range.days())  # A first run: no day of any organisation cached.
+                # A first run: no day of any organisation cached.
+                asked = set(date_range.days()) - deferred
             if asked:
                 early_fetch = asyncio.ensure_future(self._fetch(
                     organization, plan_windows(asked), api_group_by, on_progress))
@@ -188,9 +210,14 @@ class CachedSource:
                 read = await self._read(org_id, date_range, api_group_by, refresh)
             if early_fetch is not None:
                 fetched = await early_fetch
-            still_missing = [day for day in read.missing if day not in asked]
+            still_missing = [day for day in read.missing
+                             if day not in asked and day not in deferred]
             fetched.update(await self._fetch(
                 organization, plan_windows(still_missing), api_group_by, on_progress))
+            if helper is not None and deferred:
+                fetched.update(await self._from_helper(
+                    helper, organization, sorted(deferred.intersection(read.missing)),
+                    api_group_by, on_progress))
             served = await read.load
         finally:
             for task in (organization, early_fetch, read.load if read is not None else None):
@@ -203,6 +230,31 @@ class CachedSource:
             )
         served.update(fetched)
         return [served[day] for day in date_range.days() if day in served]
+
+    async def _from_helper(
+        self,
+        helper: DayHelper,
+        organization: asyncio.Future[Organization],
+        days: list[date],
+        api_group_by: tuple[str, ...],
+        on_progress: ProgressCallback | None,
+    ) -> dict[date, DayBucket]:
+        """Wait for the helper, load its days from the cache, and fetch any it did not store.
+
+        They count as fetched by this query (no cache time), as they would without the helper.
+        """
+        await helper.finished()
+        if not days:
+            return {}
+        org_id = (await organization).id
+        nothing: dict[date, DayBucket] = {}
+        stored = await self._cached(
+            partial(self.cache.load_days, org_id, api_group_by, days), nothing)
+        loaded = {day: bucket.with_cached_at(None) for day, bucket in stored.items()}
+        left = [day for day in days if day not in loaded]
+        loaded.update(await self._fetch(organization, plan_windows(left), api_group_by,
+                                        on_progress))
+        return loaded
 
     async def _known_organization_id(self) -> str | None:
         """Return the confirmed organisation id, else (online) the profile's remembered one."""

@@ -1,0 +1,161 @@
+"""A forked helper process that fetches and stores a report's earlier complete windows.
+
+A cold report is bound by one core (the GIL); the helper parses and stores the earlier windows
+on the other core through the normal cache path, while this process fetches the rest. The
+helper is an optimisation only: it prints nothing, and any day it did not store is fetched here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import date
+
+from costtui.core.dates import DateRange
+from costtui.data.cache import CacheError, CostCache
+from costtui.data.cached_source import plan_windows
+
+MIN_WINDOWS = 4
+"""Split only when at least this many windows are left to fetch: fewer do not pay a fork."""
+HELPER_SHARE = 0.5
+"""The share of the windows left to fetch that the helper takes (the earliest ones)."""
+
+
+def usable_cpus() -> int:
+    """Return how many CPUs this process may run on."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return len(affinity(0))
+    return os.cpu_count() or 1
+
+
+def can_fork(min_cpus: int = 2) -> bool:
+    """Tell whether a helper may be forked now: fork exists, one thread, enough CPUs."""
+    return hasattr(os, "fork") and threading.active_count() == 1 and usable_cpus() >= min_cpus
+
+
+@dataclass(frozen=True, slots=True)
+class HelperPlan:
+    """What a helper fetches: a range of complete days, and the days of it the cache lacks."""
+
+    date_range: DateRange
+    days: frozenset[date]
+
+
+def plan_helper(
+    cache: CostCache,
+    profile: str,
+    api_group_by: Sequence[str],
+    date_range: DateRange,
+    *,
+    min_windows: int = MIN_WINDOWS,
+    share: float = HELPER_SHARE,
+) -> HelperPlan | None:
+    """Peek at the cache (closed again after) and return the helper's share, or None.
+
+    Without a remembered organisation (a first run) every day of the range counts as missing.
+    """
+    try:
+        remembered = cache.organization_for_profile(profile)
+        states = cache.day_states(remembered.id, api_group_by, date_range) if remembered else {}
+    except CacheError:
+        return None  # The report meets the same error and says so; no helper.
+    finally:
+        cache.close()
+    missing = [day for day in date_range.days()
+               if not (day in states and states[day].complete)]
+    windows = plan_windows(missing)
+    if len(windows) < min_windows:
+        return None
+    chosen: list[DateRange] = []
+    for window in windows[:max(1, round(len(windows) * share))]:
+        if not all(cache.is_complete(day) for day in window.days()):
+            break  # Only complete days: an incomplete one is always fetched by the report.
+        chosen.append(window)
+    if not chosen:
+        return None
+    helper_range = DateRange(chosen[0].first_day, chosen[-1].last_day)
+    return HelperPlan(helper_range, frozenset(
+        day for day in missing if helper_range.first_day <= day <= helper_range.last_day))
+
+
+class HelperProcess:
+    """A forked child running one piece of work silently; `finished` waits, `stop` ends it."""
+
+    def __init__(self, pid: int, exit_fd: int, days: frozenset[date]) -> None:
+        self.pid = pid
+        self.days = days
+        """The days the helper fetches and stores, for the report to load from the cache."""
+        self._exit_fd = exit_fd
+        """Read end of a pipe whose only writer is the child: end of file once it exits."""
+        self._reaped = False
+
+    @classmethod
+    def start(cls, days: frozenset[date], work: Callable[[], object]) -> HelperProcess | None:
+        """Fork a child that runs `work` with no terminal and exits; None if fork fails.
+
+        Call only where `can_fork()` holds and no SQLite connection is open.
+        """
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            return None
+        if pid == 0:  # pragma: no cover - the child; coverage does not follow a fork
+            _run_child(read_fd, work)
+        os.close(write_fd)
+        return cls(pid, read_fd, days)
+
+    async def finished(self) -> None:
+        """Wait without blocking the event loop until the child has exited, then reap it."""
+        if self._reaped:
+            return
+        loop = asyncio.get_running_loop()
+        exited: asyncio.Future[None] = loop.create_future()
+
+        def on_exit() -> None:
+            if not exited.done():
+                exited.set_result(None)
+
+        loop.add_reader(self._exit_fd, on_exit)
+        try:
+            await exited
+        finally:
+            loop.remove_reader(self._exit_fd)
+        self._reap()
+
+    def stop(self) -> None:
+        """Kill the child if it still runs and reap it: no orphan, no zombie. Idempotent."""
+        if not self._reaped:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._reap()
+
+    def _reap(self) -> None:
+        with suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        self._reaped = True
+        os.close(self._exit_fd)
+
+
+def _run_child(read_fd: int, work: Callable[[], object]) -> None:  # pragma: no cover
+    """Run the work with stdin, stdout and stderr on /dev/null, then leave at once (os._exit)."""
+    code = 1
+    try:
+        os.close(read_fd)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        work()
+        code = 0
+    except BaseException:  # noqa: BLE001, S110 - silent by design: the report fetches anyway
+        pass
+    finally:
+        os._exit(code)
