@@ -162,6 +162,7 @@ def start_helper(
                        min_windows=HELPER_MIN_WINDOWS)
     if plan is None:
         return None
+    source.cache_was_empty = plan.cache_was_empty
     helper = HelperProcess.start(
         plan.days, lambda: asyncio.run(fill_cache(source, plan.date_range, grouping)))
     source.helper = helper

@@ -104,6 +104,9 @@ class CachedSource:
         self.concurrency = max(1, concurrency)
         self._organization: Organization | None = None
         self._organization_lock = asyncio.Lock()
+        self.cache_was_empty: bool | None = None
+        """What the cache said about holding no day at all before a helper was forked: asked
+        again, the answer would depend on which process stored first."""
         self.helper: DayHelper | None = None
         """A helper process storing some days of the next online query: this source fetches
         the others, waits for it, then loads its days from the cache (fetching any it lacks)."""
@@ -195,7 +198,7 @@ class CachedSource:
             if guess:
                 read = await self._read(guess, date_range, api_group_by, refresh)
                 asked = set(read.missing) - deferred
-            elif not self.offline and await self._cached(self.cache.holds_no_days, False):
+            elif not self.offline and await self._cache_holds_no_days():
                 # A first run: no day of any organisation cached.
                 asked = set(date_range.days()) - deferred
             if asked:
@@ -255,6 +258,13 @@ class CachedSource:
         loaded.update(await self._fetch(organization, plan_windows(left), api_group_by,
                                         on_progress))
         return loaded
+
+    async def _cache_holds_no_days(self) -> bool:
+        """Tell whether the cache holds no day of any organisation (as before a fork, if any)."""
+        was_empty, self.cache_was_empty = self.cache_was_empty, None  # Once: then it stores.
+        if was_empty is not None:
+            return was_empty
+        return await self._cached(self.cache.holds_no_days, False)
 
     async def _known_organization_id(self) -> str | None:
         """Return the confirmed organisation id, else (online) the profile's remembered one."""

@@ -22,7 +22,7 @@ from costtui.data.cached_source import plan_windows
 
 MIN_WINDOWS = 4
 """Split only when at least this many windows are left to fetch: fewer do not pay a fork."""
-HELPER_SHARE = 0.5
+HELPER_SHARE = 0.58
 """The share of the windows left to fetch that the helper takes (the earliest ones)."""
 
 
@@ -45,6 +45,8 @@ class HelperPlan:
 
     date_range: DateRange
     days: frozenset[date]
+    cache_was_empty: bool
+    """Whether the cache held no day of any organisation, for both processes to go by."""
 
 
 def plan_helper(
@@ -63,6 +65,7 @@ def plan_helper(
     try:
         remembered = cache.organization_for_profile(profile)
         states = cache.day_states(remembered.id, api_group_by, date_range) if remembered else {}
+        was_empty = cache.holds_no_days()
     except CacheError:
         return None  # The report meets the same error and says so; no helper.
     finally:
@@ -80,8 +83,9 @@ def plan_helper(
     if not chosen:
         return None
     helper_range = DateRange(chosen[0].first_day, chosen[-1].last_day)
-    return HelperPlan(helper_range, frozenset(
-        day for day in missing if helper_range.first_day <= day <= helper_range.last_day))
+    days = frozenset(
+        day for day in missing if helper_range.first_day <= day <= helper_range.last_day)
+    return HelperPlan(helper_range, days, was_empty)
 
 
 class HelperProcess:
