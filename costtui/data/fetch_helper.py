@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -23,6 +24,8 @@ from costtui.data.cached_source import plan_windows
 MIN_WINDOWS = 4
 """Split only when at least this many windows are left to fetch: fewer do not pay a fork."""
 HELPER_SHARE = 0.58
+_PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a Linux process gets when its parent dies."""
 """The share of the windows left to fetch that the helper takes (the earliest ones)."""
 
 
@@ -106,6 +109,7 @@ class HelperProcess:
         Call only where `can_fork()` holds and no SQLite connection is open.
         """
         read_fd, write_fd = os.pipe()
+        parent_pid = os.getpid()
         try:
             pid = os.fork()
         except OSError:
@@ -113,7 +117,7 @@ class HelperProcess:
             os.close(write_fd)
             return None
         if pid == 0:  # pragma: no cover - the child; coverage does not follow a fork
-            _run_child(read_fd, work)
+            _run_child(read_fd, parent_pid, work)
         os.close(write_fd)
         return cls(pid, read_fd, days)
 
@@ -149,10 +153,24 @@ class HelperProcess:
         os.close(self._exit_fd)
 
 
-def _run_child(read_fd: int, work: Callable[[], object]) -> None:  # pragma: no cover
+def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - the child
+    """Have Linux kill this child when its parent dies (even by SIGKILL), else exit if it has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # The parent died before the request took effect.
+        os._exit(1)
+
+
+def _run_child(
+    read_fd: int, parent_pid: int, work: Callable[[], object]
+) -> None:  # pragma: no cover - the child
     """Run the work with stdin, stdout and stderr on /dev/null, then leave at once (os._exit)."""
     code = 1
     try:
+        _die_with_parent(parent_pid)
         os.close(read_fd)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):

@@ -7,6 +7,8 @@ child asked is invisible here, which is how a test sees that it took its share.
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -271,3 +273,22 @@ def test_the_helper_takes_the_earliest_complete_windows_only(tmp_path: Path) -> 
     # Only the last windows are left, and they hold incomplete days: nothing for a helper.
     assert plan_helper(cache, "default", (), DateRange(date(2026, 11, 20), date(2026, 11, 25)),
                        min_windows=1, share=1.0) is None
+
+
+def test_the_helper_dies_with_a_parent_killed_outright(tmp_path: Path) -> None:
+    """SIGKILL leaves the parent no `finally`: Linux kills the helper (no orphan fetching on)."""
+    script = (
+        "import os, signal, sys, time\n"
+        "from costtui.data.fetch_helper import HelperProcess\n"
+        "helper = HelperProcess.start(frozenset(), lambda: time.sleep(60))\n"
+        "print(helper.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    parent = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert parent.returncode == -signal.SIGKILL
+    status = Path(f"/proc/{int(parent.stdout)}/stat")
+    deadline = time.monotonic() + 30  # A bound on the wait, not a measured time.
+    while status.exists() and status.read_text().split(") ")[-1][0] != "Z":
+        assert time.monotonic() < deadline, "the helper outlived its killed parent"
+        time.sleep(0.01)
