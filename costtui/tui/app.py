@@ -206,11 +206,14 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         self.report = message.report
         self.last_error = None
         self._notify_cache_warnings(message.report.warnings)
-        self.call_after_refresh(self.report_painted.set)
         if message.stale:
+            self.call_after_refresh(self.report_painted.set)
             self.cost_screen.show_report(message.report, stale=True,
                                          first_level=message.first_level)
             return
+        # The progress bar hides once the data is drawn (a layout frame of its own): threads
+        # started before that frame would share the GIL with it and stretch it.
+        self.call_after_refresh(self.call_after_refresh, self.report_painted.set)
         self.is_loading = False
         if message.organization_changed:
             self.cost_screen.show_other_organization()
