@@ -18,6 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.css.styles import RenderStyles
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -37,6 +38,20 @@ def content_key(cell: object) -> Hashable | None:
     if isinstance(cell, MoneyCell):
         return ("money", str(cell))
     return None
+
+
+class _StylesOfOneRender(RenderStyles):
+    """Component styles whose Rich style is worked out once (styles hold still in a render)."""
+
+    def __init__(self, styles: RenderStyles) -> None:
+        assert styles.node is not None
+        super().__init__(styles.node, styles.base, styles.inline)
+        self._kept_rich_style = styles.rich_style
+
+    @property
+    def rich_style(self) -> Style:
+        """Return the Rich style worked out when these styles were made."""
+        return self._kept_rich_style
 
 
 class ReusedCells(DataTable[object]):
@@ -73,6 +88,16 @@ class ReusedCells(DataTable[object]):
     def rich_style(self) -> Style:
         """Return the widget's style (computed once per render: it walks every ancestor)."""
         return self._once_per_render("widget", lambda: super(ReusedCells, self).rich_style)
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        """Return component styles; in a render, made once with their Rich style worked out.
+
+        DataTable asks for the header's Rich style on every line it draws, and each time it
+        walks every ancestor of the table (a few ms a frame)."""
+        if self._styles_this_render is None:
+            return super().get_component_styles(*names)
+        return self._once_per_render(("component", names), lambda: _StylesOfOneRender(
+            super(ReusedCells, self).get_component_styles(*names)))
 
     @property
     def background_colors(self) -> tuple[Color, Color]:
