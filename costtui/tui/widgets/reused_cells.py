@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from rich.console import ConsoleOptions
@@ -63,6 +64,7 @@ class ReusedCells(DataTable[object]):
         self._rendered_before: dict[Hashable, Any] = {}
         """The same for the build before (what a rebuild most often finds again)."""
         self._clearing_rows = False
+        self._columns_while_adding: list[Column] | None = None
         self._styles_this_render: dict[Hashable, Any] | None = None
         """Styles worked out once per render_lines (None outside one): each walks the DOM."""
         super().__init__(*args, **kwargs)
@@ -108,7 +110,18 @@ class ReusedCells(DataTable[object]):
     @property
     def ordered_columns(self) -> list[Column]:
         """Return the columns in screen order (listed once per render, not per row and cell)."""
+        if self._columns_while_adding is not None:
+            return self._columns_while_adding
         return self._once_per_render("columns", lambda: super(ReusedCells, self).ordered_columns)
+
+    @contextmanager
+    def adding_rows(self) -> Iterator[None]:
+        """Add rows with the columns listed once (DataTable lists them twice for every row)."""
+        self._columns_while_adding = super().ordered_columns
+        try:
+            yield
+        finally:
+            self._columns_while_adding = None
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         kind = (-1 if row_index == -1 else 0 if row_index < self.fixed_rows
