@@ -130,9 +130,13 @@ def mark_spikes(trend: Text, days: Sequence[date], spike_days: frozenset[date],
     result = Text("".join(marked), no_wrap=True, overflow="crop")
     for span in trend.spans:
         result.stylize(span.style, span.start, span.end)
-    for position, character in enumerate(marked):
+    start = None  # each run of new marks gets one span: fewer spans, quicker to draw
+    for position, character in enumerate([*marked, ""]):
         if character == SPIKE_MARK and line[position] != SPIKE_MARK:
-            result.stylize(style, position, position + 1)
+            start = position if start is None else start
+        elif start is not None:
+            result.stylize(style, start, position)
+            start = None
     return result
 
 
