@@ -27,8 +27,11 @@ from costtui.data.api_parse import (
 )
 from costtui.data.demo_org import DemoOrganization, cost_report_body
 from costtui.data.progress import FetchProgress, ProgressCallback
+from costtui.data.source import range_with_previous, report_from
 
 if TYPE_CHECKING:
+    from costtui.core.clock import Clock
+    from costtui.core.models import LoadedReport
     from costtui.data.api import CostClient
     from costtui.data.demo import DemoApi
 
@@ -76,6 +79,8 @@ class DemoSource:
         """The calls still answered in-process (each only once)."""
         self._prepared: tuple[DateRange, tuple[str, ...], Future[list[DayBucket]]] | None = None
         """The first cost report, started early in a thread: range, grouping and result."""
+        self._first_report: tuple[DateRange, tuple[str, ...], Future[LoadedReport]] | None = None
+        """The app's first report made from those buckets in the same thread, if asked for."""
 
     @property
     def uses_cache(self) -> bool:
@@ -112,35 +117,86 @@ class DemoSource:
             return True
         return False
 
-    async def organization(self) -> Organization:
-        """Return the demo organisation."""
-        if not self._first("organization"):
-            return await (await self._made_client()).organization()
+    def _organization(self) -> Organization:
+        """Return the organisation as the client decodes the demo API's /me."""
         body = {"id": self.org.org_id, "name": self.org.name, "type": "organization"}
         return parse_organization(_decoded(_as_served(body)))
 
-    async def workspaces(self) -> list[Workspace]:
-        """Return every demo workspace, archived ones included."""
-        if not self._first("workspaces"):
-            return await (await self._made_client()).workspaces()
+    def _workspaces(self) -> list[Workspace]:
+        """Return every workspace as the client decodes the demo API's one page of them."""
         listed = self.org.workspaces
         body = {"data": listed, "has_more": False,
                 "first_id": listed[0]["id"] if listed else None,
                 "last_id": listed[-1]["id"] if listed else None}
         return parse_workspaces_page(_decoded(_as_served(body)))[0]
 
+    async def organization(self) -> Organization:
+        """Return the demo organisation."""
+        if not self._first("organization"):
+            return await (await self._made_client()).organization()
+        return self._organization()
+
+    async def workspaces(self) -> list[Workspace]:
+        """Return every demo workspace, archived ones included."""
+        if not self._first("workspaces"):
+            return await (await self._made_client()).workspaces()
+        return self._workspaces()
+
     def prepare(self, date_range: DateRange, api_group_by: tuple[str, ...]) -> None:
         """Start making the first cost report in a thread now (before the UI is even built)."""
+        self._start(date_range, api_group_by, None)
+
+    def prepare_report(self, shown: DateRange, api_group_by: tuple[str, ...], clock: Clock) -> None:
+        """Start making the app's first report of `shown` (and the period before) in a thread.
+
+        Its buckets are prepared as `prepare` does; the report is taken with `take_report`.
+        """
+        self._start(range_with_previous(shown), api_group_by, (shown, clock))
+
+    def _start(self, date_range: DateRange, api_group_by: tuple[str, ...],
+               report_of: tuple[DateRange, Clock] | None) -> None:
+        """Start the thread making the buckets, then the report of `report_of` if given."""
         made: Future[list[DayBucket]] = Future()
+        report: Future[LoadedReport] = Future()
 
         def make() -> None:
             try:
                 made.set_result(self._buckets(date_range, api_group_by))
             except BaseException as error:  # handed to whoever awaits the report
                 made.set_exception(error)
+            if report_of is None:
+                return
+            try:
+                report.set_result(self._report(report_of[0], api_group_by, made.result(),
+                                               report_of[1]))
+            except BaseException as error:
+                report.set_exception(error)
 
         self._prepared = (date_range, api_group_by, made)
+        if report_of is not None:
+            self._first_report = (report_of[0], api_group_by, report)
         threading.Thread(target=make, name=DEMO_FIRST_REPORT_THREAD, daemon=True).start()
+
+    def _report(self, shown: DateRange, api_group_by: tuple[str, ...],
+                buckets: list[DayBucket], clock: Clock) -> LoadedReport:
+        """Return the report `load_report` makes of these buckets and the in-process names."""
+        names = {workspace.id: workspace.name for workspace in self._workspaces()}
+        return report_from(self, shown, api_group_by, (self._organization().name, names, []),
+                           buckets, clock=clock)
+
+    def take_report(self, shown: DateRange,
+                    api_group_by: tuple[str, ...]) -> Future[LoadedReport] | None:
+        """Return the first report being made for `shown`, if it was: its answers are used.
+
+        The organisation, workspaces and costs were answered in-process for it: later calls
+        go over the client. None if no report (or one of other days) was prepared.
+        """
+        first, self._first_report = self._first_report, None
+        if first is None or first[:2] != (shown, api_group_by):
+            return None
+        self._prepared = None
+        self._direct.clear()
+        return first[2]
 
     @property
     def prepared(self) -> tuple[DateRange, tuple[str, ...]] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
@@ -59,6 +60,8 @@ from costtui.tui.widgets.report_header import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from costtui.core.insights import ReportInsights
 
 TABLE_VIEW = "table-view"
@@ -86,8 +89,11 @@ the change against the previous period of the same length and a per-day trend.
     """The table takes the focus first (the default, the first focusable widget, is the hidden
     filter input: focusing it then the table restyled both)."""
 
-    def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange) -> None:
+    def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange,
+                 first_report: Future[LoadedReport] | None = None) -> None:
         super().__init__()
+        self.first_report = first_report
+        """The first report, made in a thread while the app started: shown as the view mounts."""
         self.state = state
         """Drill path, drilled values, text filter and sort."""
         self.settings = settings
@@ -126,12 +132,28 @@ the change against the previous period of the same length and a per-day trend.
         yield CostChart(id="peek-chart")
         yield KeyFooter(compact=True)
 
-    def on_mount(self) -> None:
-        """Show the header, focus the table and tell the app the view is ready for data."""
+    async def on_mount(self) -> None:
+        """Show the header (or the first report), focus the table, tell the app the view is up.
+
+        A first report made while the app started is shown now: the first frame has its rows.
+        """
         self._update_header()
         self.query_one("#level-rows", DataTable).focus()
         self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
-        self.post_message(CostViewReady())
+        self.post_message(CostViewReady(await self._show_first_report()))
+
+    async def _show_first_report(self) -> FirstLevel | None:
+        """Show the report made while the app started, if any; None leaves the load to the app."""
+        made = self.first_report
+        if made is None:
+            return None
+        try:
+            report = made.result() if made.done() else await asyncio.wrap_future(made)
+        except Exception:  # the app's own load then fails the same way and says why
+            return None
+        self.show_report(report)
+        assert self._selection is not None
+        return FirstLevel(self._selection, {})
 
     # What the app hands down -----------------------------------------------------------------
 
