@@ -116,21 +116,43 @@ the change against the previous period of the same length and a per-day trend.
         self.cumulative = False
         self.insights: ReportInsights | None = None
         """Projection, budgets and spike days of the report on screen (None until computed)."""
+        self._mounting_hidden = asyncio.Lock()
+        self._hidden_mounted = False
+        """Whether the filter bar and the charts are mounted (after the first frame)."""
 
     def compose(self) -> ComposeResult:
-        """Yield header, problem panel, progress, filter, table/chart and footer."""
+        """Yield header, problem panel, progress, table and footer (the rest comes later).
+
+        The filter bar and the charts, hidden at first, are mounted after the first frame
+        (the peek chart at once on a tall terminal, where the first frame shows it).
+        """
         yield ReportHeader(id="report-header")
         yield ErrorPanel(id="error-panel")
         yield LoadProgress(id="load-progress")
-        with Horizontal(id="filter-bar"):
-            yield Label("Filter:", id="filter-label")
-            yield Input(placeholder="part of a name; Enter keeps it, Esc clears it",
-                        compact=True, id="row-filter")
         with ContentSwitcher(initial=TABLE_VIEW, id="views"):
             yield LevelTable(id=TABLE_VIEW)
-            yield ChartPanel(id=CHART_VIEW)
-        yield CostChart(id="peek-chart")
+        if self.app.size.height >= TALL_SCREEN_ROWS:  # the peek chart is in the first frame
+            yield CostChart(id="peek-chart")
         yield KeyFooter(compact=True)
+
+    async def _mount_hidden(self) -> None:
+        """Mount the filter bar and the charts (once), then draw the level in the charts."""
+        async with self._mounting_hidden:
+            if self._hidden_mounted or not self.is_attached:  # done, or the app is closing
+                return
+            await self.mount(Horizontal(
+                Label("Filter:", id="filter-label"),
+                Input(placeholder="part of a name; Enter keeps it, Esc clears it",
+                      compact=True, id="row-filter"),
+                id="filter-bar"), before="#views")
+            chart = ChartPanel(id=CHART_VIEW)
+            chart.display = False  # what ContentSwitcher does to a view not shown
+            await self.query_one(ContentSwitcher).mount(chart)
+            if not self.query("#peek-chart"):
+                await self.mount(CostChart(id="peek-chart"), after="#views")
+            self._hidden_mounted = True
+            if self.level is not None and self.report is not None:
+                self._draw_charts(self.level, self.report.date_range)
 
     async def on_mount(self) -> None:
         """Show the header (or the first report), focus the table, tell the app the view is up.
@@ -141,6 +163,7 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one("#level-rows", DataTable).focus()
         self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
         self.post_message(CostViewReady(await self._show_first_report()))
+        self.call_after_refresh(self._mount_hidden)
 
     async def _show_first_report(self) -> FirstLevel | None:
         """Show the report made while the app started, if any; None leaves the load to the app."""
@@ -267,8 +290,10 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one(ReportHeader).update_insights("", "", None)
         self.level = None
         self._table().clear_level()
-        self.query_one(ChartPanel).clear()
-        self.query_one("#peek-chart", CostChart).show_data(EMPTY_CHART, title="Loading…")
+        for panel in self.query(ChartPanel).results(ChartPanel) if self._hidden_mounted else ():
+            panel.clear()
+        for peek in self.query("#peek-chart").results(CostChart):
+            peek.show_data(EMPTY_CHART, title="Loading…")
         self.remove_class("-error")
         self._update_header()
 
@@ -294,20 +319,31 @@ the change against the previous period of the same length and a per-day trend.
         if self._selection is None or self._selection.report is not report:
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
-        recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
+        recent = self._recent_days(report.date_range)
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
                            insights=level_insights(self.insights, self.state, self.level, kept),
                            tokens=self.level_tokens(report))
-        data = chart_data(self.level, report.date_range)
-        forecast = self.insights.forecast if self.insights is not None else None
-        self.query_one(ChartPanel).show_level(
-            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative,
-            projection=chart_projection(data, self.state, forecast),
-        )
-        self.query_one("#peek-chart", CostChart).show_data(
-            data, title=chart_title(self.level, self.state)
-        )
+        self._draw_charts(self.level, report.date_range)
         self.refresh_bindings()
+
+    def _recent_days(self, date_range: DateRange) -> int:
+        """Return how many of the range's last days may still be incomplete."""
+        return len(incomplete_days(date_range.days(), self.settings.clock.now()))
+
+    def _draw_charts(self, level: LevelView, date_range: DateRange) -> None:
+        """Draw the level in the chart and the peek chart (each once mounted)."""
+        panels = list(self.query(ChartPanel).results(ChartPanel)) if self._hidden_mounted else []
+        peeks = self.query("#peek-chart").results(CostChart)
+        data = chart_data(level, date_range)
+        for panel in panels:
+            forecast = self.insights.forecast if self.insights is not None else None
+            panel.show_level(
+                level, self.state, data, recent_days=self._recent_days(date_range),
+                cumulative=self.cumulative,
+                projection=chart_projection(data, self.state, forecast),
+            )
+        for peek in peeks:
+            peek.show_data(data, title=chart_title(level, self.state))
 
     def _update_header(self) -> None:
         """Rewrite the header lines from the report, the range asked for and the view state."""
@@ -380,8 +416,9 @@ the change against the previous period of the same length and a per-day trend.
             return
         self.action_up()
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """Open the row filter."""
+        await self._mount_hidden()
         if self.showing_chart:
             self.action_show_table()
         self.add_class("-filtering")
@@ -400,9 +437,9 @@ the change against the previous period of the same length and a per-day trend.
 
     def _close_filter(self) -> None:
         """Hide and clear the filter input and give the table the focus."""
-        filter_input = self.query_one("#row-filter", Input)
-        with filter_input.prevent(Input.Changed):
-            filter_input.value = ""
+        for filter_input in self.query("#row-filter").results(Input):  # none before mounted
+            with filter_input.prevent(Input.Changed):
+                filter_input.value = ""
         self.remove_class("-filtering")
         if not self.showing_chart:
             self.query_one("#level-rows", DataTable).focus()
@@ -441,8 +478,9 @@ the change against the previous period of the same length and a per-day trend.
         """On a tall terminal, show the chart under the table as well."""
         self.set_class(self.size.height >= TALL_SCREEN_ROWS, "-tall")
 
-    def action_show_chart(self) -> None:
+    async def action_show_chart(self) -> None:
         """Show cost per day as a chart of the same level and filters."""
+        await self._mount_hidden()
         self.showing_chart = True
         self.add_class("-chart-shown")
         self.remove_class("-filtering")
@@ -458,11 +496,11 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one("#level-rows", DataTable).focus()
         self.refresh_bindings()
 
-    def action_show_cumulative(self) -> None:
+    async def action_show_cumulative(self) -> None:
         """Show the chart as a cumulative line (or back to bars if it already is)."""
         if not self.showing_chart:
             self.cumulative = False
-            self.action_show_chart()
+            await self.action_show_chart()
         self.action_toggle_cumulative()
 
     def action_toggle_cumulative(self) -> None:
