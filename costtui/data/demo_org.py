@@ -118,7 +118,7 @@ def _roll(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
-def _render(amount: Decimal) -> str:
+def render_amount(amount: Decimal) -> str:
     """Render an exact amount as a plain decimal string without trailing zeros."""
     return format(amount.normalize(), "f")
 
@@ -151,7 +151,7 @@ def _lines_for(profile: _Profile) -> list[tuple[_Line, Decimal]]:
 
 def _item(amount: Decimal, workspace_id: str | None, line: _Line | None) -> dict[str, Any]:
     """Build an API-shaped CostItem; `line` None leaves the description fields null."""
-    item: dict[str, Any] = {"amount": _render(amount), "currency": "USD"}
+    item: dict[str, Any] = {"amount": render_amount(amount), "currency": "USD"}
     item["workspace_id"] = workspace_id
     for key in _LINE_FIELDS:
         item[key] = None if line is None else getattr(line, key)

@@ -1,7 +1,9 @@
 """The demo as a cost source whose first answers skip HTTP, so its first paint waits for no httpx.
 
-The first cost report, /me and workspaces are the bodies the demo API serves, decoded by the
-client's own parsers: the same figures. Later calls (refreshes, tokens, keys) go through the real
+The first /me and workspaces are the bodies the demo API serves, decoded by the client's own
+parsers; the first cost report, fully grouped, is made straight from the organisation's charges
+as the client decodes them (the same keys, cents and scale: tests/data/test_demo_source.py),
+any other grouping from the body. Later calls (refreshes, tokens, keys) go through the real
 client over the in-process DemoTransport; httpx is imported then, after the first paint.
 """
 
@@ -11,21 +13,23 @@ import asyncio
 import json
 import threading
 from concurrent.futures import Future
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from costtui.core.dates import DateRange
-from costtui.core.models import DayBucket, Organization, Workspace
-from costtui.data.api_columns import decode_cost_page, shared_bucket
+from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, Organization, Workspace
+from costtui.data.api_columns import decode_cost_page, scaled_amounts, shared_bucket
 from costtui.data.api_parse import (
     check_window,
     parse_cost_page,
     parse_organization,
     parse_workspaces_page,
 )
-from costtui.data.demo_org import DemoOrganization, cost_report_body
+from costtui.data.bucket_columns import shared_key
+from costtui.data.demo_org import DemoOrganization, cost_report_body, render_amount
 from costtui.data.progress import FetchProgress, ProgressCallback
 from costtui.data.source import range_with_previous, report_from
 
@@ -41,6 +45,8 @@ WINDOW_DAYS = 31
 """The client's window (MAX_BUCKETS_PER_PAGE): the demo answers each in one page."""
 API_GROUPINGS = ("workspace_id", "description")
 """The API groupings the cost report accepts (the client's API_GROUPINGS)."""
+LINE_FIELDS = LINE_KEY_FIELDS[2:]
+"""A line key's fields after currency and workspace, as demo lines hold them."""
 
 
 def _as_served(body: dict[str, Any]) -> bytes:
@@ -53,8 +59,31 @@ def _decoded(content: bytes) -> Any:
     return json.loads(content, parse_float=Decimal)
 
 
+def day_bucket(org: DemoOrganization, day: date, known: dict[tuple[str | None, int], LineKey],
+               ) -> DayBucket:
+    """Return a day's bucket by workspace and description as the client decodes it from the API.
+
+    Each charge is a line (the API's body lists them so), its amount the text the API sends.
+    `known` holds the keys of (workspace, line) pairs already seen (the lines live as long as
+    the organisation).
+    """
+    entries = org.charges(day)
+    keys = []
+    for workspace, line, _, _ in entries:
+        key = known.get((workspace, id(line)))
+        if key is None:
+            raw = ("USD", workspace, *(getattr(line, field) for field in LINE_FIELDS))
+            key = known[workspace, id(line)] = shared_key(raw)
+        keys.append(key)
+    amounts, scale = scaled_amounts([render_amount(amount) for _, _, amount, _ in entries])
+    return DayBucket.from_columns(day, tuple(keys), amounts, scale)
+
+
 def window_buckets(org: DemoOrganization, window: DateRange, groups: list[str]) -> list[DayBucket]:
     """Return one window's buckets as the client decodes the demo API's page for it."""
+    if groups == list(API_GROUPINGS):
+        known: dict[tuple[str | None, int], LineKey] = {}
+        return [day_bucket(org, day, known) for day in window.days()]
     where = f"cost_report page 1 of {window}"
     content = _as_served(cost_report_body(org, window.days(), groups, None))
     fast = decode_cost_page(content)
