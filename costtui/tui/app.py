@@ -145,13 +145,16 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
             self.load(self.date_range)
 
     def _first_report_shown(self, shown: FirstLevel) -> None:
-        """Take the report the view showed as it mounted as the first load's."""
+        """Take the report the view showed as it mounted as the first load's.
+
+        Its pivots are grouped when first asked for: the demo's report takes a millisecond,
+        less than a thread to do it in would.
+        """
         self.remember_view()
         self.load_generation += 1
         self.report = shown.selection.report
         self.call_after_refresh(self.report_painted.set)
         self._report_shown(self.report)
-        self._prepare_pivots(shown)
 
     async def on_unmount(self) -> None:
         """Stop loading and close the source's connections."""
@@ -208,17 +211,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         self.report_painted.clear()
         self.post_message(ReportLoaded(generation, report, organization_changed=changed,
                                        first_level=first_level))
-        await self._prepared_pivots(first_level)
-
-    async def _prepared_pivots(self, first_level: FirstLevel) -> None:
-        """Once the report's frame is drawn, sum its groups for quick pivots in a thread."""
         await self.report_painted.wait()  # a thread now would stretch the data's frame
         await asyncio.to_thread(first_level.selection.prepare_pivots)  # while the user reads
-
-    @work(exclusive=True, group=LOAD_GROUP, exit_on_error=False, description="pivots")
-    async def _prepare_pivots(self, first_level: FirstLevel) -> None:
-        """Sum the first report's groups for quick pivots, as a load does after its paint."""
-        await self._prepared_pivots(first_level)
 
     @on(LoadProgressed)
     def _show_progress(self, message: LoadProgressed) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from time import monotonic
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, DataTable, Input, Label
+from textual.widgets import ContentSwitcher, DataTable, Input
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
@@ -37,12 +35,10 @@ from costtui.tui.messages import CostViewReady, FirstLevel, Sparklines, ViewChan
 from costtui.tui.screens.chart import (
     EMPTY_CHART,
     ChartPanel,
-    chart_data,
-    chart_projection,
-    chart_title,
 )
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
+from costtui.tui.screens.cost_later import CHART_VIEW, TALL_SCREEN_ROWS, LaterParts
 from costtui.tui.screens.cost_tokens import CostTokens
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
@@ -65,12 +61,9 @@ if TYPE_CHECKING:
     from costtui.core.insights import ReportInsights
 
 TABLE_VIEW = "table-view"
-CHART_VIEW = "chart-view"
-TALL_SCREEN_ROWS = 50
-"""From this many rows up, the table view also shows the chart under the table."""
 
 
-class CostScreen(CostDialogs, CostTokens):
+class CostScreen(CostDialogs, CostTokens, LaterParts):
     """Where costs are browsed: Enter drills, Backspace goes up, g regroups, c shows the chart."""
 
     HELP = """\
@@ -116,43 +109,18 @@ the change against the previous period of the same length and a per-day trend.
         self.cumulative = False
         self.insights: ReportInsights | None = None
         """Projection, budgets and spike days of the report on screen (None until computed)."""
-        self._mounting_hidden = asyncio.Lock()
-        self._hidden_mounted = False
-        """Whether the filter bar and the charts are mounted (after the first frame)."""
 
     def compose(self) -> ComposeResult:
-        """Yield header, problem panel, progress, table and footer (the rest comes later).
-
-        The filter bar and the charts, hidden at first, are mounted after the first frame
-        (the peek chart at once on a tall terminal, where the first frame shows it).
-        """
+        """Yield header, problem panel, progress, table and footer: what the first frame shows
+        (the hidden parts come after it, see LaterParts)."""
         yield ReportHeader(id="report-header")
-        yield ErrorPanel(id="error-panel")
-        yield LoadProgress(id="load-progress")
+        if self.first_report is None:  # a load or a problem may be in the first frame
+            yield from self._problem_and_progress()
         with ContentSwitcher(initial=TABLE_VIEW, id="views"):
             yield LevelTable(id=TABLE_VIEW)
         if self.app.size.height >= TALL_SCREEN_ROWS:  # the peek chart is in the first frame
             yield CostChart(id="peek-chart")
         yield KeyFooter(compact=True)
-
-    async def _mount_hidden(self) -> None:
-        """Mount the filter bar and the charts (once), then draw the level in the charts."""
-        async with self._mounting_hidden:
-            if self._hidden_mounted or not self.is_attached:  # done, or the app is closing
-                return
-            await self.mount(Horizontal(
-                Label("Filter:", id="filter-label"),
-                Input(placeholder="part of a name; Enter keeps it, Esc clears it",
-                      compact=True, id="row-filter"),
-                id="filter-bar"), before="#views")
-            chart = ChartPanel(id=CHART_VIEW)
-            chart.display = False  # what ContentSwitcher does to a view not shown
-            await self.query_one(ContentSwitcher).mount(chart)
-            if not self.query("#peek-chart"):
-                await self.mount(CostChart(id="peek-chart"), after="#views")
-            self._hidden_mounted = True
-            if self.level is not None and self.report is not None:
-                self._draw_charts(self.level, self.report.date_range)
 
     async def on_mount(self) -> None:
         """Show the header (or the first report), focus the table, tell the app the view is up.
@@ -165,19 +133,6 @@ the change against the previous period of the same length and a per-day trend.
         self.post_message(CostViewReady(await self._show_first_report()))
         self.call_after_refresh(self._mount_hidden)
 
-    async def _show_first_report(self) -> FirstLevel | None:
-        """Show the report made while the app started, if any; None leaves the load to the app."""
-        made = self.first_report
-        if made is None:
-            return None
-        try:
-            report = made.result() if made.done() else await asyncio.wrap_future(made)
-        except Exception:  # the app's own load then fails the same way and says why
-            return None
-        self.show_report(report)
-        assert self._selection is not None
-        return FirstLevel(self._selection, {})
-
     # What the app hands down -----------------------------------------------------------------
 
     def show_loading(self, date_range: DateRange) -> None:
@@ -185,7 +140,8 @@ the change against the previous period of the same length and a per-day trend.
         self.requested_range = date_range
         self.forget_usage()  # fetched again with the new costs when tokens or keys are shown
         self.load_running = True
-        self.query_one(LoadProgress).start()
+        for bar in self.query(LoadProgress):  # none before it is mounted
+            bar.start()
         self._load_started = monotonic()
         if self._elapsed_timer is not None:
             self._elapsed_timer.resume()
@@ -194,22 +150,24 @@ the change against the previous period of the same length and a per-day trend.
 
     def loading_progressed(self, progress: FetchProgress) -> None:
         """Advance the progress bar, or say why the fetch waits and for how long."""
-        bar = self.query_one(LoadProgress)
-        if progress.retry_reason is None:
-            bar.advance_to(progress)
-        else:
-            bar.show_retry(progress.retry_reason, progress.retry_in_seconds)
+        for bar in self.query(LoadProgress):
+            if progress.retry_reason is None:
+                bar.advance_to(progress)
+            else:
+                bar.show_retry(progress.retry_reason, progress.retry_in_seconds)
 
     def _tick_elapsed(self) -> None:
         """Show how long the load has taken (a monotonic duration, not a date)."""
-        self.query_one(LoadProgress).show_elapsed(monotonic() - self._load_started)
+        for bar in self.query(LoadProgress):
+            bar.show_elapsed(monotonic() - self._load_started)
 
     def show_loading_stopped(self, *, hide_bar_later: bool = False) -> None:
         """Hide the progress bar (after the next frame if `hide_bar_later`), reset the header."""
         self.load_running = False
         if self._elapsed_timer is not None:
             self._elapsed_timer.pause()
-        self.query_one(LoadProgress).stop(after_next_frame=hide_bar_later)
+        for bar in self.query(LoadProgress):
+            bar.stop(after_next_frame=hide_bar_later)
         self._update_header()
         self.refresh_bindings()
 
@@ -325,25 +283,6 @@ the change against the previous period of the same length and a per-day trend.
                            tokens=self.level_tokens(report))
         self._draw_charts(self.level, report.date_range)
         self.refresh_bindings()
-
-    def _recent_days(self, date_range: DateRange) -> int:
-        """Return how many of the range's last days may still be incomplete."""
-        return len(incomplete_days(date_range.days(), self.settings.clock.now()))
-
-    def _draw_charts(self, level: LevelView, date_range: DateRange) -> None:
-        """Draw the level in the chart and the peek chart (each once mounted)."""
-        panels = list(self.query(ChartPanel).results(ChartPanel)) if self._hidden_mounted else []
-        peeks = self.query("#peek-chart").results(CostChart)
-        data = chart_data(level, date_range)
-        for panel in panels:
-            forecast = self.insights.forecast if self.insights is not None else None
-            panel.show_level(
-                level, self.state, data, recent_days=self._recent_days(date_range),
-                cumulative=self.cumulative,
-                projection=chart_projection(data, self.state, forecast),
-            )
-        for peek in peeks:
-            peek.show_data(data, title=chart_title(level, self.state))
 
     def _update_header(self) -> None:
         """Rewrite the header lines from the report, the range asked for and the view state."""
