@@ -35,6 +35,10 @@ MIN_IMPACT_SHARE = Decimal("0.2")
 MAD_SCALE = Decimal("0.6745")
 MEAN_AD_SCALE = Decimal("1.253314")
 ZERO = Decimal(0)
+_WEEKS = [timedelta(weeks=weeks) for weeks in range(1, SAME_WEEKDAY_WEEKS + 1)]
+_FALLBACK = timedelta(days=FALLBACK_DAYS)
+_STEPS = [timedelta(days=days) for days in range(max(WINDOW_DAYS, FALLBACK_DAYS))]
+"""0, 1, 2… days: built once, not per day scored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +57,7 @@ class DayScore(Generic[GroupKey]):
     @property
     def is_spike(self) -> bool:
         """Tell whether the day passes every display threshold (increases only)."""
-        return (
-            self.score > SCORE_THRESHOLD
-            and self.impact >= MIN_IMPACT
-            and self.impact >= MIN_IMPACT_SHARE * self.expected
-        )
+        return self.score > SCORE_THRESHOLD and large_enough(self.impact, self.expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,7 @@ class _Series:
         self.start = min(active) if active else None
         self.costs = costs
         self._residuals: dict[date, Decimal | None] = {}
+        self._expected: dict[date, Decimal | None] = {}
 
     def cost(self, day: date) -> Decimal:
         """Return the day's cost; a day without lines in the data cost nothing."""
@@ -91,17 +92,20 @@ class _Series:
 
     def expected(self, day: date) -> Decimal | None:
         """Return the expected cost of a day from the days before it, or None without history."""
+        if day not in self._expected:
+            self._expected[day] = self._expected_from_history(day)
+        return self._expected[day]
+
+    def _expected_from_history(self, day: date) -> Decimal | None:
+        """Return the median of the same weekdays before `day`, else of the days just before."""
         if self.start is None or day <= self.start:
             return None
-        same_weekday = [
-            self.cost(day - timedelta(weeks=weeks))
-            for weeks in range(1, SAME_WEEKDAY_WEEKS + 1)
-            if day - timedelta(weeks=weeks) >= self.start
-        ]
+        start, costs = self.start, self.costs
+        same_weekday = [costs.get(past, ZERO) for week in _WEEKS if (past := day - week) >= start]
         if len(same_weekday) >= MIN_SAME_WEEKDAY_SAMPLES:
             return median(same_weekday)
-        first = max(self.start, day - timedelta(days=FALLBACK_DAYS))
-        return median([self.cost(first + timedelta(days=n)) for n in range((day - first).days)])
+        first = max(start, day - _FALLBACK)
+        return median([costs.get(first + step, ZERO) for step in _STEPS[:(day - first).days]])
 
     def residual(self, day: date) -> Decimal | None:
         """Return actual − expected for a day with enough history, cached."""
@@ -112,6 +116,11 @@ class _Series:
                 self.cost(day) - expected if usable and expected is not None else None
             )
         return self._residuals[day]
+
+    def window(self, day: date) -> list[Decimal]:
+        """Return the trailing window's residuals up to `day`, days without one left out."""
+        residual = self.residual
+        return [past for step in _STEPS[:WINDOW_DAYS] if (past := residual(day - step)) is not None]
 
 
 def modified_z_score(value: Decimal, sample: Sequence[Decimal]) -> Decimal:
@@ -126,14 +135,21 @@ def modified_z_score(value: Decimal, sample: Sequence[Decimal]) -> Decimal:
     return ZERO
 
 
+def large_enough(impact: Decimal, expected: Decimal) -> bool:
+    """Tell whether an impact passes the display thresholds that do not need the score."""
+    return impact >= MIN_IMPACT and impact >= MIN_IMPACT_SHARE * expected
+
+
 def score_days(
     costs: Mapping[date, Decimal],
     days: Sequence[date],
     group: GroupKey,
+    only_large: bool = False,
 ) -> list[DayScore[GroupKey]]:
     """Score each of `days` for one group; its history starts on its first day with a cost.
 
     Days after that without an entry in `costs` cost nothing (the API sends no line for them).
+    With `only_large`, days whose impact is too small to be a spike are left out unscored.
     """
     series = _Series(costs)
     scores: list[DayScore[GroupKey]] = []
@@ -143,12 +159,9 @@ def score_days(
         residual, expected = series.residual(day), series.expected(day)
         if residual is None or expected is None:
             continue
-        window = [
-            past
-            for offset in range(WINDOW_DAYS)
-            if (past := series.residual(day - timedelta(days=offset))) is not None
-        ]
-        score = modified_z_score(residual, window)
+        if only_large and not large_enough(residual, expected):
+            continue
+        score = modified_z_score(residual, series.window(day))
         scores.append(DayScore(day, group, series.cost(day), expected, residual, score))
     return scores
 
@@ -161,7 +174,7 @@ def find_spikes(
     spikes = [
         scored
         for group, costs in costs_by_group.items()
-        for scored in score_days(costs, days, group)
+        for scored in score_days(costs, days, group, only_large=True)
         if scored.is_spike
     ]
     spikes.sort(key=lambda spike: (-spike.impact, spike.day, str(spike.group)))

@@ -39,10 +39,10 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
     """Gather the buckets of `days` (others left out) at their largest scale.
 
     Keys are numbered in the order they first appear, line by line, bucket after bucket. A
-    bucket read from the cache holds indexes into a shared key table: the table's keys are
-    hashed once, not once per line, and its day's row is a copy of the sums per key the cache
-    stored (else its lines summed in table order), put in order of appearance in one C-level
-    step a day.
+    bucket read from the cache or decoded from a page holds indexes into a shared key table:
+    the table's keys are hashed once, not once per line, and its day's row is a copy of the
+    sums per key the cache stored (else its lines summed in table order), put in order of
+    appearance in one C-level step a day.
     """
     day_index = {day: index for index, day in enumerate(days)}
     used = [bucket for bucket in buckets if bucket.day in day_index]

@@ -98,7 +98,8 @@ class DayBucket:
     """The UTC day."""
     _keys: tuple[LineKey, ...] | None
     key_table: Sequence[LineKey] | None
-    """The shared keys `key_indexes` point into (a cache read); None when `keys` were given."""
+    """The shared keys `key_indexes` point into (a cache read, a decoded page); None when `keys`
+    were given."""
     key_indexes: Sequence[int] | None
     """Per line, the index of its key in `key_table`; None when `keys` were given."""
     key_sums: Sequence[int] | None

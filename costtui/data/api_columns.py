@@ -4,13 +4,15 @@ The fast path takes only what is plainly sound: typed fields, UTC-midnight days,
 of PLAIN_AMOUNT's shape. Anything else (a wrong type, an odd amount, broken JSON) returns None,
 and the caller parses the page with `api_parse` (the referee), whose checks and messages rule.
 A page in the API's compact layout (each line `{"amount":"…",…}`) is split at its lines'
-starts instead of decoded field by field (see `compact_lines`); any other layout, or anything
-that path doubts, is decoded into typed structs.
+starts instead of decoded field by field (see `compact_lines`), and its buckets hold each
+line's key as an id in KEY_TABLE (each distinct key once), so later steps look keys up per key,
+not per line; any other layout, or anything that path doubts, is decoded into typed structs.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from datetime import date, timedelta
 from itertools import repeat
@@ -85,13 +87,19 @@ _RAW_KEY = attrgetter(*LINE_KEY_FIELDS)
 _AMOUNT = attrgetter("amount")
 _WHOLE, _FRACTION = itemgetter(0), itemgetter(2)
 
-_REST = itemgetter(2)
-_FIRST_LINE, _NEXT_LINE = b'[{"amount":"', b',{"amount":"'
-_PLAIN_AMOUNT_BYTES = re.compile(_PLAIN_AMOUNTS.pattern.encode("ascii"))
+_FIRST_LINE = b'[{"amount":"'
+_LINE_START = re.compile(rb'\{"amount":"(-?[0-9]{1,15})(?:\.|(?="))([0-9]*)"')
+"""A line's start and its plain amount (see PLAIN_AMOUNT), split into whole and fraction."""
 _Decoded = tuple[list[DayBucket], str | None]
 
-_COMPACT_KEYS: dict[bytes, LineKey] = {}
-"""A line's text after its amount (compact layout) to its checked, cleaned, shared key."""
+KEY_TABLE: list[LineKey] = []
+"""Every distinct key the compact path has decoded, once each: a bucket's lines are ids in it."""
+_KEY_IDS: dict[LineKey, int] = {}
+"""A key of KEY_TABLE to its id (its index there)."""
+_COMPACT_IDS: dict[bytes, int] = {}
+"""A line's text after its amount (compact layout, with the comma after it) to its key's id."""
+_NEW_KEY = threading.Lock()
+"""Held while a new key gets its id: pages may decode in more than one thread."""
 _PARSED_KEYS: dict[LineKey, LineKey] = {}
 """Raw keys seen on sound lines (currency as sent) to their checked, cleaned, shared key."""
 _MAX_PARSED_KEYS = 200_000
@@ -128,72 +136,83 @@ def scaled_amounts(texts: list[str]) -> tuple[tuple[int, ...], int]:
     joined = ",".join(texts)
     if joined.count(",") != len(texts) - 1 or not _PLAIN_AMOUNTS.fullmatch(joined):
         raise _Doubt  # An odd amount, or one with a comma in it.
-    return _scaled(texts, ".", "0")
+    parts = list(map(str.partition, texts, repeat(".")))
+    return _scaled(list(map(_WHOLE, parts)), list(map(_FRACTION, parts)), "0")
 
 
-def _scaled(texts: list[AnyStr], dot: AnyStr, zero: AnyStr) -> tuple[tuple[int, ...], int]:
-    """Return plain amount texts (checked) as integers at the largest scale among them."""
-    kind = type(dot)  # str or bytes: int() reads either
-    parts = list(map(kind.partition, texts, repeat(dot)))
-    fractions = list(map(_FRACTION, parts))
+def _scaled(
+    wholes: list[AnyStr], fractions: list[AnyStr], zero: AnyStr
+) -> tuple[tuple[int, ...], int]:
+    """Return plain amounts (checked), given as whole and fraction digits, as integers at the
+    largest scale among them; _Doubt if one has a digit other than 0 past the ninth decimal."""
     lengths = list(map(len, fractions))
     scale = max(lengths)
     if min(lengths) != scale:
-        fractions = list(map(kind.ljust, fractions, repeat(scale), repeat(zero)))
-    amounts = tuple(map(int, map(add, map(_WHOLE, parts), fractions)))
+        fractions = list(map(type(zero).ljust, fractions, repeat(scale), repeat(zero)))
+    amounts = tuple(map(int, map(add, wholes, fractions)))  # int() reads str or bytes
     if scale > MAX_SCALE:  # Trailing zeros past the ninth decimal (PLAIN_AMOUNT allows them).
         amounts, scale = normalized(amounts, scale)
+        if scale > MAX_SCALE:
+            raise _Doubt
     return amounts, scale
 
 
-def _scaled_bytes(texts: list[bytes]) -> tuple[tuple[int, ...], int]:
-    """Return amount texts cut from JSON as integers at one shared scale; _Doubt if not plain."""
-    joined = b",".join(texts)
-    if joined.count(b",") != len(texts) - 1 or not _PLAIN_AMOUNT_BYTES.fullmatch(joined):
-        raise _Doubt  # An odd amount (an escape, a comma…): the typed decode looks closer.
-    return _scaled(texts, b".", b"0")
+def _compact_id(rest: bytes) -> int:
+    """Return the id of a line's key given its text after the amount's closing quote, up to
+    and with the comma after the line.
 
-
-def _compact_key(rest: bytes) -> LineKey:
-    """Return the checked key of a line given its text after the amount and its closing quote.
-
-    The line is decoded with the amount replaced by "0": a text that is not one whole object,
-    or that names "amount" again, is a _Doubt. The result is remembered under `rest`.
+    The line is decoded with the amount replaced by "0": a text that is not one whole object
+    and a comma, or that names "amount" again, is a _Doubt. The id is remembered under `rest`.
     """
-    if b'"amount"' in rest:
+    if b'"amount"' in rest or not rest.endswith(b","):
         raise _Doubt
     try:
-        line = _LINE_DECODER.decode(_FIRST_LINE[1:] + b'0"' + rest)
+        line = _LINE_DECODER.decode(_FIRST_LINE[1:] + b'0"' + rest[:-1])
     except msgspec.MsgspecError:
         raise _Doubt from None
     if line.amount != "0":  # An escaped "amount" field name: another amount in the line.
         raise _Doubt
     key = _checked_key(_RAW_KEY(line))
-    if len(_COMPACT_KEYS) < _MAX_PARSED_KEYS:
-        _COMPACT_KEYS[rest] = key
-    return key
+    with _NEW_KEY:
+        found = _KEY_IDS.get(key)
+        if found is None:
+            if len(KEY_TABLE) >= _MAX_PARSED_KEYS:
+                raise _Doubt  # Memory's bound: such pages take the typed path.
+            found = _KEY_IDS[key] = len(KEY_TABLE)
+            KEY_TABLE.append(key)
+        if len(_COMPACT_IDS) < _MAX_PARSED_KEYS:
+            _COMPACT_IDS[rest] = found
+    return found
 
 
-def compact_lines(text: bytes) -> tuple[tuple[LineKey, ...], tuple[int, ...], int]:
-    """Return the keys, amounts and scale of a day's `results` array in the compact layout.
+def compact_lines(text: bytes | msgspec.Raw) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+    """Return the key ids (in KEY_TABLE), amounts and scale of a day's `results` array in the
+    compact layout.
 
     The array must read `[{"amount":"A",…},{"amount":"A",…}]`. A JSON string cannot hold an
-    unescaped quote, so `{"amount":"` only starts an object: splitting there and checking that
-    each piece, put back behind it, is one whole object with a plain amount proves the pieces
-    are the lines. Each distinct rest of a line (its key fields as text) is decoded once.
+    unescaped quote, so `{"amount":"` only starts an object: splitting there (where a plain
+    amount follows) and checking that each piece, put back behind it, is one whole object and
+    a comma (the last one a bracket) proves the pieces are the lines; an odd amount leaves its
+    line inside the piece before, which then fails that check. Each distinct rest of a line
+    (its key fields as text) is decoded once.
     """
-    if text == b"[]":
+    view = memoryview(text)  # not copied: the pieces are
+    head, tail = view[:len(_FIRST_LINE)].tobytes(), view[-2:].tobytes()
+    if len(view) == 2 and tail == b"[]":
         return (), (), 0
-    if not (text.startswith(_FIRST_LINE) and text.endswith(b"}]")):
+    if not (head == _FIRST_LINE and tail == b"}]"):
         raise _Doubt
-    lines = list(map(bytes.partition, text[len(_FIRST_LINE):-1].split(_NEXT_LINE), repeat(b'"')))
-    rests = list(map(_REST, lines))
-    keys = list(map(_COMPACT_KEYS.get, rests))
-    if None in keys:
-        keys = [key if key is not None else _compact_key(rest)
-                for key, rest in zip(keys, rests, strict=True)]
-    amounts, scale = _scaled_bytes(list(map(_WHOLE, lines)))
-    return tuple(keys), amounts, scale  # type: ignore[arg-type]  # no None in keys
+    parts = _LINE_START.split(view)
+    if parts[0] != b"[":
+        raise _Doubt  # The first amount is not plain.
+    rests = parts[3::3]
+    rests[-1] = rests[-1][:-1] + b","  # The last line's "}]" as the others' "},".
+    ids = tuple(map(_COMPACT_IDS.get, rests))  # a tuple: the report keeps it as it is
+    if None in ids:
+        ids = tuple(found if found is not None else _compact_id(rest)
+                    for found, rest in zip(ids, rests, strict=True))
+    amounts, scale = _scaled(parts[1::3], parts[2::3], b"0")
+    return ids, amounts, scale  # type: ignore[return-value]  # no None in ids
 
 
 def _day(raw: _Bucket | _RawBucket) -> date:
@@ -215,7 +234,8 @@ def _bucket(raw: _Bucket) -> DayBucket:
 
 def _compact_bucket(raw: _RawBucket) -> DayBucket:
     day = _day(raw)
-    return DayBucket.from_columns(day, *compact_lines(bytes(raw.results)))
+    ids, amounts, scale = compact_lines(raw.results)
+    return DayBucket.from_key_table(day, KEY_TABLE, ids, amounts, scale)
 
 
 def _decoded(page: _Page | _RawPage, buckets: list[DayBucket]) -> _Decoded | None:

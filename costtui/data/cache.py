@@ -91,6 +91,9 @@ class CostCache:
         """One-line warnings for the user, e.g. that a corrupt file was moved aside."""
         self._connection: sqlite3.Connection | None = None
         self._lock = threading.RLock()
+        self._written_tables: dict[tuple[str, str], tuple[int, KeyTable]] = {}
+        """Key tables as this connection last wrote them, with the file's data_version then:
+        while no other connection has written since, a store need not read its table again."""
 
     def __repr__(self) -> str:
         return f"CostCache({str(self.path)!r})"
@@ -104,6 +107,7 @@ class CostCache:
     def close(self) -> None:
         """Close the database connection; the next call opens it again."""
         with self._lock:
+            self._written_tables.clear()
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
@@ -201,11 +205,16 @@ class CostCache:
 
         def write(db: sqlite3.Connection) -> None:
             with writing(db):
-                table = _key_table(db, org_id, key)  # Read in the write lock: the file's truth.
+                # Read in the write lock (the file's truth) unless only this connection wrote it.
+                version = db.execute("PRAGMA data_version").fetchone()[0]
+                known = self._written_tables.pop((org_id, key), None)
+                table = known[1] if known and known[0] == version else _key_table(db, org_id, key)
                 added: list[tuple[int, str]] = []
+                numbers: dict[int, list[int]] = {}
                 rows = []
                 for bucket in listed:
-                    stored = encode_day(bucket, table, table.indexes_of(bucket.keys, added))
+                    stored = encode_day(bucket, table,
+                                        table.indexes_of_bucket(bucket, added, numbers))
                     rows.append((org_id, key, bucket.day.isoformat(),
                                  int(self.is_complete(bucket.day, fetched_at)), stamp,
                                  stored.count, stored.scale, stored.indexes, stored.amounts,
@@ -214,6 +223,7 @@ class CostCache:
                                [(org_id, key, index, text) for index, text in added])
                 db.executemany(
                     "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._written_tables[org_id, key] = (version, table)  # Committed: the file's now.
 
         self._run(write, default=None, retry=True)
 
@@ -322,6 +332,7 @@ class CostCache:
         where, params = ("WHERE org_id = ?", (org_id,)) if org_id is not None else ("", ())
 
         def write(db: sqlite3.Connection) -> ClearedCounts:
+            self._written_tables.clear()
             with writing(db):
                 orgs = db.execute(
                     f"SELECT count(*) FROM (SELECT org_id FROM organizations {where} "

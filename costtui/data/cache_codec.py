@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress
 
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, amount_at
 from costtui.core.validation import (
@@ -39,6 +40,8 @@ _INTEGERS = re.compile(r"(?:-?[0-9]+(?:,-?[0-9]+)*)?")
 """The text fallback of a day's amounts: integers joined by commas."""
 _MAX_CENTS = int(MAX_ABS_CENTS)
 _MAX_INT64 = 2**63
+_UNKNOWN = (-1).__eq__
+"""Whether a key's index in this table is not yet looked up (see `indexes_of_bucket`)."""
 
 
 class UnusableFileError(Exception):
@@ -118,6 +121,30 @@ class KeyTable:
             if key not in self.index:
                 added.append((self.add(key), key_text(key)))
         return list(map(self.index.__getitem__, keys))
+
+    def indexes_of_bucket(
+        self, bucket: DayBucket, added: list[tuple[int, str]], numbers: dict[int, list[int]]
+    ) -> list[int]:
+        """Return the index of each line's key of a bucket, first adding those the table lacks.
+
+        A bucket whose lines are indexes into a key table (a decoded page's, a cache's) is
+        mapped through that table: each of its keys is looked up once, in `numbers` (per table,
+        this table's index of each of its keys, -1 where not yet looked up), not once a line.
+        """
+        table, indexes = bucket.key_table, bucket.key_indexes
+        if table is None or indexes is None:
+            return self.indexes_of(bucket.keys, added)
+        mine = numbers.setdefault(id(table), [])
+        if len(mine) < len(table):  # A table only grows: the indexes below its length stay.
+            mine += [-1] * (len(table) - len(mine))
+        found = list(map(mine.__getitem__, indexes))
+        if -1 not in found:
+            return found
+        new = list(dict.fromkeys(compress(indexes, map(_UNKNOWN, found))))  # at C speed
+        for index, number in zip(new, self.indexes_of([table[index] for index in new], added),
+                                 strict=True):
+            mine[index] = number
+        return list(map(mine.__getitem__, indexes))
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,9 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from costtui.core.anomalies import (
     ChildShare,
     DayScore,
@@ -139,3 +142,31 @@ def test_children_are_ranked_by_their_share_of_the_impact() -> None:
 def test_a_child_new_on_the_spike_day_carries_its_whole_cost() -> None:
     ranked = rank_children({"new-model": {SPIKE_DAY: Decimal(80)}}, SPIKE_DAY, Decimal(80))
     assert ranked == [ChildShare("new-model", Decimal(80), Decimal(0), Decimal(80), Decimal(1))]
+
+
+@st.composite
+def daily_costs(draw: st.DrawFn) -> dict[date, Decimal]:
+    """A group's days: a level with noise from a first day on, some days raised to spikes."""
+    first = draw(st.integers(0, 40))
+    level = draw(st.decimals(min_value=1, max_value=500, places=2))
+    noise = st.decimals(min_value=-5, max_value=5, places=4)
+    costs = {day: max(level + draw(noise), Decimal(0)) for day in DAYS[first:]
+             if draw(st.integers(0, 9))}
+    for day in draw(st.lists(st.sampled_from(DAYS[first:]), max_size=4)):
+        costs[day] = level * draw(st.decimals(min_value=1, max_value=4, places=3))
+    return costs
+
+
+@settings(max_examples=200, deadline=None)
+@given(groups=st.lists(daily_costs(), min_size=1, max_size=3),
+       first_scored=st.integers(0, 69))
+def test_spikes_found_skipping_small_impacts_are_the_spikes_among_every_scored_day(
+    groups: list[dict[date, Decimal]], first_scored: int,
+) -> None:
+    """find_spikes leaves days too small to be spikes unscored: it must lose no spike by it."""
+    days = DAYS[first_scored:]
+    every_score = [scored for number, costs in enumerate(groups)
+                   for scored in score_days(costs, days, f"group_{number}")]
+    expected = sorted((scored for scored in every_score if scored.is_spike),
+                      key=lambda spike: (-spike.impact, spike.day, str(spike.group)))
+    assert find_spikes({f"group_{n}": costs for n, costs in enumerate(groups)}, days) == expected

@@ -254,3 +254,44 @@ def test_any_page_in_the_compact_layout_gives_the_referees_buckets_or_goes_to_it
     body: dict[str, Any], ascii_only: bool
 ) -> None:
     assert_same_or_refereed(compact(body, ascii_only=ascii_only))
+
+
+@pytest.mark.parametrize(
+    ("amount", "units", "scale"),
+    [("-0.5", -5, 1), ("12.", 12, 0), ("007.250", 7250, 3), ("999999999999999.123456789",
+                                                             999999999999999123456789, 9),
+     ("1.5000000000000", 15, 1), ("-0", 0, 0)],
+)
+def test_plain_amounts_are_cut_from_the_compact_layout_exactly(
+    amount: str, units: int, scale: int
+) -> None:
+    content = one_day(SOUND.replace("1.5", amount))
+    decoded = decode_compact_page(content)
+    assert decoded is not None
+    (bucket,), _ = decoded
+    assert (bucket.amounts, bucket.scale) == ((units,), scale)
+    assert assert_same_or_refereed(content) == "fast"
+
+
+@pytest.mark.parametrize(
+    "amount", ["1234567890123456", "1.0000000001", ".5", "+1", "1.5.5", "1e3", " 1", "0x1"])
+def test_amounts_that_are_not_plain_leave_the_compact_layout_to_the_typed_path(
+    amount: str,
+) -> None:
+    content = one_day(SOUND, SOUND.replace("1.5", amount), SOUND)
+    assert decode_compact_page(content) is None
+    assert_same_or_refereed(content)
+
+
+def test_lines_of_one_key_share_one_id_however_their_text_spells_it() -> None:
+    spelled = [SOUND, SOUND.replace('"currency":"USD",', '"currency":null,'),
+               SOUND.replace('"currency":"USD",', ""), SOUND.replace("wrkspc_a", "wrkspc_b")]
+    decoded = decode_compact_page(one_day(*spelled))
+    assert decoded is not None
+    (bucket,), _ = decoded
+    assert bucket.key_indexes is not None and bucket.key_table is not None
+    first, second, third, other = bucket.key_indexes
+    assert first == second == third != other
+    assert bucket.keys[0] is bucket.keys[2] and bucket.keys[0] == (
+        "USD", "wrkspc_a", "x", *(None,) * 6)
+    assert len(set(bucket.key_table)) == len(bucket.key_table)  # each key once in the table

@@ -14,6 +14,7 @@ from costtui.core.clock import FixedClock
 from costtui.core.lines import CostLines
 from costtui.core.models import DayBucket, Organization, amount_at
 from costtui.core.report import group_costs
+from costtui.data.api_columns import decode_cost_page
 from costtui.data.cache import SCHEMA_VERSION, CostCache
 from tests.data.test_cache import GROUPING, NOW, bucket, days, item
 
@@ -314,3 +315,32 @@ def test_a_schema_2_file_without_key_sums_drops_its_days_and_says_so(path: Path)
     cache.store("org-a", (), [bucket(DAY, "2")])
     assert reopened(path).load_days("org-a", (), [DAY]) == {DAY: bucket(DAY, "2")}
     assert key_sums_of(path, DAY) == (2).to_bytes(8, "little")
+
+
+def compact_page(day: date, *lines: tuple[str, str]) -> bytes:
+    """Return a cost page of one day in the API's compact layout: (workspace, amount) lines."""
+    results = [{"amount": amount, "currency": "USD", "workspace_id": workspace,
+                "description": "Claude Usage"} for workspace, amount in lines]
+    return json.dumps({"data": [{"starting_at": f"{day}T00:00:00Z", "results": results}],
+                       "has_more": False, "next_page": None}, separators=(",", ":")).encode()
+
+
+def test_decoded_days_store_only_their_own_keys_and_load_back_equal(path: Path) -> None:
+    second = date(2026, 11, 2)
+    pages = [decode_cost_page(compact_page(DAY, ("wrkspc_x", "1.25"), ("wrkspc_y", "-3"))),
+             decode_cost_page(compact_page(second, ("wrkspc_z", "0.5"), ("wrkspc_x", "7.125")))]
+    (first_day,), (second_day,) = [page[0] for page in pages if page is not None]
+    cache = reopened(path)
+    cache.store("org-a", GROUPING, [second_day])
+    with sqlite3.connect(path) as db:
+        stored = [json.loads(key)[1] for (key,) in db.execute(
+            "SELECT key FROM line_keys ORDER BY idx")]
+    assert stored == ["wrkspc_z", "wrkspc_x"]  # not wrkspc_y: decoded, but not in these days
+    cache.store("org-a", GROUPING, [first_day])
+    loaded = reopened(path).load_days("org-a", GROUPING, [DAY, second])
+    assert loaded == {DAY: first_day, second: second_day}
+    assert [[(i.workspace_id, i.amount_cents) for i in b.items] for b in loaded.values()] == [
+        [("wrkspc_x", Decimal("1.25")), ("wrkspc_y", Decimal(-3))],
+        [("wrkspc_z", Decimal("0.5")), ("wrkspc_x", Decimal("7.125"))]]
+    reopened(path).store("org-b", GROUPING, list(loaded.values()))  # through the file's table
+    assert reopened(path).load_days("org-b", GROUPING, [DAY, second]) == loaded
