@@ -3,8 +3,9 @@
 The first /me and workspaces are the bodies the demo API serves, decoded by the client's own
 parsers; the first cost report, fully grouped, is made straight from the organisation's charges
 as the client decodes them (the same keys, cents and scale: tests/data/test_demo_source.py),
-any other grouping from the body. Later calls (refreshes, tokens, keys) go through the real
-client over the in-process DemoTransport; httpx is imported then, after the first paint.
+any other grouping from the body (msgspec and the page decoder are imported then). Later calls
+(refreshes, tokens, keys) go through the real client over the in-process DemoTransport; httpx
+is imported then, after the first paint.
 """
 
 from __future__ import annotations
@@ -17,19 +18,17 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
 from costtui.core.dates import DateRange
 from costtui.core.models import LINE_KEY_FIELDS, DayBucket, LineKey, Organization, Workspace
-from costtui.data.api_columns import decode_cost_page, scaled_amounts, shared_bucket
+from costtui.core.validation import MAX_CENT_DECIMALS
 from costtui.data.api_parse import (
     check_window,
     parse_cost_page,
     parse_organization,
     parse_workspaces_page,
 )
-from costtui.data.bucket_columns import shared_key
-from costtui.data.demo_org import DemoOrganization, cost_report_body, render_amount
+from costtui.data.bucket_columns import normalized, shared_key
+from costtui.data.demo_org import DemoOrganization, cost_report_body
 from costtui.data.progress import FetchProgress, ProgressCallback
 from costtui.data.source import range_with_previous, report_from
 
@@ -51,7 +50,27 @@ LINE_FIELDS = LINE_KEY_FIELDS[2:]
 
 def _as_served(body: dict[str, Any]) -> bytes:
     """Return a body as the demo API sends it (msgspec's compact JSON)."""
+    import msgspec
+
     return msgspec.json.encode(body)
+
+
+def _as_json(body: dict[str, Any]) -> bytes:
+    """Return a body as compact JSON (what the client's json parser reads of /me, workspaces)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def scaled_cents(amounts: list[Decimal]) -> tuple[tuple[int, ...], int]:
+    """Return exact amounts as integers at one shared scale, as the client reads their texts.
+
+    The scale is the most decimals any amount has (at most MAX_CENT_DECIMALS once trailing
+    zeros go), as `api_columns.scaled_amounts` makes it of the texts the demo API sends.
+    """
+    if not amounts:
+        return (), 0
+    scale = max(0, *(-int(amount.normalize().as_tuple().exponent) for amount in amounts))
+    units = tuple(int(amount.scaleb(scale)) for amount in amounts)
+    return normalized(units, scale) if scale > MAX_CENT_DECIMALS else (units, scale)
 
 
 def _decoded(content: bytes) -> Any:
@@ -75,7 +94,7 @@ def day_bucket(org: DemoOrganization, day: date, known: dict[tuple[str | None, i
             raw = ("USD", workspace, *(getattr(line, field) for field in LINE_FIELDS))
             key = known[workspace, id(line)] = shared_key(raw)
         keys.append(key)
-    amounts, scale = scaled_amounts([render_amount(amount) for _, _, amount, _ in entries])
+    amounts, scale = scaled_cents([amount for _, _, amount, _ in entries])
     return DayBucket.from_columns(day, tuple(keys), amounts, scale)
 
 
@@ -84,6 +103,8 @@ def window_buckets(org: DemoOrganization, window: DateRange, groups: list[str]) 
     if groups == list(API_GROUPINGS):
         known: dict[tuple[str | None, int], LineKey] = {}
         return [day_bucket(org, day, known) for day in window.days()]
+    from costtui.data.api_columns import decode_cost_page, shared_bucket
+
     where = f"cost_report page 1 of {window}"
     content = _as_served(cost_report_body(org, window.days(), groups, None))
     fast = decode_cost_page(content)
@@ -149,7 +170,7 @@ class DemoSource:
     def _organization(self) -> Organization:
         """Return the organisation as the client decodes the demo API's /me."""
         body = {"id": self.org.org_id, "name": self.org.name, "type": "organization"}
-        return parse_organization(_decoded(_as_served(body)))
+        return parse_organization(_decoded(_as_json(body)))
 
     def _workspaces(self) -> list[Workspace]:
         """Return every workspace as the client decodes the demo API's one page of them."""
@@ -157,7 +178,7 @@ class DemoSource:
         body = {"data": listed, "has_more": False,
                 "first_id": listed[0]["id"] if listed else None,
                 "last_id": listed[-1]["id"] if listed else None}
-        return parse_workspaces_page(_decoded(_as_served(body)))[0]
+        return parse_workspaces_page(_decoded(_as_json(body)))[0]
 
     async def organization(self) -> Organization:
         """Return the demo organisation."""
