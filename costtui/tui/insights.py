@@ -66,9 +66,10 @@ class InsightsLoader(App[None]):
         """Start computing the insights of a report just shown (a newer load replaces it)."""
         if self.source is not None and self.settings.insights:
             self.insights_running = True
-            # After the frame showing the report: its rows paint before the window is loaded.
-            self.call_after_refresh(self._start_insights, self.source, report,
-                                    self.load_generation)
+            # After the frame showing the report and the next one, hiding the progress bar:
+            # the insights thread would share the GIL with either and stretch it.
+            self.call_after_refresh(self.call_after_refresh, self._start_insights, self.source,
+                                    report, self.load_generation)
 
     def _start_insights(self, source: CostSource, report: LoadedReport, generation: int) -> None:
         """Start the insights worker unless a newer load or a stop came first."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import pytest
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -190,3 +191,30 @@ async def test_the_table_draws_the_trends_the_insights_thread_made_for_its_spike
         shown = {str(table.rows_table.get_cell(row.key, "trend")).replace(SPIKE_MARK, "▁")
                  for row in level.rows}
         assert shown == {"▁" * plan.trend}
+
+
+def test_one_style_cells_that_fit_are_built_in_one_step_to_the_same_segments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.console import Console
+
+    import costtui.tui.widgets.quick_cells as quick_cells
+
+    console = Console(width=40)
+    options = console.options
+    pre = Style(bgcolor="grey11") + Style.from_meta({"row": 3, "column": 1})
+    one_style = [name_text("Search"), name_text("Total · 4", style="bold"),
+                 right_text("12.5%"), MoneyCell(Decimal("1234.5")).__rich__(),
+                 Text("left", justify="left", style="red"), Text("Équipe 東京")]
+    others = [name_text("A name far too long for this column"), right_text("trailing "),
+              Text("tab\there"), Text("centred", justify="center"), with_spans(), Text("")]
+    cases = [(cell, post) for cell in one_style + others
+             for post in (Style(), Style(color="red", bold=True))]
+    quick = [quick_text_lines(console, options, cell, 16, 1, pre, post) for cell, post in cases]
+    one_step = [quick_cells._plain_line(console, options, cell, 14, 1, pre, post) is not None
+                for cell, post in cases]
+    monkeypatch.setattr(quick_cells, "_plain_line", lambda *args: None)
+    general = [quick_text_lines(console, options, cell, 16, 1, pre, post)
+               for cell, post in cases]
+    assert quick == general
+    assert one_step == [True] * 2 * len(one_style) + [False] * 2 * len(others)

@@ -178,6 +178,18 @@ def test_spike_mark_covers_every_cell_of_a_widened_day() -> None:
     assert mark_spikes(trend, days, frozenset(), Style()).plain == "▁▁▂▂██▃▃"
 
 
+def test_spike_marks_are_styled_by_run_and_keep_the_trends_dim_tail() -> None:
+    days = [date(2026, 11, day) for day in range(1, 9)]
+    trend = Text("▁▂▃▄▅▆▇█")
+    trend.stylize("dim", 6)
+    spikes = frozenset({date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 5),
+                        date(2026, 11, 8)})
+    marked = mark_spikes(trend, days, spikes, Style(bold=True))
+    assert marked.plain == "▁▲▲▄▲▆▇▲"
+    assert [(span.start, span.end, str(span.style)) for span in marked.spans] == [
+        (6, 8, "dim"), (1, 3, "bold"), (4, 5, "bold"), (7, 8, "bold")]
+
+
 def test_projection_path_continues_the_running_total_and_moves_the_band() -> None:
     days = tuple(date(2026, 11, day) for day in range(27, 31))  # chart: Nov 27 … 30
     data = ChartData(days, (ChartSeries("All", (Decimal(10), Decimal(20), Decimal(5),

@@ -130,9 +130,13 @@ def mark_spikes(trend: Text, days: Sequence[date], spike_days: frozenset[date],
     result = Text("".join(marked), no_wrap=True, overflow="crop")
     for span in trend.spans:
         result.stylize(span.style, span.start, span.end)
-    for position, character in enumerate(marked):
+    run_start: int | None = None  # a run of new marks gets one span: fewer spans to draw
+    for position, character in enumerate([*marked, ""]):
         if character == SPIKE_MARK and line[position] != SPIKE_MARK:
-            result.stylize(style, position, position + 1)
+            run_start = position if run_start is None else run_start
+        elif run_start is not None:
+            result.stylize(style, run_start, position)
+            run_start = None
     return result
 
 

@@ -311,7 +311,7 @@ class LevelTable(Vertical):
                     each.add_column(name_text(COLUMN_LABELS["budget"]), width=BUDGET_WIDTH,
                                     key="budget")
                 if has_marks:
-                    each.add_column("", width=len(SPIKE_MARK), key="spike")
+                    each.add_column(Text(""), width=len(SPIKE_MARK), key="spike")  # not markup
                 if plan.trend:
                     each.add_column(name_text(self._column_label("trend", state)),
                                     width=plan.trend, key="trend")
@@ -323,26 +323,27 @@ class LevelTable(Vertical):
             spike_style = table.get_component_rich_style("level-rows--spike", partial=True)
             days = marks.days
             sparklines_before, self._sparklines = self._sparklines, {}
-            for row in view.rows:
-                cells: list[object] = [
-                    name_text(row.label),
-                    MoneyCell(row.cost),
-                    right_text(format_share(row.cost, view.total)),
-                    *change_cells(row.cost, row.previous_cost, view.changes_known,
-                                  increase, decrease),
-                ]
-                if tokens is not None:
-                    cells += map(right_text, tokens.row(row.key))
-                if marks.show_budgets:
-                    cells.append(budget_text(marks.budgets.get(row.key), statuses))
-                if has_marks:
-                    cells.append(self._mark(row.key in marks.spike_days, spike_style))
-                if plan.trend:
-                    trend = self._trend(row.daily, plan.trend, sparklines_before)
-                    cells.append(mark_spikes(trend, days,
-                                             marks.spike_days.get(row.key, frozenset()),
-                                             spike_style))
-                table.add_row(*cells, key=row.key)
+            with table.adding_rows():
+                for row in view.rows:
+                    cells: list[object] = [
+                        name_text(row.label),
+                        MoneyCell(row.cost),
+                        right_text(format_share(row.cost, view.total)),
+                        *change_cells(row.cost, row.previous_cost, view.changes_known,
+                                      increase, decrease),
+                    ]
+                    if tokens is not None:
+                        cells += map(right_text, tokens.row(row.key))
+                    if marks.show_budgets:
+                        cells.append(budget_text(marks.budgets.get(row.key), statuses))
+                    if has_marks:
+                        cells.append(self._mark(row.key in marks.spike_days, spike_style))
+                    if plan.trend:
+                        trend = self._trend(row.daily, plan.trend, sparklines_before)
+                        cells.append(mark_spikes(trend, days,
+                                                 marks.spike_days.get(row.key, frozenset()),
+                                                 spike_style))
+                    table.add_row(*cells, key=row.key)
             total_cells: list[object] = [
                 name_text(self._total_label(view), style="bold"),
                 MoneyCell(shown_total),

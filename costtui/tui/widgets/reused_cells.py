@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from rich.console import ConsoleOptions
@@ -18,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color
+from textual.css.styles import RenderStyles
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -39,6 +41,20 @@ def content_key(cell: object) -> Hashable | None:
     return None
 
 
+class _StylesOfOneRender(RenderStyles):
+    """Component styles whose Rich style is worked out once (styles hold still in a render)."""
+
+    def __init__(self, styles: RenderStyles) -> None:
+        assert styles.node is not None
+        super().__init__(styles.node, styles.base, styles.inline)
+        self._kept_rich_style = styles.rich_style
+
+    @property
+    def rich_style(self) -> Style:
+        """Return the Rich style worked out when these styles were made."""
+        return self._kept_rich_style
+
+
 class ReusedCells(DataTable[object]):
     """A DataTable whose unchanged cells are not rendered again after `clear` and `add_row`."""
 
@@ -48,6 +64,7 @@ class ReusedCells(DataTable[object]):
         self._rendered_before: dict[Hashable, Any] = {}
         """The same for the build before (what a rebuild most often finds again)."""
         self._clearing_rows = False
+        self._columns_while_adding: list[Column] | None = None
         self._styles_this_render: dict[Hashable, Any] | None = None
         """Styles worked out once per render_lines (None outside one): each walks the DOM."""
         super().__init__(*args, **kwargs)
@@ -74,6 +91,16 @@ class ReusedCells(DataTable[object]):
         """Return the widget's style (computed once per render: it walks every ancestor)."""
         return self._once_per_render("widget", lambda: super(ReusedCells, self).rich_style)
 
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        """Return component styles; in a render, made once with their Rich style worked out.
+
+        DataTable asks for the header's Rich style on every line it draws, and each time it
+        walks every ancestor of the table (a few ms a frame)."""
+        if self._styles_this_render is None:
+            return super().get_component_styles(*names)
+        return self._once_per_render(("component", names), lambda: _StylesOfOneRender(
+            super(ReusedCells, self).get_component_styles(*names)))
+
     @property
     def background_colors(self) -> tuple[Color, Color]:
         """Return the background colours (once per render: they walk every ancestor too)."""
@@ -83,7 +110,18 @@ class ReusedCells(DataTable[object]):
     @property
     def ordered_columns(self) -> list[Column]:
         """Return the columns in screen order (listed once per render, not per row and cell)."""
+        if self._columns_while_adding is not None:
+            return self._columns_while_adding
         return self._once_per_render("columns", lambda: super(ReusedCells, self).ordered_columns)
+
+    @contextmanager
+    def adding_rows(self) -> Iterator[None]:
+        """Add rows with the columns listed once (DataTable lists them twice for every row)."""
+        self._columns_while_adding = super().ordered_columns
+        try:
+            yield
+        finally:
+            self._columns_while_adding = None
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         kind = (-1 if row_index == -1 else 0 if row_index < self.fixed_rows
