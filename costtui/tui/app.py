@@ -157,6 +157,7 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         self.remember_view()
         self.load_generation += 1
         self.report = shown.selection.report
+        self.first_report_frozen = True  # start() froze it with the view it is shown in
         self.call_after_refresh(self.report_painted.set)
         self._report_shown(self.report)
 
