@@ -130,10 +130,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
 
     @on(CostViewReady)
     def start(self, message: CostViewReady) -> None:
-        """Start the first load once the cost view is up, or ask for a key if there is none.
-
-        The view may have shown the first report as it mounted (the demo's): that is the load.
-        """
+        """Start the first load once the cost view is up (unless it showed the demo's first
+        report as it mounted: that is the load), or ask for a key if there is none."""
         # The widgets and styles just mounted live as long as the app (like what the launch
         # froze): keep the collector's full passes (tens of ms, a UI freeze each) off them.
         gc.freeze()
@@ -149,11 +147,8 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
             self.load(self.date_range)
 
     def _first_report_shown(self, shown: FirstLevel) -> None:
-        """Take the report the view showed as it mounted as the first load's.
-
-        Its pivots are grouped when first asked for: the demo's report takes a millisecond,
-        less than a thread to do it in would.
-        """
+        """Take the report the view showed as it mounted as the first load's (its pivots are
+        grouped when asked: a millisecond for the demo's, less than a thread would take)."""
         self.remember_view()
         self.load_generation += 1
         self.report = shown.selection.report
