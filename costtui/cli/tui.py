@@ -25,7 +25,7 @@ from costtui.core.view_state import DEFAULT_DRILL_PATH
 from costtui.data.config import ConfigError, load_config
 from costtui.data.demo_org import DEMO_BUDGETS, DemoOrganization, demo_spike_day
 from costtui.data.demo_source import API_GROUPINGS, DemoSource
-from costtui.data.source import CostSource, range_with_previous
+from costtui.data.source import CostSource
 from costtui.data.source_options import SourceFactory, SourceOptions
 from costtui.data.state import UserState, load_state
 from costtui.tui.settings import DEFAULT_PRESET, AppSettings
@@ -146,7 +146,7 @@ def build_app(args: argparse.Namespace, clock: Clock) -> CostApp:
         # Its first report (the range shown and the one before) is made in a thread from now
         # on, while Textual is imported and the app starts.
         shown = settings.date_range or preset_range(DEFAULT_PRESET, clock.today())
-        demo.prepare(range_with_previous(shown), API_GROUPINGS)
+        demo.prepare_report(shown, API_GROUPINGS, clock)
         from costtui.tui.app import CostApp
 
         return CostApp(demo, settings)

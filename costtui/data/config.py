@@ -14,11 +14,6 @@ import platformdirs
 from costtui.core.budgets import BudgetConfigError, Budgets, parse_budgets
 from costtui.core.text import clean_text
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on Python 3.10
-    import tomli as tomllib
-
 APP_NAME = "costtui"
 CONFIG_FILE_NAME = "config.toml"
 PROFILE_SETTINGS = ("base_url", "budgets")
@@ -84,6 +79,10 @@ def load_config(path: Path | None = None) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(f"cannot read {path}: {reason}; fix the file or remove it") from None
+    if sys.version_info >= (3, 11):  # imported only when there is a file to read
+        import tomllib
+    else:  # pragma: no cover - exercised only on Python 3.10
+        import tomli as tomllib
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -118,7 +118,7 @@ def _roll(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
-def _render(amount: Decimal) -> str:
+def render_amount(amount: Decimal) -> str:
     """Render an exact amount as a plain decimal string without trailing zeros."""
     return format(amount.normalize(), "f")
 
@@ -151,7 +151,7 @@ def _lines_for(profile: _Profile) -> list[tuple[_Line, Decimal]]:
 
 def _item(amount: Decimal, workspace_id: str | None, line: _Line | None) -> dict[str, Any]:
     """Build an API-shaped CostItem; `line` None leaves the description fields null."""
-    item: dict[str, Any] = {"amount": _render(amount), "currency": "USD"}
+    item: dict[str, Any] = {"amount": render_amount(amount), "currency": "USD"}
     item["workspace_id"] = workspace_id
     for key in _LINE_FIELDS:
         item[key] = None if line is None else getattr(line, key)
@@ -238,6 +238,9 @@ class DemoOrganization:
             (w["id"] for w in self.workspaces if w["name"] == _SPIKE_WORKSPACE), None
         )
         self._days: dict[date, tuple[_Entry, ...]] = {}
+        self._texts = {line.description: line.description.encode()
+                       for _, _, lines in self._streams for line, _ in lines}
+        """Each line's description as the bytes its daily roll hashes."""
         self._lock = threading.Lock()
 
     def cost_items(self, day: date) -> list[dict[str, Any]]:
@@ -295,8 +298,11 @@ class DemoOrganization:
             spiking = spike and workspace == self._spike_workspace
             if not always_on and not spiking and _roll(workspace_key) % 9 == 0:
                 continue
+            hashed = hashlib.blake2b(f"{workspace_key}|".encode(), digest_size=8)
             for line, cents in lines:
-                roll = _roll(f"{workspace_key}|{line.description}")
+                line_hash = hashed.copy()  # = _roll(f"{workspace_key}|{line.description}")
+                line_hash.update(self._texts[line.description])
+                roll = int.from_bytes(line_hash.digest(), "big")
                 if roll % 100 >= line.presence:
                     continue
                 jitter = Decimal(600_000 + (roll >> 8) % 800_001).scaleb(-6)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Future
 from datetime import date
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from costtui.core.clock import Clock
 from costtui.core.dates import DateRange
@@ -64,6 +65,16 @@ class CostSource(Protocol):
         ...
 
 
+@runtime_checkable
+class PreparesReport(Protocol):
+    """A source that may have started making the app's first report before the app ran."""
+
+    def take_report(self, shown: DateRange,
+                    api_group_by: tuple[str, ...]) -> Future[LoadedReport] | None:
+        """Return the report being made of `shown` and the period before it, if it is."""
+        ...
+
+
 async def load_names(source: CostSource) -> tuple[str, dict[str, str], list[str]]:
     """Return the organisation name and workspace names, falling back to ids with a note.
 
@@ -113,20 +124,54 @@ async def load_report(
     The report says where its days came from; `full_refresh` ignores cached days.
     """
     fetch_range = range_with_previous(date_range) if with_previous else date_range
-    (organization_name, workspace_names, notes), buckets = await asyncio.gather(
+    names, buckets = await asyncio.gather(
         load_names(source),
         source.cost_buckets(fetch_range, api_group_by, on_progress, refresh=full_refresh),
     )
+    previous_days = date_range.previous().days() if with_previous else []
+    lines = await asyncio.to_thread(_gather_lines, buckets, date_range.days(), previous_days)
+    return assemble_report(source, date_range, api_group_by, names, buckets, lines, clock=clock,
+                           with_previous=with_previous)
+
+
+def report_from(
+    source: CostSource,
+    date_range: DateRange,
+    api_group_by: tuple[str, ...],
+    names: tuple[str, dict[str, str], list[str]],
+    buckets: list[DayBucket],
+    *,
+    clock: Clock,
+) -> LoadedReport:
+    """Return the report (with its previous period) of names and buckets already at hand.
+
+    What `load_report` makes, done in the calling thread (the demo's first report).
+    """
+    lines = _gather_lines(buckets, date_range.days(), date_range.previous().days())
+    return assemble_report(source, date_range, api_group_by, names, buckets, lines, clock=clock,
+                           with_previous=True)
+
+
+def assemble_report(
+    source: CostSource,
+    date_range: DateRange,
+    api_group_by: tuple[str, ...],
+    names: tuple[str, dict[str, str], list[str]],
+    buckets: list[DayBucket],
+    lines: tuple[CostLines, CostLines],
+    *,
+    clock: Clock,
+    with_previous: bool,
+) -> LoadedReport:
+    """Return the report of a range's names, buckets and gathered lines; it says their origin."""
+    organization_name, workspace_names, notes = names
     origin, oldest_cached_at = origin_of(buckets, offline=source.offline)
     days_present = {bucket.day for bucket in buckets}
-    previous_days = date_range.previous().days() if with_previous else []
-    lines, previous_lines = await asyncio.to_thread(
-        _gather_lines, buckets, date_range.days(), previous_days)
     return LoadedReport(
         date_range=date_range,
         api_group_by=api_group_by,
-        lines=lines,
-        previous_lines=previous_lines,
+        lines=lines[0],
+        previous_lines=lines[1],
         organization_name=organization_name,
         workspace_names=workspace_names,
         fetched_at=clock.now(),

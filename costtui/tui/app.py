@@ -26,7 +26,7 @@ from costtui.core.text import safe_line
 from costtui.core.view_state import ViewState
 from costtui.data.api_errors import ApiError, AuthenticationError
 from costtui.data.progress import FetchProgress
-from costtui.data.source import CostSource, load_report
+from costtui.data.source import CostSource, PreparesReport, load_report
 from costtui.data.source_options import SourceFactory
 from costtui.data.state import UserState, save_state
 from costtui.tui.cached_paint import FULL_API_GROUPING, CachedPaint
@@ -36,6 +36,7 @@ from costtui.tui.keys import KeysAndProfiles
 from costtui.tui.messages import (
     CostViewReady,
     ExportRequested,
+    FirstLevel,
     LoadProgressed,
     RangeChosen,
     ReportFailed,
@@ -119,15 +120,18 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
                                     sort_column=settings.sort_column,
                                     sort_descending=settings.sort_descending)
         """The drill path and sort last shown (remembered for next time)."""
-        self.cost_screen = CostScreen(self.view_state, settings, self.date_range)
+        first_report = (source.take_report(self.date_range, FULL_API_GROUPING)
+                        if isinstance(source, PreparesReport) else None)
+        self.cost_screen = CostScreen(self.view_state, settings, self.date_range, first_report)
 
     def get_default_screen(self) -> CostScreen:
         """Return the cost view, the screen under every dialog."""
         return self.cost_screen
 
     @on(CostViewReady)
-    def start(self) -> None:
-        """Start the first load once the cost view is up, or ask for a key if there is none."""
+    def start(self, message: CostViewReady) -> None:
+        """Start the first load once the cost view is up (unless it showed the demo's first
+        report as it mounted: that is the load), or ask for a key if there is none."""
         # The widgets and styles just mounted live as long as the app (like what the launch
         # froze): keep the collector's full passes (tens of ms, a UI freeze each) off them.
         gc.freeze()
@@ -137,8 +141,20 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
             self.cost_screen.show_no_key(self.settings.profile, self.settings.key_note)
             # A keyring problem (settings.key_note) is explained by the dialog itself.
             self.request_admin_key(f"No Admin key for profile '{self.settings.profile}' yet.")
+        elif message.shown is not None:
+            self._first_report_shown(message.shown)
         else:
             self.load(self.date_range)
+
+    def _first_report_shown(self, shown: FirstLevel) -> None:
+        """Take the report the view showed as it mounted as the first load's (its pivots are
+        grouped when asked: a millisecond for the demo's, less than a thread would take)."""
+        self.remember_view()
+        self.load_generation += 1
+        self.report = shown.selection.report
+        self.first_report_frozen = True  # start() froze it with the view it is shown in
+        self.call_after_refresh(self.report_painted.set)
+        self._report_shown(self.report)
 
     async def on_unmount(self) -> None:
         """Stop loading and close the source's connections."""
@@ -228,10 +244,14 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
                         "organisation cached for this profile: its costs are shown now.",
                         title="Organisation changed", severity="warning", markup=False)
         self.cost_screen.show_report(message.report, first_level=message.first_level)
-        self.load_insights(message.report)
-        missing = message.report.missing_days
+        self._report_shown(message.report)
+
+    def _report_shown(self, report: LoadedReport) -> None:
+        """Start a fresh report's insights and say which of its days are missing."""
+        self.load_insights(report)
+        missing = report.missing_days
         if missing:
-            where = "the cache" if message.report.offline else "the source"
+            where = "the cache" if report.offline else "the source"
             self.notify(f"{len(missing)} day(s) missing from {where}: "
                         f"{missing_days_text(missing, limit=12)}.",
                         title="Days missing", severity="warning", markup=False, timeout=10)

@@ -119,7 +119,15 @@ class ExportRequested(Message):
 
 
 class CostViewReady(Message):
-    """The cost view is composed and can be handed data (the app starts the first load)."""
+    """The cost view is composed and can be handed data (the app starts the first load).
+
+    `shown` is the report the view showed as it mounted (the demo's, made while the app
+    started) with its grouping: the first load is then already done.
+    """
+
+    def __init__(self, shown: FirstLevel | None = None) -> None:
+        super().__init__()
+        self.shown = shown
 
 
 class InsightsComputed(Message):

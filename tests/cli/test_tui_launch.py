@@ -17,7 +17,7 @@ from costtui.data.config import config_path
 from costtui.data.demo import DEMO_KEY, DemoApi, DemoFaults, DemoTransport
 from costtui.data.demo_source import DemoSource
 from costtui.data.open import demo_client
-from costtui.data.source import CostSource, range_with_previous
+from costtui.data.source import CostSource
 from costtui.tui.app import CostApp
 from costtui.tui.cached_paint import FULL_API_GROUPING
 from costtui.tui.screens.key_entry import KeyEntryScreen
@@ -56,8 +56,13 @@ def test_the_demo_starts_making_the_apps_first_report_before_it_runs(
     launch(arguments(demo=True, **range_given), frozen_clock())
     app = started[0]
     assert isinstance(app.source, DemoSource)
-    # Exactly what the first load fetches: the range shown and the one before, fully grouped.
-    assert app.source.prepared == (range_with_previous(app.date_range), FULL_API_GROUPING)
+    # The view is handed it to show as it mounts: the range shown, the one before, fully grouped.
+    made = app.cost_screen.first_report
+    assert made is not None
+    report = made.result()
+    assert (report.date_range, report.api_group_by) == (app.date_range, FULL_API_GROUPING)
+    assert report.previous_lines.days == tuple(app.date_range.previous().days())
+    assert app.source.prepared is None  # taken: later loads go over the demo API
 
 
 def test_no_key_starts_without_source_and_says_so(started: list[CostApp]) -> None:

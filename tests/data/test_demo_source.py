@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -82,3 +82,20 @@ async def test_a_prepared_report_for_other_days_is_not_served_for_these() -> Non
     buckets = await source.cost_buckets(october, ("workspace_id",))
     assert [bucket.day for bucket in buckets] == october.days()
     assert columns(buckets) == columns(served)
+
+
+def test_the_direct_first_report_equals_the_decoded_pages_of_a_large_org_over_a_year() -> None:
+    import msgspec
+
+    from costtui.data.api_columns import decode_cost_page
+    from costtui.data.demo_org import cost_report_body
+    from costtui.data.demo_source import window_buckets
+
+    org = DemoOrganization(workspace_count=40, seed=3, spike_day=TODAY)
+    year = DateRange(TODAY - timedelta(days=364), TODAY)
+    groups = ["workspace_id", "description"]
+    for window in year.windows(31):
+        page = msgspec.json.encode(cost_report_body(org, window.days(), groups, None))
+        decoded = decode_cost_page(page)
+        assert decoded is not None
+        assert columns(window_buckets(org, window, groups)) == columns(decoded[0])

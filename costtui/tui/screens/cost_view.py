@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, DataTable, Input, Label
+from textual.widgets import ContentSwitcher, DataTable, Input
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.core.freshness import report_notes
@@ -36,12 +35,10 @@ from costtui.tui.messages import CostViewReady, FirstLevel, Sparklines, ViewChan
 from costtui.tui.screens.chart import (
     EMPTY_CHART,
     ChartPanel,
-    chart_data,
-    chart_projection,
-    chart_title,
 )
 from costtui.tui.screens.cost_dialogs import CostDialogs
 from costtui.tui.screens.cost_keys import COST_VIEW_BINDINGS
+from costtui.tui.screens.cost_later import CHART_VIEW, TALL_SCREEN_ROWS, LaterParts
 from costtui.tui.screens.cost_tokens import CostTokens
 from costtui.tui.settings import AppSettings
 from costtui.tui.widgets.cost_chart import CostChart
@@ -59,15 +56,14 @@ from costtui.tui.widgets.report_header import (
 )
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from costtui.core.insights import ReportInsights
 
 TABLE_VIEW = "table-view"
-CHART_VIEW = "chart-view"
-TALL_SCREEN_ROWS = 50
-"""From this many rows up, the table view also shows the chart under the table."""
 
 
-class CostScreen(CostDialogs, CostTokens):
+class CostScreen(CostDialogs, CostTokens, LaterParts):
     """Where costs are browsed: Enter drills, Backspace goes up, g regroups, c shows the chart."""
 
     HELP = """\
@@ -86,8 +82,11 @@ the change against the previous period of the same length and a per-day trend.
     """The table takes the focus first (the default, the first focusable widget, is the hidden
     filter input: focusing it then the table restyled both)."""
 
-    def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange) -> None:
+    def __init__(self, state: ViewState, settings: AppSettings, date_range: DateRange,
+                 first_report: Future[LoadedReport] | None = None) -> None:
         super().__init__()
+        self.first_report = first_report
+        """The first report, made in a thread while the app started: shown as the view mounts."""
         self.state = state
         """Drill path, drilled values, text filter and sort."""
         self.settings = settings
@@ -112,26 +111,27 @@ the change against the previous period of the same length and a per-day trend.
         """Projection, budgets and spike days of the report on screen (None until computed)."""
 
     def compose(self) -> ComposeResult:
-        """Yield header, problem panel, progress, filter, table/chart and footer."""
+        """Yield header, problem panel, progress, table and footer: what the first frame shows
+        (the hidden parts come after it, see LaterParts)."""
         yield ReportHeader(id="report-header")
-        yield ErrorPanel(id="error-panel")
-        yield LoadProgress(id="load-progress")
-        with Horizontal(id="filter-bar"):
-            yield Label("Filter:", id="filter-label")
-            yield Input(placeholder="part of a name; Enter keeps it, Esc clears it",
-                        compact=True, id="row-filter")
+        if self.first_report is None:  # a load or a problem may be in the first frame
+            yield from self._problem_and_progress()
         with ContentSwitcher(initial=TABLE_VIEW, id="views"):
             yield LevelTable(id=TABLE_VIEW)
-            yield ChartPanel(id=CHART_VIEW)
-        yield CostChart(id="peek-chart")
+        if self.app.size.height >= TALL_SCREEN_ROWS:  # the peek chart is in the first frame
+            yield CostChart(id="peek-chart")
         yield KeyFooter(compact=True)
 
-    def on_mount(self) -> None:
-        """Show the header, focus the table and tell the app the view is ready for data."""
+    async def on_mount(self) -> None:
+        """Show the header (or the first report), focus the table, tell the app the view is up.
+
+        A first report made while the app started is shown now: the first frame has its rows.
+        """
         self._update_header()
         self.query_one("#level-rows", DataTable).focus()
         self._elapsed_timer = self.set_interval(1.0, self._tick_elapsed, pause=True)
-        self.post_message(CostViewReady())
+        self.post_message(CostViewReady(await self._show_first_report()))
+        self.call_after_refresh(self._mount_hidden)
 
     # What the app hands down -----------------------------------------------------------------
 
@@ -140,7 +140,8 @@ the change against the previous period of the same length and a per-day trend.
         self.requested_range = date_range
         self.forget_usage()  # fetched again with the new costs when tokens or keys are shown
         self.load_running = True
-        self.query_one(LoadProgress).start()
+        for bar in self.query(LoadProgress):  # none before it is mounted
+            bar.start()
         self._load_started = monotonic()
         if self._elapsed_timer is not None:
             self._elapsed_timer.resume()
@@ -149,22 +150,24 @@ the change against the previous period of the same length and a per-day trend.
 
     def loading_progressed(self, progress: FetchProgress) -> None:
         """Advance the progress bar, or say why the fetch waits and for how long."""
-        bar = self.query_one(LoadProgress)
-        if progress.retry_reason is None:
-            bar.advance_to(progress)
-        else:
-            bar.show_retry(progress.retry_reason, progress.retry_in_seconds)
+        for bar in self.query(LoadProgress):
+            if progress.retry_reason is None:
+                bar.advance_to(progress)
+            else:
+                bar.show_retry(progress.retry_reason, progress.retry_in_seconds)
 
     def _tick_elapsed(self) -> None:
         """Show how long the load has taken (a monotonic duration, not a date)."""
-        self.query_one(LoadProgress).show_elapsed(monotonic() - self._load_started)
+        for bar in self.query(LoadProgress):
+            bar.show_elapsed(monotonic() - self._load_started)
 
     def show_loading_stopped(self, *, hide_bar_later: bool = False) -> None:
         """Hide the progress bar (after the next frame if `hide_bar_later`), reset the header."""
         self.load_running = False
         if self._elapsed_timer is not None:
             self._elapsed_timer.pause()
-        self.query_one(LoadProgress).stop(after_next_frame=hide_bar_later)
+        for bar in self.query(LoadProgress):
+            bar.stop(after_next_frame=hide_bar_later)
         self._update_header()
         self.refresh_bindings()
 
@@ -245,8 +248,10 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one(ReportHeader).update_insights("", "", None)
         self.level = None
         self._table().clear_level()
-        self.query_one(ChartPanel).clear()
-        self.query_one("#peek-chart", CostChart).show_data(EMPTY_CHART, title="Loading…")
+        for panel in self.query(ChartPanel).results(ChartPanel) if self._hidden_mounted else ():
+            panel.clear()
+        for peek in self.query("#peek-chart").results(CostChart):
+            peek.show_data(EMPTY_CHART, title="Loading…")
         self.remove_class("-error")
         self._update_header()
 
@@ -272,19 +277,11 @@ the change against the previous period of the same length and a per-day trend.
         if self._selection is None or self._selection.report is not report:
             self._selection = ItemSelection(report)
         self.level = compute_level(report, self.state, self._selection)
-        recent = len(incomplete_days(report.date_range.days(), self.settings.clock.now()))
+        recent = self._recent_days(report.date_range)
         self._table().show(self.level, self.state, recent_days=recent, cursor_key=cursor_key,
                            insights=level_insights(self.insights, self.state, self.level, kept),
                            tokens=self.level_tokens(report))
-        data = chart_data(self.level, report.date_range)
-        forecast = self.insights.forecast if self.insights is not None else None
-        self.query_one(ChartPanel).show_level(
-            self.level, self.state, data, recent_days=recent, cumulative=self.cumulative,
-            projection=chart_projection(data, self.state, forecast),
-        )
-        self.query_one("#peek-chart", CostChart).show_data(
-            data, title=chart_title(self.level, self.state)
-        )
+        self._draw_charts(self.level, report.date_range)
         self.refresh_bindings()
 
     def _update_header(self) -> None:
@@ -358,8 +355,9 @@ the change against the previous period of the same length and a per-day trend.
             return
         self.action_up()
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
         """Open the row filter."""
+        await self._mount_hidden()
         if self.showing_chart:
             self.action_show_table()
         self.add_class("-filtering")
@@ -378,9 +376,9 @@ the change against the previous period of the same length and a per-day trend.
 
     def _close_filter(self) -> None:
         """Hide and clear the filter input and give the table the focus."""
-        filter_input = self.query_one("#row-filter", Input)
-        with filter_input.prevent(Input.Changed):
-            filter_input.value = ""
+        for filter_input in self.query("#row-filter").results(Input):  # none before mounted
+            with filter_input.prevent(Input.Changed):
+                filter_input.value = ""
         self.remove_class("-filtering")
         if not self.showing_chart:
             self.query_one("#level-rows", DataTable).focus()
@@ -419,8 +417,9 @@ the change against the previous period of the same length and a per-day trend.
         """On a tall terminal, show the chart under the table as well."""
         self.set_class(self.size.height >= TALL_SCREEN_ROWS, "-tall")
 
-    def action_show_chart(self) -> None:
+    async def action_show_chart(self) -> None:
         """Show cost per day as a chart of the same level and filters."""
+        await self._mount_hidden()
         self.showing_chart = True
         self.add_class("-chart-shown")
         self.remove_class("-filtering")
@@ -436,11 +435,11 @@ the change against the previous period of the same length and a per-day trend.
         self.query_one("#level-rows", DataTable).focus()
         self.refresh_bindings()
 
-    def action_show_cumulative(self) -> None:
+    async def action_show_cumulative(self) -> None:
         """Show the chart as a cumulative line (or back to bars if it already is)."""
         if not self.showing_chart:
             self.cumulative = False
-            self.action_show_chart()
+            await self.action_show_chart()
         self.action_toggle_cumulative()
 
     def action_toggle_cumulative(self) -> None:

@@ -259,7 +259,12 @@ class LevelTable(Vertical):
 
     def available_width(self) -> int:
         """Return the width the columns share (the table's, less the scrollbar's gutter)."""
-        return self.size.width - self._scrollbar_width(self.rows_table)
+        return self._width() - self._scrollbar_width(self.rows_table)
+
+    def _width(self) -> int:
+        """Return the table's width; before the first layout, the screen's (styles.tcss gives
+        the table the whole width), so a level shown as the view mounts is planned right."""
+        return self.size.width or self.screen.size.width
 
     def keep_sparklines(self, sparklines: Sparklines) -> None:
         """Keep sparklines made off the UI thread for the next build to use."""
@@ -286,7 +291,7 @@ class LevelTable(Vertical):
         if view is None or state is None:
             return
         table, total_table = self.rows_table, self.total_table
-        self._planned_for = self.size.width
+        self._planned_for = self._width()
         shown_total = view.shown_total
         shown_previous = view.shown_previous_total
         tokens, marks = self._tokens, self._insights
