@@ -24,9 +24,9 @@ from costtui.data.cached_source import plan_windows
 MIN_WINDOWS = 4
 """Split only when at least this many windows are left to fetch: fewer do not pay a fork."""
 HELPER_SHARE = 0.5
-_PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal a Linux process gets when its parent dies."""
 """The share of the windows left to fetch that the helper takes (the earliest ones)."""
+_PR_SET_PDEATHSIG = 1
+"""prctl(2): the option that sets the signal a Linux process gets when its parent dies."""
 
 
 def usable_cpus() -> int:
