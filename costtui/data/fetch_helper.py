@@ -38,8 +38,13 @@ def usable_cpus() -> int:
 
 
 def can_fork(min_cpus: int = 2) -> bool:
-    """Tell whether a helper may be forked now: fork exists, one thread, enough CPUs."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and usable_cpus() >= min_cpus
+    """Tell whether a helper may be forked now: on Linux, one thread, enough CPUs.
+
+    Linux only: there a parent's death can end the child, and a fork is safe for what a report
+    has loaded (macOS's system frameworks, which keyring may load, are not safe to fork).
+    """
+    return (sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1 and usable_cpus() >= min_cpus)
 
 
 @dataclass(frozen=True, slots=True)

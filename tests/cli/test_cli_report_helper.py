@@ -32,7 +32,8 @@ from tests.conftest import SENTINEL_KEY, MemoryKeyring
 from tests.tui_support import frozen_clock
 
 Run = Callable[..., tuple[int, str, str]]
-LINUX_ONLY = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the helper forks on Linux only")
 Behaviour = Callable[[httpx.Request, bool], "httpx.Response | None"]
 """Answers a request itself (or None: the demo answers); the flag says "in the child"."""
 YEAR = ("--from", "2025-11-01", "--to", "2026-10-31")
@@ -243,7 +244,6 @@ def test_ctrl_c_in_the_parent_kills_the_child(
     assert transport.child_asked.exists() and not finished.exists()
 
 
-@LINUX_ONLY
 def test_the_key_is_in_neither_argv_nor_environment_of_the_child(
     run: Run, one_process: Callable[..., tuple[int, str, str]], transport: ForkAwareTransport,
     tmp_path: Path,
@@ -277,7 +277,6 @@ def test_the_helper_takes_the_earliest_complete_windows_only(tmp_path: Path) -> 
                        min_windows=1, share=1.0) is None
 
 
-@LINUX_ONLY
 def test_the_helper_dies_with_a_parent_killed_outright(tmp_path: Path) -> None:
     """SIGKILL leaves the parent no `finally`: Linux kills the helper (no orphan fetching on)."""
     script = (
