@@ -37,9 +37,8 @@ class _CacheRead:
     """What the cache holds for one query under one organisation, with the load under way."""
 
     org_id: str
-    states: dict[date, DayState]
     wanted: set[date]
-    """Days to serve from the cache."""
+    """Days to serve from the cache (offline: every day of the range; it serves those it holds)."""
     missing: list[date]
     """Days to fetch."""
     load: asyncio.Future[dict[date, DayBucket]]
@@ -225,8 +224,8 @@ class CachedSource:
         finally:
             for task in (organization, early_fetch, read.load if read is not None else None):
                 _abandon(task)
-        lost = sorted(read.wanted - served.keys())
-        if lost and not self.offline:
+        lost = [] if self.offline else sorted(read.wanted - served.keys())
+        if lost:
             # The cache lost days between the two reads (moved aside): fetch them as well.
             fetched.update(
                 await self._fetch(organization, plan_windows(lost), api_group_by, on_progress)
@@ -280,23 +279,26 @@ class CachedSource:
     async def _read(
         self, org_id: str, date_range: DateRange, api_group_by: tuple[str, ...], refresh: bool
     ) -> _CacheRead:
-        """Read day states now and start loading the days to serve from the cache."""
+        """Start loading the days to serve from the cache, after reading day states online.
+
+        Offline every stored day of the range is served, whatever its state: one read, no
+        query of the states first.
+        """
+        no_days: dict[date, DayBucket] = {}
+        if self.offline:
+            wanted = set(date_range.days())
+            load = partial(self.cache.load_days, org_id, api_group_by, wanted,
+                           include_incomplete=True)
+            return _CacheRead(org_id, wanted, [],
+                              asyncio.ensure_future(self._cached(load, no_days)))
         states: dict[date, DayState] = await self._cached(
             partial(self.cache.day_states, org_id, api_group_by, date_range), {}
         )
-        if self.offline:
-            wanted = set(states)
-        elif refresh:
-            wanted = set()
-        else:
-            wanted = {day for day, state in states.items() if state.complete}
-        load = partial(
-            self.cache.load_days, org_id, api_group_by, wanted, include_incomplete=self.offline
-        )
-        no_days: dict[date, DayBucket] = {}
-        missing = [] if self.offline else sorted(set(date_range.days()) - wanted)
+        wanted = set() if refresh else {day for day, state in states.items() if state.complete}
+        load = partial(self.cache.load_days, org_id, api_group_by, wanted)
+        missing = sorted(set(date_range.days()) - wanted)
         return _CacheRead(
-            org_id, states, wanted, missing, asyncio.ensure_future(self._cached(load, no_days))
+            org_id, wanted, missing, asyncio.ensure_future(self._cached(load, no_days))
         )
 
     async def _fetch(
