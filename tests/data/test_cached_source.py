@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -527,3 +529,24 @@ async def test_an_unusable_cache_is_one_warning_however_many_calls_meet_it(
     await source.aclose()
     assert report.warnings == (
         f"cannot create cache {blocked}: Is a directory; working without the cache",)
+
+
+async def test_an_offline_load_of_a_damaged_day_moves_the_cache_aside_with_one_warning(
+    path: Path,
+) -> None:
+    held = DateRange(date(2026, 11, 1), date(2026, 11, 20))
+    online = source_over(DemoApi(), path)
+    await load_report(online, held, GROUPING, clock=CLOCK, with_previous=False)
+    await online.aclose()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("UPDATE days SET key_indexes = x'0100' WHERE day = '2026-11-05'")
+
+    offline = source_over(DemoApi(), path, offline=True)
+    report = await load_report(offline, held, GROUPING, clock=CLOCK, with_previous=False)
+    await offline.aclose()
+
+    assert report.items == ()
+    assert report.missing_days == tuple(held.days())
+    assert len(report.warnings) == 1
+    assert report.warnings[0].startswith(f"cache {path} was unusable (damaged entry for ")
+    assert "moved it to costs.sqlite3.corrupt-20261120T093000Z" in report.warnings[0]
