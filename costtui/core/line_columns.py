@@ -96,7 +96,7 @@ def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Column
 
 def _row_of_sums(sums: Sequence[int], factor: int, width: int) -> list[int]:
     """Return a day's row from its amounts summed per key-table index (the cache stores them)."""
-    row = sums.tolist() if isinstance(sums, array) else list(sums)
+    row = sums.tolist() if isinstance(sums, (array, memoryview)) else list(sums)
     if factor != 1:
         row = [units * factor for units in row]
     row += [0] * (width - len(row))

@@ -245,17 +245,20 @@ def _amounts(day: date, stored: StoredDay) -> Sequence[int]:
     return amounts
 
 
-def _sums(day: date, data: object, table: KeyTable) -> array[int] | None:
-    """Return a stored day's amounts per key index, if stored; damage raises UnusableFileError."""
+def _sums(day: date, data: object, table: KeyTable) -> Sequence[int] | None:
+    """Return a stored day's amounts per key index, if stored; damage raises UnusableFileError.
+
+    On a little-endian machine they are a view of the stored bytes: nothing is copied.
+    """
     if data is None:
         return None
-    sums = array(_AMOUNT_TYPE)
-    if not isinstance(data, bytes) or len(data) % sums.itemsize or (
-            len(data) // sums.itemsize > len(table.keys)):
+    if not isinstance(data, bytes) or len(data) % 8 or len(data) // 8 > len(table.keys):
         raise UnusableFileError(f"damaged entry for {day}: key sums of the wrong size")
+    if not _SWAP:
+        return memoryview(data).cast("q")
+    sums = array(_AMOUNT_TYPE)
     sums.frombytes(data)
-    if _SWAP:
-        sums.byteswap()
+    sums.byteswap()
     return sums
 
 
