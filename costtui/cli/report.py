@@ -187,22 +187,23 @@ def load_with_helper(
     grouping = TOKEN_GROUPING if with_tokens else api_group_by_for(dimensions)
     helper = start_helper(source, grouping, date_range)
     try:
-        return asyncio.run(fetch(args, source, dimensions, date_range, clock, with_tokens))
+        return asyncio.run(
+            fetch(args, source, grouping, dimensions, date_range, clock, with_tokens))
     finally:
         if helper is not None:
             helper.stop()
 
 
 async def fetch(
-    args: argparse.Namespace, source: CostSource, dimensions: tuple[str, ...],
-    date_range: DateRange, clock: Clock, with_tokens: bool = False,
+    args: argparse.Namespace, source: CostSource, grouping: tuple[str, ...],
+    dimensions: tuple[str, ...], date_range: DateRange, clock: Clock, with_tokens: bool = False,
 ) -> tuple[LoadedReport, list[str], TokenData | None]:
-    """Load the report the arguments describe; also return the cache's one-line warnings.
+    """Load the report the arguments describe, by the API grouping given; also return the
+    cache's one-line warnings.
 
     With tokens, the usage report (and API-key names) come along, before the source closes.
     """
     show_progress = progress_printer(sys.stderr) if sys.stderr.isatty() else None
-    grouping = TOKEN_GROUPING if with_tokens else api_group_by_for(dimensions)
     tokens: TokenData | None = None
     try:
         report = await load_report(

@@ -29,22 +29,14 @@ _PR_SET_PDEATHSIG = 1
 """prctl(2): the option that sets the signal a Linux process gets when its parent dies."""
 
 
-def usable_cpus() -> int:
-    """Return how many CPUs this process may run on."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    if affinity is not None:
-        return len(affinity(0))
-    return os.cpu_count() or 1
-
-
 def can_fork(min_cpus: int = 2) -> bool:
     """Tell whether a helper may be forked now: on Linux, one thread, enough CPUs.
 
     Linux only: there a parent's death can end the child, and a fork is safe for what a report
     has loaded (macOS's system frameworks, which keyring may load, are not safe to fork).
     """
-    return (sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1 and usable_cpus() >= min_cpus)
+    return (sys.platform.startswith("linux") and threading.active_count() == 1
+            and len(os.sched_getaffinity(0)) >= min_cpus)
 
 
 @dataclass(frozen=True, slots=True)
