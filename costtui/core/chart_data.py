@@ -8,10 +8,7 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from itertools import accumulate
 
-MONTH_ABBREVIATIONS = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-)
-"""English month names, fixed so that labels never depend on the process locale."""
+from costtui.core.dates import MONTH_ABBREVIATIONS
 
 NICE_STEP_MANTISSAS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 """Tick steps are one of these times a power of ten."""

@@ -55,6 +55,10 @@ class DateRange:
         return f"{self.first_day.isoformat()} → {self.last_day.isoformat()}"
 
 
+MONTH_ABBREVIATIONS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+)
+"""English month names, fixed so that labels never depend on the process locale."""
 DATA_LAG = timedelta(hours=48)
 """How long after a UTC day ends its cost data may still change (the API lags up to 48 h).
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from costtui.core.chart_data import MONTH_ABBREVIATIONS
-from costtui.core.dates import PRESET_LABELS, DateRange, DateRangeError
+from costtui.core.dates import MONTH_ABBREVIATIONS, PRESET_LABELS, DateRange, DateRangeError
 
 NUMBER_KEY_PRESETS: dict[str, str] = {
     str(number): preset for number, preset in enumerate(PRESET_LABELS, start=1)

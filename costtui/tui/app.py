@@ -128,6 +128,12 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         """Return the cost view, the screen under every dialog."""
         return self.cost_screen
 
+    async def on_mount(self) -> None:
+        """Wait for the cost view to mount, so that it has composed (and shown the demo's
+        first report in) its widgets before the app is ready and draws its first frame, as an
+        app composing its widgets itself has."""
+        await self.cost_screen._mounted_event.wait()  # set even if the view failed to mount
+
     @on(CostViewReady)
     def start(self, message: CostViewReady) -> None:
         """Start the first load once the cost view is up (unless it showed the demo's first

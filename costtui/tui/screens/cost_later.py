@@ -16,8 +16,6 @@ from textual.widgets import ContentSwitcher, Input, Label
 
 from costtui.core.dates import DateRange, incomplete_days
 from costtui.tui.messages import FirstLevel
-from costtui.tui.screens.chart import ChartPanel, chart_data, chart_projection, chart_title
-from costtui.tui.widgets.cost_chart import CostChart
 from costtui.tui.widgets.error_panel import ErrorPanel
 from costtui.tui.widgets.load_progress import LoadProgress
 
@@ -88,6 +86,9 @@ class LaterParts(Screen[None]):
                 Input(placeholder="part of a name; Enter keeps it, Esc clears it",
                       compact=True, id="row-filter"),
                 id="filter-bar"), before="#views")
+            from costtui.tui.screens.chart import ChartPanel
+            from costtui.tui.widgets.cost_chart import CostChart
+
             chart = ChartPanel(id=CHART_VIEW)
             chart.display = False  # what ContentSwitcher does to a view not shown
             await self.query_one(ContentSwitcher).mount(chart)
@@ -102,7 +103,13 @@ class LaterParts(Screen[None]):
         return len(incomplete_days(date_range.days(), self.settings.clock.now()))
 
     def _draw_charts(self, level: LevelView, date_range: DateRange) -> None:
-        """Draw the level in the chart and the peek chart (each once mounted)."""
+        """Draw the level in the chart and the peek chart (each once mounted: the first frame
+        has neither, unless on a tall screen, and the chart modules are imported after it)."""
+        if not self._hidden_mounted and not self.query("#peek-chart"):
+            return
+        from costtui.tui.screens.chart import ChartPanel, chart_data, chart_projection, chart_title
+        from costtui.tui.widgets.cost_chart import CostChart
+
         panels = list(self.query(ChartPanel).results(ChartPanel)) if self._hidden_mounted else []
         peeks = self.query("#peek-chart").results(CostChart)
         data = chart_data(level, date_range)
@@ -115,3 +122,15 @@ class LaterParts(Screen[None]):
             )
         for peek in peeks:
             peek.show_data(data, title=chart_title(level, self.state))
+
+    def _clear_charts(self) -> None:
+        """Show the charts (those mounted) empty, loading."""
+        if not self._hidden_mounted and not self.query("#peek-chart"):
+            return
+        from costtui.tui.screens.chart import EMPTY_CHART, ChartPanel
+        from costtui.tui.widgets.cost_chart import CostChart
+
+        for panel in self.query(ChartPanel).results(ChartPanel) if self._hidden_mounted else ():
+            panel.clear()
+        for peek in self.query("#peek-chart").results(CostChart):
+            peek.show_data(EMPTY_CHART, title="Loading…")
