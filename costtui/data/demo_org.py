@@ -172,15 +172,23 @@ _Entry = tuple[str | None, _Line, Decimal, int]
 
 
 def _priced(line: _Line, target: Decimal) -> tuple[Decimal, int]:
-    """Return a line's cents near `target` and its quantity: tokens × the price table exactly."""
+    """Return a charge's cents near `target` and its quantity, for lines not priced by token."""
+    amount = target.quantize(line.step)
+    return amount, int(amount) if line.cost_type == "web_search" else 0
+
+
+_Plan = tuple[_Line, Decimal, bytes, Decimal | None]
+"""A line, its daily cents before jitter, the bytes its roll hashes and its price per token."""
+
+
+def _plan(line: _Line, cents: Decimal) -> _Plan:
+    """Return what a line's daily charge needs: its price per token (None: not by token)."""
+    price = None
     if line.cost_type == "tokens":
         assert line.model and line.token_type and line.service_tier and line.context_window
         price = cents_per_token(line.model, line.token_type, line.service_tier,
                                 line.context_window)
-        tokens = int((target / price).to_integral_value(ROUND_HALF_EVEN))
-        return tokens * price, tokens
-    amount = target.quantize(line.step)
-    return amount, int(amount) if line.cost_type == "web_search" else 0
+    return line, cents, line.description.encode(), price
 
 
 class DemoOrganization:
@@ -238,9 +246,9 @@ class DemoOrganization:
             (w["id"] for w in self.workspaces if w["name"] == _SPIKE_WORKSPACE), None
         )
         self._days: dict[date, tuple[_Entry, ...]] = {}
-        self._texts = {line.description: line.description.encode()
-                       for _, _, lines in self._streams for line, _ in lines}
-        """Each line's description as the bytes its daily roll hashes."""
+        self._plans = [(workspace, always_on, [_plan(line, cents) for line, cents in lines])
+                       for workspace, always_on, lines in self._streams]
+        """Each stream's lines with what their daily charge needs, worked out once."""
         self._lock = threading.Lock()
 
     def cost_items(self, day: date) -> list[dict[str, Any]]:
@@ -293,22 +301,27 @@ class DemoOrganization:
             return []
         day_factor = _WEEKEND if day.weekday() >= 5 else Decimal(1)
         entries: list[_Entry] = []
-        for workspace, always_on, lines in self._streams:
+        for workspace, always_on, plans in self._plans:
             workspace_key = f"{day_key}|{workspace or 'default'}"
             spiking = spike and workspace == self._spike_workspace
             if not always_on and not spiking and _roll(workspace_key) % 9 == 0:
                 continue
             hashed = hashlib.blake2b(f"{workspace_key}|".encode(), digest_size=8)
-            for line, cents in lines:
+            for line, cents, text, price in plans:
                 line_hash = hashed.copy()  # = _roll(f"{workspace_key}|{line.description}")
-                line_hash.update(self._texts[line.description])
+                line_hash.update(text)
                 roll = int.from_bytes(line_hash.digest(), "big")
                 if roll % 100 >= line.presence:
                     continue
                 jitter = Decimal(600_000 + (roll >> 8) % 800_001).scaleb(-6)
                 if spiking and line.description == _SPIKE_LINE:
                     jitter *= _SPIKE_FACTOR  # a runaway job: clearly anomalous, on one day
-                amount, quantity = _priced(line, cents * day_factor * jitter)
+                target = cents * day_factor * jitter
+                if price is not None:  # tokens: a whole number of them at the exact price
+                    tokens = int((target / price).to_integral_value(ROUND_HALF_EVEN))
+                    amount, quantity = tokens * price, tokens
+                else:
+                    amount, quantity = _priced(line, target)
                 if amount > 0:
                     entries.append((workspace, line, amount, quantity))
         return entries
