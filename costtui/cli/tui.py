@@ -114,16 +114,17 @@ def demo_source(clock: Clock) -> DemoSource:
 def launch(args: argparse.Namespace, clock: Clock) -> int:
     """Build the app (the key lookup may block on the keyring), then run it.
 
-    Start-up makes long-lived objects (modules, classes, the source): the cyclic garbage
-    collector is paused while they are made, then they are frozen out of its later passes.
+    Start-up makes long-lived objects (modules, classes, the source, the widgets): the cyclic
+    garbage collector is paused while they are made, until the app's view is up (the app then
+    freezes them out of its later passes and resumes it).
     """
     gc.disable()
     try:
         app = build_app(args, clock)
-    finally:
         gc.freeze()
-        gc.enable()
-    app.run()
+        app.run()
+    finally:
+        gc.enable()  # if the app stopped before its view was up
     return 0
 
 

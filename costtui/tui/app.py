@@ -139,8 +139,10 @@ class CostApp(KeysAndProfiles, InsightsLoader, TokenLoader, CachedPaint):
         """Start the first load once the cost view is up (unless it showed the demo's first
         report as it mounted: that is the load), or ask for a key if there is none."""
         # The widgets and styles just mounted live as long as the app (like what the launch
-        # froze): keep the collector's full passes (tens of ms, a UI freeze each) off them.
+        # froze): keep the collector's full passes (tens of ms, a UI freeze each) off them. The
+        # launch paused the collector until now: start-up makes little garbage.
         gc.freeze()
+        gc.enable()
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.source is None:
