@@ -10,7 +10,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from costtui.core.dates import DATA_LAG
-from costtui.core.forecast import Forecast, month_days, project_month
 from costtui.core.formatting import format_exact
 
 Status = Literal["ok", "warn", "over", "unknown"]
@@ -198,6 +197,8 @@ def check_budgets(
     `daily_by_workspace` should reach back 8 weeks so the projection has its history; the
     organisation's series is the sum of every workspace's (None is the default workspace).
     """
+    from costtui.core.forecast import month_days  # with the projections: not at start-up
+
     month = month_days(now.date())
     lines: list[BudgetLine] = []
     warnings: list[str] = []
@@ -232,6 +233,8 @@ def _line(
     lag: timedelta,
 ) -> BudgetLine:
     """Build one budget's line with its projection (None when there is too little history)."""
+    from costtui.core.forecast import Forecast, project_month
+
     forecast = project_month(costs, now, lag=lag)
     projected = forecast.projected if isinstance(forecast, Forecast) else None
     actual = sum((costs.get(day, ZERO) for day in month), ZERO)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,10 +14,12 @@ from textual.widgets import Label
 
 from costtui.core.budgets import BudgetCheck, Status
 from costtui.core.dates import DateRange
-from costtui.core.forecast import Forecast, NoForecast
 from costtui.core.formatting import format_dollars, projection_range_text
 from costtui.core.freshness import source_text
 from costtui.core.models import DEFAULT_PROFILE, LoadedReport
+
+if TYPE_CHECKING:
+    from costtui.core.forecast import Forecast, NoForecast
 
 BREADCRUMB_SEPARATOR = " › "
 INSIGHTS_GAP = 3
@@ -80,6 +83,8 @@ def freshness_line(recent_days: Sequence[date], notes: Sequence[str]) -> str:
 
 def projection_text(forecast: Forecast | NoForecast) -> str:
     """Return the projection tile: "Nov projected $X (80 %: $L–$H), estimate", or why not."""
+    from costtui.core.forecast import NoForecast  # with the insights: not in the first frame
+
     month = f"{forecast.month:%b}"
     if isinstance(forecast, NoForecast):
         return f"No {month} projection: {forecast.reason}"
