@@ -39,11 +39,14 @@ DEFERRED = ("sqlite3", "costtui.data.cache", "costtui.data.cached_source",
             "costtui.tui.screens.dialogs", "costtui.tui.screens.anomalies",
             "costtui.core.token_join", "costtui.core.token_view", "costtui.core.key_allocation",
             "costtui.core.usage", "costtui.data.demo_usage", "costtui.data.secrets", "click",
-            "pygments", "msgspec", "costtui.data.api_columns")
+            "pygments", "msgspec", "costtui.data.api_columns", "costtui.core.chart_data",
+            "costtui.tui.screens.chart", "costtui.tui.widgets.cost_chart", "costtui.core.forecast",
+            "costtui.core.stats")
 """What the demo's first paint does without: the caches, exports, every dialog, the token
 join and usage (made when tokens or API keys are first shown), the keyring, and httpx with the
 client (the demo's first answers are made in-process; later ones go over the client), nor
-msgspec and the page decoder (its first report is made from the charges directly)."""
+msgspec and the page decoder (its first report is made from the charges directly), nor the
+charts (mounted after the first frame) and the projection (drawn with the insights)."""
 
 FIRST_PAINT = """\
 import sys

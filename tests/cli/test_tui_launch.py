@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from datetime import date
 from decimal import Decimal
 
@@ -47,6 +48,21 @@ def test_demo_starts_with_the_demo_source(started: list[CostApp]) -> None:
     app = started[0]
     assert app.source is not None and app.settings.demo
     assert str(app.date_range) == "2026-10-01 → 2026-10-31"
+
+
+def test_the_collector_is_paused_while_the_app_starts_and_runs_after_the_app_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collecting: list[bool] = []
+
+    def run(self: CostApp, *args: object, **kwargs: object) -> None:
+        collecting.append(gc.isenabled())
+
+    monkeypatch.setattr(CostApp, "run", run)
+    monkeypatch.setattr("costtui.cli.main.has_terminal", lambda: True)
+    launch(arguments(demo=True), frozen_clock())
+    assert collecting == [False]  # the app's view resumes it once it is up
+    assert gc.isenabled()
 
 
 @pytest.mark.parametrize("range_given", [{}, {"first_day": "2026-10-01", "last_day": "2026-10-31"}])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import gc
 from typing import Any
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 
 from costtui.cli.tui import build_app
 from costtui.data.demo_source import DemoSource
@@ -53,6 +55,32 @@ async def test_the_demos_first_frame_has_its_rows_and_no_loading_bar(
     assert "Loading" not in first["title"] and "Acme Robotics (demo)" in first["title"]
     assert first["requests"] == []  # made in-process: no request went to the demo API
     assert first_cells[0] == "[prod] Search"
+
+
+async def test_the_demos_rows_are_in_its_table_when_the_app_is_ready() -> None:
+    """The app is ready (and draws its first frame) once the view has mounted with the demo's
+    first report, as it is once the widgets it composes itself are mounted."""
+    app = demo_app()
+    rows_at_ready: list[int] = []
+
+    async def at_ready(pilot: Pilot[None]) -> None:
+        rows = app.screen.query(LevelRows)
+        rows_at_ready.append(rows.first().row_count if rows else 0)
+        app.exit()
+
+    await app.run_async(headless=True, size=(120, 40), auto_pilot=at_ready)
+    assert rows_at_ready == [6]
+
+
+async def test_the_collector_paused_by_the_launch_runs_again_once_the_view_is_up() -> None:
+    app = demo_app()
+    gc.disable()  # as launch() leaves it while the app starts
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_loaded(pilot, app)
+            assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 async def test_the_demos_first_report_is_the_one_its_first_load_would_make() -> None:
