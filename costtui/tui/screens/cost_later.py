@@ -2,7 +2,8 @@
 
 A first report made while the app started is shown as the view mounts; the filter bar, the
 charts (and, then, the problem panel and progress bar) are hidden at first and mounted after
-the first frame, so that frame composes and styles only what it shows.
+the first frame, so that frame composes and styles only what it shows (and the chart modules
+are imported after it).
 """
 
 from __future__ import annotations
