@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
+from costtui.cli.allocator import keep_freed_memory
 from costtui.cli.common import (
     CliError,
     add_group_by_option,
@@ -163,6 +164,7 @@ def start_helper(
     if plan is None:
         return None
     source.cache_was_empty = plan.cache_was_empty
+    keep_freed_memory()  # A long cold fetch, in both processes: see the allocator module.
     helper = HelperProcess.start(
         plan.days, lambda: asyncio.run(fill_cache(source, plan.date_range, grouping)))
     source.helper = helper
