@@ -33,5 +33,5 @@ def keep_freed_memory() -> bool:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, ValueError, AttributeError):
         return False
-    return (mallopt(M_MMAP_THRESHOLD, HEAP_BUFFERS_UP_TO_BYTES) == 1
-            and mallopt(M_TRIM_THRESHOLD, KEEP_FREED_BYTES) == 1)
+    return bool(mallopt(M_MMAP_THRESHOLD, HEAP_BUFFERS_UP_TO_BYTES) == 1
+                and mallopt(M_TRIM_THRESHOLD, KEEP_FREED_BYTES) == 1)
