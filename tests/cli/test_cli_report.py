@@ -248,3 +248,23 @@ def test_a_csv_report_loads_neither_rich_nor_httpxs_own_command_line() -> None:
                                 check=True).stdout.split())
     assert "costtui.cli.report" in loaded and "httpx" in loaded
     assert {name for name in loaded if name.split(".")[0] in ("rich", "click", "pygments")} == set()
+
+
+def test_a_report_leaves_its_objects_frozen_for_the_process_exit(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    # atexit runs its handlers last registered first: this probe runs after the report's own.
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+             "from costtui.cli.main import main\n"
+             "code = main(['--demo', 'report', '--format', 'csv'])\n"
+             "print('frozen before exit:', gc.get_freeze_count() > 0, file=sys.stderr)\n"
+             "sys.exit(code)")
+    env = {**os.environ, **{f"XDG_{name}_HOME": str(tmp_path / name.lower())
+                            for name in ("CACHE", "CONFIG", "STATE", "DATA")}}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True, env=env)
+    assert done.stdout.splitlines()[-1] == "frozen at exit: True"
+    assert done.stderr.splitlines()[-1] == "frozen before exit: False"

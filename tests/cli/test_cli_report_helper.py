@@ -158,6 +158,25 @@ def test_a_warm_report_forks_no_helper(
     assert run(*REPORT) == first
 
 
+def test_the_allocator_is_set_up_before_a_split_report_forks_and_not_for_a_warm_one(
+    run: Run, transport: ForkAwareTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    forks_then: list[int] = []
+    original_start = fetch_helper.HelperProcess.start
+
+    def count(*args: object) -> object:
+        forks_then.append(len(set_up))
+        return original_start(*args)  # type: ignore[arg-type]
+
+    set_up: list[bool] = []
+    monkeypatch.setattr(report_command, "keep_freed_memory", lambda: set_up.append(True))
+    monkeypatch.setattr(fetch_helper.HelperProcess, "start", count)
+    first = run(*REPORT)
+    assert forks_then == [1]
+    assert run(*REPORT) == first
+    assert set_up == [True]
+
+
 @pytest.mark.parametrize("flag", ["--offline", "--no-cache", "--demo"])
 def test_offline_no_cache_and_demo_fork_no_helper(
     run: Run, transport: ForkAwareTransport, monkeypatch: pytest.MonkeyPatch, flag: str
