@@ -188,12 +188,10 @@ def tui(first: str, last: str) -> dict[str, Any]:
 
         def on_mount(self) -> None:
             figures["mounted"] = self.beat_at = time.monotonic()
-            self.set_interval(HEARTBEAT_SECONDS, self.beat)
+            self.heartbeat = self.set_interval(HEARTBEAT_SECONDS, self.beat)
 
         def beat(self) -> None:
             now = time.monotonic()
-            if self.settled:
-                return
             self.max_gap = max(self.max_gap, now - self.beat_at)
             self.beat_at = now
             if "data" not in figures and self.report is not None and \
@@ -203,6 +201,8 @@ def tui(first: str, last: str) -> dict[str, Any]:
             if "data" in figures and not self.is_loading and not self.insights_running:
                 figures["settled"] = now
                 self.settled = True
+                # Stopped: its own work would keep the pivot's idle wait below from ending.
+                self.heartbeat.stop()
 
     async def measure(pilot: Any) -> None:
         app = pilot.app
