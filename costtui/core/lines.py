@@ -99,10 +99,10 @@ class CostLines:
         Keys are numbered in the order they first appear, line by line, bucket after bucket.
         """
         columns = gather_columns(days, list(buckets))
-        lines = cls(days, columns.keys, columns.rows, columns.scale, columns.day_keys, fields,
-                    item_type, columns.key_numbers)
-        lines._memo[("daily", _frozen(None))] = list(map(sum, lines.rows))
-        return lines
+        # The daily totals are not summed here: a level's groups give them for the price of
+        # adding a few group series, and `report` needs none.
+        return cls(days, columns.keys, columns.rows, columns.scale, columns.day_keys, fields,
+                   item_type, columns.key_numbers)
 
     @classmethod
     def from_items(
