@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from concurrent.futures import Future
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -196,4 +197,6 @@ def _gather_lines(
     """
     previous = CostLines.from_buckets(previous_days, buckets)
     previous.key_totals()
-    return CostLines.from_buckets(days, buckets), previous
+    lines = CostLines.from_buckets(days, buckets)
+    gc.collect(0)
+    return lines, previous
