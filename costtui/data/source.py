@@ -198,5 +198,8 @@ def _gather_lines(
     previous = CostLines.from_buckets(previous_days, buckets)
     previous.key_totals()
     lines = CostLines.from_buckets(days, buckets)
-    gc.collect(0)
+    if gc.isenabled():  # (`report` pauses the collector: then no collection at all)
+        # Collected here, fresh, the rows leave the collector's view: none of its passes on
+        # the UI thread has to walk every amount of the year.
+        gc.collect(0)
     return lines, previous
