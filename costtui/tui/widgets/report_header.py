@@ -105,6 +105,8 @@ class ReportHeader(Vertical):
     _insights_width = 0
     _shown: tuple[str, ...] = ()
     """The title, breadcrumb and freshness texts on show (none before the first update)."""
+    _insights_shown: tuple[str, str, Status | None] | None = None
+    """The projection, budget text and status on show (None before the first update)."""
 
     def compose(self) -> ComposeResult:
         """Yield the title, breadcrumb and freshness labels."""
@@ -137,6 +139,9 @@ class ReportHeader(Vertical):
 
     def update_insights(self, projection: str, budget: str, status: Status | None) -> None:
         """Show the projection tile and the budget status (styled -ok, -warn or -over)."""
+        if (projection, budget, status) == self._insights_shown:
+            return  # unchanged: no layout
+        self._insights_shown = (projection, budget, status)
         self.query_one("#projection", Label).update(Text(projection))
         budget_label = self.query_one("#budget-status", Label)
         budget_label.update(Text(budget))
