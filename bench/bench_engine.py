@@ -210,9 +210,15 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
                  f"{ratio(in_cold, in_warm)} ({in_cold:.2f} s vs {in_warm:.3f} s)",
                  "(holds a round trip: not the goal's measure)", ""))
     # The goal's warm load is the TUI's: it paints the cache alone, then revalidates.
-    rows.append((f"{size} ws: in-process load_report cold / warm from the cache alone",
-                 f"{ratio(in_cold, in_offline)} ({in_offline:.3f} s)", "≥ 20×",
+    rows.append((f"{size} ws: in-process load_report cold / warm from the cache alone "
+                 "(with the per-day rows a level reads)",
+                 f"{ratio(in_cold, in_offline)} ({in_cold:.2f} s / {in_offline:.3f} s)", "≥ 20×",
                  verdict(in_cold / in_offline >= 20 if size == 40 else None)))
+    if "warm_offline_load_only" in f.runs["inprocess"][0].result:
+        only = f.value("inprocess", "warm_offline_load_only")
+        rows.append((f"{size} ws: … the same, load_report alone (rows built when first read)",
+                     f"{ratio(f.value('inprocess', 'cold_load_only'), only)} ({only:.3f} s)",
+                     "", ""))
     if "tui_cold" in f.runs:
         tui_cold, tui_warm = f.runs["tui_cold"], f.runs["tui_warm"]
         warm_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_warm)

@@ -74,7 +74,10 @@ async def pager(limit: int, first: str, last: str) -> dict[str, Any]:
 
 
 async def in_process(first: str, last: str) -> dict[str, Any]:
-    """Time load_report cold (empty cache), warm (cache + incomplete days), warm offline."""
+    """Time load_report cold (empty cache), warm (cache + incomplete days), warm offline.
+
+    Each time includes the report's per-day rows; `<label>_load_only` leaves them out.
+    """
     from costtui.core.admin_key import AdminKey
     from costtui.core.clock import Clock
     from costtui.data.cache import CostCache
@@ -96,6 +99,9 @@ async def in_process(first: str, last: str) -> dict[str, Any]:
             started = time.perf_counter()
             report = await load_report(source, date_range, GROUPING, clock=clock,
                                        with_previous=False)
+            timings[f"{label}_load_only"] = time.perf_counter() - started
+            # With its per-day rows, which a level needs (they may be built when first read).
+            getattr(getattr(report, "lines", None), "rows", None)
             timings[label] = time.perf_counter() - started
             await source.aclose()
             timings[f"{label}_lines"] = report_lines(report)

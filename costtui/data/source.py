@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 from concurrent.futures import Future
 from datetime import date
 from typing import Protocol, runtime_checkable
@@ -197,9 +196,4 @@ def _gather_lines(
     """
     previous = CostLines.from_buckets(previous_days, buckets)
     previous.key_totals()
-    lines = CostLines.from_buckets(days, buckets)
-    if gc.isenabled():  # (`report` pauses the collector: then no collection at all)
-        # Collected here, fresh, the rows leave the collector's view: none of its passes on
-        # the UI thread has to walk every amount of the year.
-        gc.collect(0)
-    return lines, previous
+    return CostLines.from_buckets(days, buckets), previous
