@@ -210,9 +210,15 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
                  f"{ratio(in_cold, in_warm)} ({in_cold:.2f} s vs {in_warm:.3f} s)",
                  "(holds a round trip: not the goal's measure)", ""))
     # The goal's warm load is the TUI's: it paints the cache alone, then revalidates.
-    rows.append((f"{size} ws: in-process load_report cold / warm from the cache alone",
-                 f"{ratio(in_cold, in_offline)} ({in_offline:.3f} s)", "≥ 20×",
+    rows.append((f"{size} ws: in-process load_report cold / warm from the cache alone "
+                 "(with the per-day rows a level reads)",
+                 f"{ratio(in_cold, in_offline)} ({in_cold:.2f} s / {in_offline:.3f} s)", "≥ 20×",
                  verdict(in_cold / in_offline >= 20 if size == 40 else None)))
+    if "warm_offline_load_only" in f.runs["inprocess"][0].result:
+        only = f.value("inprocess", "warm_offline_load_only")
+        rows.append((f"{size} ws: … the same, load_report alone (rows built when first read)",
+                     f"{ratio(f.value('inprocess', 'cold_load_only'), only)} ({only:.3f} s)",
+                     "", ""))
     if "tui_cold" in f.runs:
         tui_cold, tui_warm = f.runs["tui_cold"], f.runs["tui_warm"]
         warm_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_warm)
@@ -224,7 +230,9 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
                      "before any reply (< one round trip)",
                      verdict(first_first == len(tui_warm) if size == 40 else None)))
         pivot = f.value("tui_cold", "pivot") * 1000
-        rows.append((f"{size} ws: pivot `g` to a dimension not shown yet", f"{pivot:.0f} ms",
+        painted = f.value("tui_cold", "pivot_painted") * 1000
+        rows.append((f"{size} ws: pivot `g` to a dimension not shown yet, until idle",
+                     f"{pivot:.0f} ms (its frame drawn at {painted:.0f} ms)",
                      "≤ 100 ms", verdict(pivot <= 100 if judged else None)))
         cold_gap = f.value("tui_cold", "max_gap") * 1000
         warm_gap = f.value("tui_warm", "max_gap") * 1000

@@ -32,7 +32,8 @@ class DateRange:
 
     def days(self) -> list[date]:
         """Return every day of the range, oldest first."""
-        return [self.first_day + timedelta(days=n) for n in range(self.day_count)]
+        return list(map(date.fromordinal,
+                        range(self.first_day.toordinal(), self.last_day.toordinal() + 1)))
 
     def previous(self) -> DateRange:
         """Return the range of the same length that ends the day before this one starts."""

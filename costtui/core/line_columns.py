@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
-from operator import itemgetter
+from operator import add, itemgetter
 
 from costtui.core.models import DayBucket, LineKey
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    """Keys in order of first appearance; per day the amount of each key and the keys it had."""
-
-    keys: list[LineKey]
-    rows: list[Sequence[int]]
-    """Per day, the amount of each key in cents scaled by 10**scale."""
-    scale: int
-    day_keys: list[Sequence[int]]
-    """Per day, the index of each key that had a line that day, line by line (before
-    `key_numbers` renumbers them, if given)."""
-    key_numbers: list[int] | None = None
-    """The new number of each key index in `day_keys`; None when they need no renumbering."""
 
 
 def key_indices(index_of: dict[LineKey, int], keys: Sequence[LineKey]) -> list[int]:
@@ -35,63 +20,155 @@ def key_indices(index_of: dict[LineKey, int], keys: Sequence[LineKey]) -> list[i
     return found  # type: ignore[return-value]  # no None in it
 
 
-def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Columns:
-    """Gather the buckets of `days` (others left out) at their largest scale.
+class Columns:
+    """Buckets of some days as columns: keys in order of first appearance, each day's keys, and,
+    when first asked, a dense row of each key's amount a day or each key's amount in all.
 
     Keys are numbered in the order they first appear, line by line, bucket after bucket. A
     bucket read from the cache or decoded from a page holds indexes into a shared key table:
-    the table's keys are hashed once, not once per line, and its day's row is a copy of the
-    sums per key the cache stored (else its lines summed in table order), put in order of
-    appearance in one C-level step a day.
+    the table's keys are hashed once, not once per line. A day the cache stored also holds its
+    amounts summed per key: its row is a copy of them, put in order of appearance in one C-level
+    step, and the keys' amounts in all add those sums 64 bits at a time.
     """
-    day_index = {day: index for index, day in enumerate(days)}
-    used = [bucket for bucket in buckets if bucket.day in day_index]
-    scale = max((bucket.scale for bucket in used), default=0)
-    index_of: dict[LineKey, int] = {}
-    per_bucket = _indices(used, index_of)
-    keys = list(index_of)
-    width = len(keys)
-    number: list[int] | None = None
-    in_order: Callable[[Sequence[int]], Sequence[int]] | None = None
-    if any(bucket.key_indexes is not None for bucket in used):
-        order = _first_appearances(per_bucket, width)
-        if order != list(range(width)):
-            number = [0] * width
-            for new, old in enumerate(order):
-                number[old] = new
-            keys = [keys[old] for old in order]
-            in_order = _gatherer(order)
-    rows: list[list[int] | None] = [None] * len(days)
-    day_keys: list[Sequence[int]] = [() for _ in days]
-    finished: list[Sequence[int] | None] = [None] * len(days)
-    """Rows already in order of appearance: a day's stored sums, copied and ordered at once."""
-    buckets_of_day = Counter(bucket.day for bucket in used)
-    for bucket, indices in zip(used, per_bucket, strict=True):
-        day = day_index[bucket.day]
-        factor = 10 ** (scale - bucket.scale)
-        if (bucket.key_sums is not None and indices is bucket.key_indexes
-                and buckets_of_day[bucket.day] == 1):
-            summed = _row_of_sums(bucket.key_sums, factor, width)
-            # Ordered now, the list is freed at once: no collection ever walks it.
-            finished[day] = tuple(summed) if in_order is None else in_order(summed)
-            day_keys[day] = indices
-            continue
-        row = rows[day]
-        if row is None:
-            row = rows[day] = [0] * width
-        column = bucket.amount_column
-        amounts = column if factor == 1 else [units * factor for units in column]
-        # Numbers read from a packed array are new objects anyway: adding them needs no check.
-        # A fetched day's numbers are shared with its bucket (and memory) when each key is new.
-        if isinstance(column, tuple) and not day_keys[day] and len(set(indices)) == len(indices):
-            _set_row(row, indices, amounts)
-        else:
-            _add_to_row(row, indices, amounts)
-        day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
-    put_in_order = in_order or (lambda row: row)
-    return Columns(keys, [
-        done if done is not None else put_in_order([0] * width if row is None else row)
-        for done, row in zip(finished, rows, strict=True)], scale, day_keys, number)
+
+    __slots__ = ("keys", "scale", "day_keys", "key_numbers", "_days", "_used", "_width",
+                 "_in_order")
+
+    keys: list[LineKey]
+    scale: int
+    """Amounts are in cents scaled by 10**scale (the buckets' largest)."""
+    day_keys: list[Sequence[int]]
+    """Per day, the index of each key that had a line that day, line by line (before
+    `key_numbers` renumbers them, if given)."""
+    key_numbers: list[int] | None
+    """The new number of each key index in `day_keys`; None when they need no renumbering."""
+
+    def __init__(self, days: Sequence[date], buckets: Sequence[DayBucket]) -> None:
+        """Number the keys of the buckets of `days` (others are left out); sum nothing yet."""
+        day_index = {day: index for index, day in enumerate(days)}
+        used = [bucket for bucket in buckets if bucket.day in day_index]
+        self.scale = max((bucket.scale for bucket in used), default=0)
+        index_of: dict[LineKey, int] = {}
+        per_bucket = _indices(used, index_of)
+        keys = list(index_of)
+        width = len(keys)
+        number: list[int] | None = None
+        in_order: Callable[[Sequence[int]], Sequence[int]] | None = None
+        if any(bucket.key_indexes is not None for bucket in used):
+            order = _first_appearances(per_bucket, width)
+            if order != list(range(width)):
+                number = [0] * width
+                for new, old in enumerate(order):
+                    number[old] = new
+                keys = [keys[old] for old in order]
+                in_order = _gatherer(order)
+        day_keys: list[Sequence[int]] = [() for _ in days]
+        at: list[int] = []
+        for bucket, indices in zip(used, per_bucket, strict=True):
+            day = day_index[bucket.day]
+            at.append(day)
+            day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
+        self.keys, self.day_keys, self.key_numbers = keys, day_keys, number
+        self._days, self._used = len(days), list(zip(used, at, per_bucket, strict=True))
+        self._width, self._in_order = width, in_order
+
+    def _stored_sums(self) -> list[tuple[DayBucket, int, Sequence[int], bool]]:
+        """Return each bucket, its day, its key indexes, and whether its row is its stored sums."""
+        buckets_of_day = Counter(day for _, day, _ in self._used)
+        return [(bucket, day, indices, bucket.key_sums is not None
+                 and indices is bucket.key_indexes and buckets_of_day[day] == 1)
+                for bucket, day, indices in self._used]
+
+    def rows(self) -> list[Sequence[int]]:
+        """Return per day the amount of each key (in key order), summing lines where needed."""
+        width, in_order = self._width, self._in_order
+        rows: list[list[int] | None] = [None] * self._days
+        finished: list[Sequence[int] | None] = [None] * self._days
+        """Rows already in order of appearance: a day's stored sums, copied and ordered at once."""
+        for bucket, day, indices, stored in self._stored_sums():
+            factor = 10 ** (self.scale - bucket.scale)
+            if stored:
+                summed = _row_of_sums(bucket.key_sums, factor, width)  # type: ignore[arg-type]
+                # Ordered now, the list is freed at once: no collection ever walks it.
+                finished[day] = tuple(summed) if in_order is None else in_order(summed)
+                continue
+            row = rows[day]
+            first = row is None
+            if row is None:
+                row = rows[day] = [0] * width
+            column = bucket.amount_column
+            amounts = column if factor == 1 else [units * factor for units in column]
+            # Numbers read from a packed array are new objects anyway: adding them needs no
+            # check. A fetched day's numbers are shared with its bucket (and memory) when each
+            # key is new.
+            if isinstance(column, tuple) and first and len(set(indices)) == len(indices):
+                _set_row(row, indices, amounts)
+            else:
+                _add_to_row(row, indices, amounts)
+        put_in_order = in_order or (lambda row: row)
+        return [done if done is not None else put_in_order([0] * width if row is None else row)
+                for done, row in zip(finished, rows, strict=True)]
+
+    def key_totals(self) -> Sequence[int]:
+        """Return each key's amount over all the days (in key order), building no rows.
+
+        Stored sums that are all below 2**47 and not negative add as one big integer of 64-bit
+        lanes per scale (2**16 days of them stay below 2**63: no lane carries); others add one
+        by one.
+        """
+        width = self._width
+        totals = [0] * width
+        lanes: dict[int, list[int]] = {}
+        """Per scale factor: the sum of the stored sums taken as lanes, and how many were."""
+        for bucket, _, indices, stored in self._stored_sums():
+            factor = 10 ** (self.scale - bucket.scale)
+            sums = bucket.key_sums
+            if stored and sums is not None:
+                packed = _small_lanes(sums)
+                summing = lanes.setdefault(factor, [0, 0]) if packed is not None else [0, 2**16]
+                if summing[1] < 2**16:
+                    summing[0] += packed  # type: ignore[operator]  # not None here
+                    summing[1] += 1
+                    continue
+                _add_to_row(totals, range(len(sums)), [units * factor for units in sums])
+                continue
+            column = bucket.amount_column
+            _add_to_row(totals, indices,
+                        column if factor == 1 else [units * factor for units in column])
+        for factor, (packed, _) in lanes.items():
+            unpacked = array("Q")
+            unpacked.frombytes(packed.to_bytes(8 * width, "little"))
+            if sys.byteorder == "big":
+                unpacked.byteswap()
+            totals = list(map(add, totals, unpacked if factor == 1 else
+                              [units * factor for units in unpacked]))
+        return totals if self._in_order is None else self._in_order(totals)
+
+
+def _small_lanes(sums: Sequence[int]) -> int | None:
+    """Return a day's stored key sums as one integer of 64-bit lanes, if each is in [0, 2**47).
+
+    None for a sum outside that range, or where the sums are not little-endian int64 in memory.
+    """
+    if sys.byteorder != "little" or not isinstance(sums, (memoryview, array)) or \
+            getattr(sums, "itemsize", 0) != 8:
+        return None
+    value = int.from_bytes(sums, "little")
+    lanes = len(sums)
+    if lanes not in _HIGH_BITS:
+        if len(_HIGH_BITS) > 4096:
+            _HIGH_BITS.clear()
+        _HIGH_BITS[lanes] = int.from_bytes(b"\0\0\0\0\0\x80\xff\xff" * lanes, "little")
+    return None if value & _HIGH_BITS[lanes] else value
+
+
+_HIGH_BITS: dict[int, int] = {}
+"""By lane count, the pattern of each 64-bit lane's top 17 bits."""
+
+
+def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Columns:
+    """Return the columns of the buckets of `days` (others left out) at their largest scale."""
+    return Columns(days, buckets)
 
 
 def _row_of_sums(sums: Sequence[int], factor: int, width: int) -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
@@ -10,7 +12,7 @@ from itertools import accumulate
 from operator import add, itemgetter, sub
 from typing import Any
 
-from costtui.core.line_columns import gather_columns
+from costtui.core.line_columns import Columns, gather_columns
 from costtui.core.models import (
     LINE_KEY_FIELDS,
     CostItem,
@@ -49,13 +51,11 @@ class CostLines:
     summing a group's keys day by day reads them in order, twice as fast as per key.
     """
 
-    __slots__ = ("days", "keys", "rows", "scale", "_day_keys", "_key_numbers", "fields",
-                 "item_type", "_day_index", "_memo")
+    __slots__ = ("days", "keys", "_rows", "_columns", "scale", "_day_keys", "_key_numbers",
+                 "fields", "item_type", "_day_index", "_memo")
 
     days: tuple[date, ...]
     keys: tuple[LineKey, ...]
-    rows: tuple[tuple[int, ...], ...]
-    """Per day, the amount of each key, in cents scaled by 10**scale."""
     scale: int
     fields: tuple[str, ...]
     """The field names of a key, in order (LINE_KEY_FIELDS, plus any a later step adds)."""
@@ -66,21 +66,23 @@ class CostLines:
         self,
         days: Sequence[date],
         keys: Sequence[LineKey],
-        rows: Sequence[Sequence[int]],
+        rows: Sequence[Sequence[int]] | None,
         scale: int,
         day_keys: Sequence[Sequence[int]],
         fields: Sequence[str] = LINE_KEY_FIELDS,
         item_type: type[CostItem] = CostItem,
         key_numbers: Sequence[int] | None = None,
     ) -> None:
-        """Hold the columns; `key_numbers` renumbers `day_keys`' indexes when first read."""
-        if len(rows) != len(days) or len(day_keys) != len(days) or any(
-                len(row) != len(keys) for row in rows):
+        """Hold the columns; `key_numbers` renumbers `day_keys`' indexes when first read.
+
+        `rows` is None only for `from_buckets`, which builds them when first read.
+        """
+        if len(day_keys) != len(days) or rows is not None and (len(rows) != len(days) or any(
+                len(row) != len(keys) for row in rows)):
             raise ValueError("keys, rows and days differ in length")
         self.days, self.keys, self.scale = tuple(days), tuple(keys), scale
-        # Tuples, not lists: the collector stops tracking a tuple of plain numbers, so its
-        # full passes (tens of ms, a UI freeze each) need not visit every amount of the year.
-        self.rows = tuple(map(tuple, rows))
+        self._rows = None if rows is None else _as_tuples(rows)
+        self._columns: Columns | None = None
         self._day_keys = tuple(keys if isinstance(keys, (tuple, array)) else tuple(keys)
                                for keys in day_keys)
         self._key_numbers = key_numbers
@@ -99,9 +101,12 @@ class CostLines:
         Keys are numbered in the order they first appear, line by line, bucket after bucket.
         """
         columns = gather_columns(days, list(buckets))
-        lines = cls(days, columns.keys, columns.rows, columns.scale, columns.day_keys, fields,
-                    item_type, columns.key_numbers)
-        lines._memo[("daily", _frozen(None))] = list(map(sum, lines.rows))
+        # Rows are summed when first read (`report` needs none: its keys' totals come straight
+        # from the buckets); nor are the daily totals: a level's groups give them for the price
+        # of adding a few group series.
+        lines = cls(days, columns.keys, None, columns.scale, columns.day_keys, fields, item_type,
+                    columns.key_numbers)
+        lines._columns = columns
         return lines
 
     @classmethod
@@ -182,6 +187,24 @@ class CostLines:
             self._key_numbers = None
         return self._day_keys
 
+    @property
+    def rows(self) -> tuple[tuple[int, ...], ...]:
+        """Return per day the amount of each key, in cents scaled by 10**scale (built once)."""
+        rows = self._rows
+        if rows is None:
+            with _BUILDING:
+                columns = self._columns
+                if self._rows is None and columns is not None:
+                    self._rows = _as_tuples(columns.rows())
+                    self._columns = None
+                    if gc.isenabled():
+                        # Collected now, fresh, the rows leave the collector's view: none of
+                        # its later passes (on the UI thread) has to walk every amount.
+                        gc.collect(0)
+            rows = self._rows
+            assert rows is not None
+        return rows
+
     def __len__(self) -> int:
         """Return how many lines the days held (one per key and day with a line)."""
         return sum(len(set(keys)) for keys in self.day_keys)
@@ -251,6 +274,9 @@ class CostLines:
     def key_totals(self) -> tuple[int, ...]:
         """Return each key's amount over all days."""
         def compute() -> tuple[int, ...]:
+            columns = self._columns
+            if columns is not None:  # no rows yet: from the buckets, without building them
+                return tuple(columns.key_totals())
             return tuple(_sum_vectors(self.rows, len(self.keys)))  # row after row, at C speed
         totals: tuple[int, ...] = self._remember("key_totals", compute)
         return totals
@@ -432,6 +458,19 @@ def _bucket(day: date, items: Sequence[CostItem], extra: Sequence[str]) -> DayBu
     keys = tuple((*key, *(getattr(item, name) for name in extra))
                  for key, item in zip(bucket.keys, items, strict=True))
     return DayBucket.from_columns(day, keys, bucket.amounts, bucket.scale)
+
+
+def _as_tuples(rows: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], ...]:
+    """Return rows as tuples.
+
+    Tuples, not lists: the collector stops tracking a tuple of plain numbers, so its full
+    passes (tens of ms, a UI freeze each) need not visit every amount of the year.
+    """
+    return tuple(map(tuple, rows))
+
+
+_BUILDING = threading.Lock()
+"""Held while a report's rows are built, so that threads reading them build them once."""
 
 
 def _frozen(filters: FieldFilters | None) -> frozenset[tuple[str, FieldValue]]:

@@ -205,20 +205,22 @@ def indexes_within(packed_indexes: Iterable[object], width: int) -> bool:
     adding 2**31 - width to every lane sets a lane's top bit exactly when its index is `width`
     or more, and no lane carries into the next. (False too when a blob is not one of lanes.)
     """
-    if not 0 <= width <= 2**31:
-        return False
-    offset = (2**31 - width).to_bytes(4, "little")
-    patterns: dict[int, tuple[int, int]] = {}
+    blobs: list[bytes] = []
     for blob in packed_indexes:
         if not isinstance(blob, bytes) or len(blob) % 4:
             return False
-        lanes = len(blob) // 4
-        if lanes not in patterns:
-            patterns[lanes] = (int.from_bytes(b"\0\0\0\x80" * lanes, "little"),
-                               int.from_bytes(offset * lanes, "little"))
-        top_bits, offsets = patterns[lanes]
+        blobs.append(blob)
+    if not 0 <= width <= 2**31:
+        return False
+    most = max(map(len, blobs), default=0) // 4
+    # The longest day's patterns; a shorter day's are these shifted down (bytes are slow to read).
+    top_bits = int.from_bytes(b"\0\0\0\x80" * most, "little")
+    offsets = int.from_bytes((2**31 - width).to_bytes(4, "little") * most, "little")
+    for blob in blobs:
+        shift = 8 * (4 * most - len(blob))
+        top = top_bits >> shift
         value = int.from_bytes(blob, "little")
-        if value & top_bits or (value + offsets) & top_bits:
+        if value & top or (value + (offsets >> shift)) & top:
             return False
     return True
 

@@ -162,3 +162,65 @@ def test_two_buckets_of_one_day_with_stored_sums_are_added_up() -> None:
     assert lines.keys == (opus, sonnet)
     assert [tuple(row) for row in lines.rows] == [(52, 70)]
     assert [tuple(keys) for keys in lines.day_keys] == [(0, 1, 0)]
+
+
+def stored_sums(indexes: list[int], amounts: list[int]) -> memoryview | None:
+    """Return a day's amounts summed per key index as the cache reads them back, if in int64."""
+    from array import array
+
+    sums = [0] * (max(indexes, default=-1) + 1)
+    for index, units in zip(indexes, amounts, strict=True):
+        sums[index] += units
+    try:
+        return memoryview(array("q", sums).tobytes()).cast("q")
+    except OverflowError:
+        return None
+
+
+amount = st.one_of(st.integers(0, 2**47 - 1), st.integers(2**46, 2**63 - 1),
+                   st.integers(-2**63, 2**63 - 1), st.integers(-10**22, 10**22))
+"""Amounts a day's sums may add as 64-bit lanes (in [0, 2**47)) and ones they may not."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(0, len(KEYS) - 1), amount), max_size=10),
+                min_size=len(DAYS), max_size=len(DAYS)),
+       st.lists(st.integers(0, 3), min_size=len(DAYS), max_size=len(DAYS)),
+       st.sets(st.sampled_from(DAYS)), st.sets(st.sampled_from(DAYS)))
+def test_key_totals_from_stored_sums_equal_the_sums_of_the_rows_and_of_the_amounts(
+    days: list[list[tuple[int, int]]], scales: list[int], fresh_days: set[date],
+    split_days: set[date],
+) -> None:
+    # Cached days hold their key sums (read 64 bits at a time when they may be); fresh days
+    # and days in two buckets add line by line. The totals must not depend on the way.
+    table = list(reversed(KEYS))
+    buckets = []
+    for day, day_lines, scale in zip(DAYS, days, scales, strict=True):
+        indexes = [len(KEYS) - 1 - number for number, _ in day_lines]
+        amounts = [units for _, units in day_lines]
+        if day in split_days:  # a day from two sources: its sums are not its row
+            half = len(indexes) // 2
+            buckets.append(DayBucket.from_key_table(day, table, indexes[:half], amounts[:half],
+                                                    scale, None, stored_sums(indexes[:half],
+                                                                             amounts[:half])))
+            indexes, amounts = indexes[half:], amounts[half:]
+        sums = None if day in fresh_days else stored_sums(indexes, amounts)
+        buckets.append(DayBucket.from_key_table(day, table, indexes, amounts, scale, None, sums))
+
+    straight = CostLines.from_buckets(DAYS, buckets)
+    by_rows = CostLines.from_buckets(DAYS, buckets)
+    assert len(by_rows.rows) == len(DAYS)  # rows first: totals are then summed from them
+    assert straight.key_totals() == by_rows.key_totals()
+    expected = sum((Decimal(units).scaleb(-scale) for day_lines, scale in zip(
+        days, scales, strict=True) for _, units in day_lines), Decimal(0)) / 100
+    assert total_cost(CostLines.from_buckets(DAYS, buckets)) == expected
+    assert group_costs(CostLines.from_buckets(DAYS, buckets), ["model"]) == group_costs(
+        by_rows, ["model"])
+
+
+def test_stored_sums_near_the_top_of_int64_add_without_carrying_into_the_next_key() -> None:
+    # Four days of one key at the int64 maximum (beyond what adds as lanes) beside a small key.
+    table, top = KEYS[:2], 2**63 - 1
+    buckets = [DayBucket.from_key_table(day, table, [0, 1], [top, 5], 0, None,
+                                        stored_sums([0, 1], [top, 5])) for day in DAYS[:4]]
+    assert CostLines.from_buckets(DAYS[:4], buckets).key_totals() == (4 * top, 20)

@@ -108,6 +108,10 @@ class ReportHeader(Vertical):
     """Short lines above the table that say what the numbers are, and the month's insights."""
 
     _insights_width = 0
+    _shown: tuple[str, ...] = ()
+    """The title, breadcrumb and freshness texts on show (none before the first update)."""
+    _insights_shown: tuple[str, str, Status | None] | None = None
+    """The projection, budget text and status on show (None before the first update)."""
 
     def compose(self) -> ComposeResult:
         """Yield the title, breadcrumb and freshness labels."""
@@ -126,16 +130,23 @@ class ReportHeader(Vertical):
         freshness: str,
     ) -> None:
         """Show new header texts; the freshness line hides itself when empty."""
-        self.query_one("#header-title", Label).update(Text(title))
-        self.query_one("#breadcrumb", Label).update(
-            Text(BREADCRUMB_SEPARATOR.join(trail))
-        )
-        freshness_label = self.query_one("#freshness", Label)
-        freshness_label.update(Text(freshness))
-        freshness_label.display = bool(freshness)
+        shown = (title, BREADCRUMB_SEPARATOR.join(trail), freshness)
+        if shown == self._shown:
+            return  # unchanged: no layout of the screen (a pivot, a sort)
+        if shown[::2] != self._shown[::2]:  # the title or freshness (either may wrap)
+            self.query_one("#header-title", Label).update(Text(title))
+            freshness_label = self.query_one("#freshness", Label)
+            freshness_label.update(Text(freshness))
+            freshness_label.display = bool(freshness)
+        # One line whatever its text (cut with an ellipsis): its size never changes.
+        self.query_one("#breadcrumb", Label).update(Text(shown[1]), layout=False)
+        self._shown = shown
 
     def update_insights(self, projection: str, budget: str, status: Status | None) -> None:
         """Show the projection tile and the budget status (styled -ok, -warn or -over)."""
+        if (projection, budget, status) == self._insights_shown:
+            return  # unchanged: no layout
+        self._insights_shown = (projection, budget, status)
         self.query_one("#projection", Label).update(Text(projection))
         budget_label = self.query_one("#budget-status", Label)
         budget_label.update(Text(budget))
