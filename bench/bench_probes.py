@@ -200,8 +200,10 @@ def tui(first: str, last: str) -> dict[str, Any]:
             self.heartbeat = self.set_interval(HEARTBEAT_SECONDS, self.beat)
 
         def _display(self, screen: Any, renderable: Any) -> None:
+            """Note when the first frame after the pivot is written (its widgets were all
+            updated by `pivot_to` before it returned, so that frame shows the new level)."""
             super()._display(screen, renderable)
-            if renderable is not None and "pivot_started" in figures:
+            if renderable is not None and not self._batch_count and "pivot_started" in figures:
                 figures.setdefault("pivot_painted", time.perf_counter() - figures["pivot_started"])
 
         def beat(self) -> None:
