@@ -125,12 +125,12 @@ class Columns:
             sums = bucket.key_sums
             if stored and sums is not None:
                 packed = _small_lanes(sums)
-                summing = lanes.setdefault(factor, [0, 0]) if packed is not None else [0, 2**16]
-                if summing[1] < 2**16:
-                    summing[0] += packed  # type: ignore[operator]  # not None here
+                summing = lanes.setdefault(factor, [0, 0])
+                if packed is not None and summing[1] < 2**16:
+                    summing[0] += packed
                     summing[1] += 1
-                    continue
-                _add_to_row(totals, range(len(sums)), [units * factor for units in sums])
+                else:
+                    _add_to_row(totals, range(len(sums)), [units * factor for units in sums])
                 continue
             column = bucket.amount_column
             _add_to_row(totals, indices,
@@ -164,11 +164,6 @@ def _small_lanes(sums: Sequence[int]) -> int | None:
 
 _HIGH_BITS: dict[int, int] = {}
 """By lane count, the pattern of each 64-bit lane's top 17 bits."""
-
-
-def gather_columns(days: Sequence[date], buckets: Sequence[DayBucket]) -> Columns:
-    """Return the columns of the buckets of `days` (others left out) at their largest scale."""
-    return Columns(days, buckets)
 
 
 def _row_of_sums(sums: Sequence[int], factor: int, width: int) -> list[int]:

@@ -12,7 +12,7 @@ from itertools import accumulate
 from operator import add, itemgetter, sub
 from typing import Any
 
-from costtui.core.line_columns import Columns, gather_columns
+from costtui.core.line_columns import Columns
 from costtui.core.models import (
     LINE_KEY_FIELDS,
     CostItem,
@@ -100,7 +100,7 @@ class CostLines:
 
         Keys are numbered in the order they first appear, line by line, bucket after bucket.
         """
-        columns = gather_columns(days, list(buckets))
+        columns = Columns(days, list(buckets))
         # Rows are summed when first read (`report` needs none: its keys' totals come straight
         # from the buckets); nor are the daily totals: a level's groups give them for the price
         # of adding a few group series.
