@@ -136,10 +136,8 @@ class Columns:
             _add_to_row(totals, indices,
                         column if factor == 1 else [units * factor for units in column])
         for factor, (packed, _) in lanes.items():
-            unpacked = array("Q")
+            unpacked = array("Q")  # lanes hold sums only on a little-endian machine
             unpacked.frombytes(packed.to_bytes(8 * width, "little"))
-            if sys.byteorder == "big":
-                unpacked.byteswap()
             totals = list(map(add, totals, unpacked if factor == 1 else
                               [units * factor for units in unpacked]))
         return totals if self._in_order is None else self._in_order(totals)

@@ -21,15 +21,13 @@ from costtui.core.dates import DateRange
 from costtui.data.cache import CacheError, CostCache
 from costtui.data.cached_source import plan_windows
 
-MIN_WINDOWS = 4
-"""Split only when at least this many windows are left to fetch: fewer do not pay a fork."""
 HELPER_SHARE = 0.5
 """The share of the windows left to fetch that the helper takes (the earliest ones)."""
 _PR_SET_PDEATHSIG = 1
 """prctl(2): the option that sets the signal a Linux process gets when its parent dies."""
 
 
-def can_fork(min_cpus: int = 2) -> bool:
+def can_fork(min_cpus: int) -> bool:
     """Tell whether a helper may be forked now: on Linux, one thread, enough CPUs.
 
     Linux only: there a parent's death can end the child, and a fork is safe for what a report
@@ -55,10 +53,11 @@ def plan_helper(
     api_group_by: Sequence[str],
     date_range: DateRange,
     *,
-    min_windows: int = MIN_WINDOWS,
+    min_windows: int,
     share: float = HELPER_SHARE,
 ) -> HelperPlan | None:
-    """Peek at the cache (closed again after) and return the helper's share, or None.
+    """Peek at the cache (closed again after) and return the helper's share, or None (fewer
+    than `min_windows` windows left to fetch do not pay a fork).
 
     Without a remembered organisation (a first run) every day of the range counts as missing.
     """
@@ -103,7 +102,7 @@ class HelperProcess:
     def start(cls, days: frozenset[date], work: Callable[[], object]) -> HelperProcess | None:
         """Fork a child that runs `work` with no terminal and exits; None if fork fails.
 
-        Call only where `can_fork()` holds and no SQLite connection is open.
+        Call only where `can_fork` holds and no SQLite connection is open.
         """
         read_fd, write_fd = os.pipe()
         parent_pid = os.getpid()
@@ -151,12 +150,14 @@ class HelperProcess:
 
 
 def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - the child
-    """Have Linux kill this child when its parent dies (even by SIGKILL), else exit if it has."""
-    if sys.platform.startswith("linux"):
-        import ctypes
+    """Have Linux kill this child when its parent dies (even by SIGKILL), else exit if it has.
 
-        with suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    Only Linux forks a helper (see `can_fork`).
+    """
+    import ctypes
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent_pid:  # The parent died before the request took effect.
         os._exit(1)
 
