@@ -196,14 +196,21 @@ class CostCache:
             )
         return buckets
 
-    def store(self, org_id: str, api_group_by: Sequence[str], buckets: Iterable[DayBucket]) -> None:
-        """Store fetched buckets, replacing those days, each marked complete or not as of now."""
+    def store(
+        self, org_id: str, api_group_by: Sequence[str], buckets: Iterable[DayBucket]
+    ) -> list[DayBucket]:
+        """Store fetched buckets, replacing those days, each marked complete or not as of now.
+
+        Return the same days as the cache now holds them (still marked just fetched): lines
+        as indexes into its key table, with their sums per key, so a report adds up each key
+        as it does for a day read back, not line by line.
+        """
         fetched_at = self.clock.now()
         stamp = fetched_at.isoformat()
         key = grouping_key(api_group_by)
         listed = list(buckets)
 
-        def write(db: sqlite3.Connection) -> None:
+        def write(db: sqlite3.Connection) -> tuple[KeyTable, list[StoredDay]]:
             with writing(db):
                 # Read in the write lock (the file's truth) unless only this connection wrote it.
                 version = db.execute("PRAGMA data_version").fetchone()[0]
@@ -211,21 +218,26 @@ class CostCache:
                 table = known[1] if known and known[0] == version else _key_table(db, org_id, key)
                 added: list[tuple[int, str]] = []
                 numbers: dict[int, list[int]] = {}
-                rows = []
-                for bucket in listed:
-                    stored = encode_day(bucket, table,
-                                        table.indexes_of_bucket(bucket, added, numbers))
-                    rows.append((org_id, key, bucket.day.isoformat(),
-                                 int(self.is_complete(bucket.day, fetched_at)), stamp,
-                                 stored.count, stored.scale, stored.indexes, stored.amounts,
-                                 stored.amounts_text, stored.key_sums))
+                encoded = [encode_day(each, table, table.indexes_of_bucket(each, added, numbers))
+                           for each in listed]
+                rows = [(org_id, key, bucket.day.isoformat(),
+                         int(self.is_complete(bucket.day, fetched_at)), stamp, stored.count,
+                         stored.scale, stored.indexes, stored.amounts, stored.amounts_text,
+                         stored.key_sums)
+                        for bucket, stored in zip(listed, encoded, strict=True)]
                 db.executemany("INSERT INTO line_keys VALUES (?, ?, ?, ?)",
                                [(org_id, key, index, text) for index, text in added])
                 db.executemany(
                     "INSERT OR REPLACE INTO days VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._written_tables[org_id, key] = (version, table)  # Committed: the file's now.
+            return table, encoded
 
-        self._run(write, default=None, retry=True)
+        nothing: tuple[KeyTable, list[StoredDay]] = (KeyTable(), [])
+        table, encoded = self._run(write, default=nothing, retry=True)
+        if len(encoded) != len(listed):  # Not written (the default): keep them as they were.
+            return listed
+        return [_as_stored(bucket, stored, table) for bucket, stored in zip(listed, encoded,
+                                                                               strict=True)]
 
     def remember_organization(self, organization: Organization, profile: str | None) -> None:
         """Record an organisation's name and that a profile's key opens it (for offline use)."""
@@ -429,6 +441,14 @@ class CostCache:
             f"cache {self.path} was unusable ({reason}); moved it to {target.name} and started "
             "a new one"
         )
+
+
+def _as_stored(bucket: DayBucket, stored: StoredDay, table: KeyTable) -> DayBucket:
+    """Return a just-stored day as read back from the cache would give it, still fetched."""
+    try:
+        return decode_day(bucket.day, stored, table, None, indexes_checked=True)
+    except (InvalidDayError, UnusableFileError):  # Not expected of checked data: keep it.
+        return bucket
 
 
 def _key_table(db: sqlite3.Connection, org_id: str, key: str) -> KeyTable:

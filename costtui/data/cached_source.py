@@ -308,7 +308,8 @@ class CachedSource:
         api_group_by: tuple[str, ...],
         on_progress: ProgressCallback | None,
     ) -> dict[date, DayBucket]:
-        """Fetch windows concurrently, storing each under the confirmed organisation as it arrives.
+        """Fetch windows concurrently, storing each under the confirmed organisation as it arrives
+        (its days then come back as the cache holds them: see `CostCache.store`).
 
         A failure half-way keeps (stores) the windows that succeeded, then re-raises the first.
         """
@@ -337,10 +338,11 @@ class CachedSource:
                     window, api_group_by, window_progress(index)
                 )
             org_id = (await organization).id
-            await self._cached(partial(self.cache.store, org_id, api_group_by, buckets), None)
+            stored = await self._cached(
+                partial(self.cache.store, org_id, api_group_by, buckets), buckets)
             done += 1
             report()
-            return buckets
+            return stored
 
         report()
         outcomes = await asyncio.gather(

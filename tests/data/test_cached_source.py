@@ -113,6 +113,27 @@ async def test_cold_fetches_every_day_and_stores_it(path: Path) -> None:
     ]
 
 
+async def test_fetched_days_come_back_as_the_cache_holds_them_with_their_sums_per_key(
+    path: Path,
+) -> None:
+    source = source_over(DemoApi(), path)
+    buckets = await source.cost_buckets(LAST_60, GROUPING)
+    await source.aclose()
+    stored = cache_at(path).load_days(DemoOrganization().org_id, GROUPING, LAST_60.days(),
+                                      include_incomplete=True)
+
+    assert buckets == await reference(LAST_60)
+    assert provenance(buckets) == (0, 60, None, "live")
+    for bucket in buckets:  # A report adds each key's stored sum, not each line.
+        assert bucket.key_sums is not None and bucket.key_indexes is not None
+        assert list(bucket.key_indexes) == list(stored[bucket.day].key_indexes or ())
+        assert list(bucket.key_sums) == list(stored[bucket.day].key_sums or ())
+        expected = [0] * len(bucket.key_sums)
+        for index, units in zip(bucket.key_indexes, bucket.amount_column, strict=True):
+            expected[index] += units
+        assert list(bucket.key_sums) == expected
+
+
 async def test_warm_reopen_fetches_only_incomplete_days(path: Path) -> None:
     cold = source_over(DemoApi(), path)
     await cold.cost_buckets(LAST_60, GROUPING)
