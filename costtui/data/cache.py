@@ -232,12 +232,11 @@ class CostCache:
             self._written_tables[org_id, key] = (version, table)  # Committed: the file's now.
             return table, encoded
 
+        # Creating and retrying, `_run` returns what `write` returns, or raises CacheError.
         nothing: tuple[KeyTable, list[StoredDay]] = (KeyTable(), [])
         table, encoded = self._run(write, default=nothing, retry=True)
-        if len(encoded) != len(listed):  # Not written (the default): keep them as they were.
-            return listed
-        return [_as_stored(bucket, stored, table) for bucket, stored in zip(listed, encoded,
-                                                                               strict=True)]
+        return [_as_stored(bucket, stored, table)
+                for bucket, stored in zip(listed, encoded, strict=True)]
 
     def remember_organization(self, organization: Organization, profile: str | None) -> None:
         """Record an organisation's name and that a profile's key opens it (for offline use)."""

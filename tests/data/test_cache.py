@@ -103,6 +103,24 @@ def test_amounts_and_dimensions_round_trip_exactly_through_a_reopened_file(
         str(int(Decimal(a).scaleb(9))) for a in (*AMOUNTS, "7.25", "0.3")))
 
 
+def test_stored_days_come_back_as_read_back_and_a_day_failing_its_checks_as_it_was(
+    cache: CostCache,
+) -> None:
+    day = date(2026, 11, 1)
+    usd = DayBucket(day, (item(day, "1.25"), item(day, "2", "wrkspc_02B")))
+    euro = DayBucket(day + timedelta(days=1), (CostItem(
+        day + timedelta(days=1), Decimal("3"), "EUR", "wrkspc_01A", *(None,) * 7),))
+
+    returned = cache.store("org-a", GROUPING, [usd, euro])
+
+    assert returned == [usd, euro]
+    assert [bucket.cached_at for bucket in returned] == [None, None]
+    # 1.25 and 2 cents at scale 2, summed per key index in the cache's key table.
+    assert (returned[0].scale, list(returned[0].key_sums or ())) == (2, [125, 200])
+    assert returned[1] is euro and euro.key_sums is None  # EUR fails the read-back checks
+    assert cache.load_days("org-a", GROUPING, days(day, 2)) == {day: usd}
+
+
 def test_a_day_is_complete_only_once_it_ended_more_than_48_hours_ago(path: Path) -> None:
     day = date(2026, 11, 10)
     end = datetime(2026, 11, 11, tzinfo=timezone.utc)
