@@ -32,7 +32,7 @@ class Columns:
     """
 
     __slots__ = ("keys", "scale", "day_keys", "key_numbers", "_days", "_used", "_width",
-                 "_in_order")
+                 "_in_order", "_order")
 
     keys: list[LineKey]
     scale: int
@@ -54,6 +54,7 @@ class Columns:
         width = len(keys)
         number: list[int] | None = None
         in_order: Callable[[Sequence[int]], Sequence[int]] | None = None
+        order: list[int] | None = None
         if any(bucket.key_indexes is not None for bucket in used):
             order = _first_appearances(per_bucket, width)
             if order != list(range(width)):
@@ -70,7 +71,7 @@ class Columns:
             day_keys[day] = indices if not day_keys[day] else [*day_keys[day], *indices]
         self.keys, self.day_keys, self.key_numbers = keys, day_keys, number
         self._days, self._used = len(days), list(zip(used, at, per_bucket, strict=True))
-        self._width, self._in_order = width, in_order
+        self._width, self._in_order, self._order = width, in_order, order
 
     def _stored_sums(self) -> list[tuple[DayBucket, int, Sequence[int], bool]]:
         """Return each bucket, its day, its key indexes, and whether its row is its stored sums."""
@@ -108,6 +109,37 @@ class Columns:
         put_in_order = in_order or (lambda row: row)
         return [done if done is not None else put_in_order([0] * width if row is None else row)
                 for done, row in zip(finished, rows, strict=True)]
+
+    def key_lanes(self) -> list[int] | None:
+        """Return each key's amounts a day as one integer of 64-bit lanes (day d in lane d).
+
+        Only where every day with lines is one day of stored sums, each in [0, 2**47) at the
+        lines' scale, and keys are at most 2**16: then adding any keys' lanes carries nowhere.
+        None otherwise (the rows serve then).
+        """
+        width, days = self._width, self._days
+        stored = self._stored_sums()
+        if sys.byteorder != "little" or width > 2**16 or days > 2**16 or not all(
+                is_stored for _, _, _, is_stored in stored):
+            return None
+        nothing = bytes(8 * width)
+        parts: list[Sequence[int] | bytes] = [nothing] * days
+        for bucket, day, _, _ in stored:
+            sums: Sequence[int] = bucket.key_sums  # type: ignore[assignment]  # stored: not None
+            if bucket.scale != self.scale:  # rare (a day of whole cents): scaled one by one
+                factor = 10 ** (self.scale - bucket.scale)
+                scaled = [units * factor for units in sums]
+                if scaled and not 0 <= min(scaled) <= max(scaled) < 2**47:
+                    return None
+                sums = array("q", scaled)
+            elif _small_lanes(sums) is None:
+                return None
+            parts[day] = sums if len(sums) == width else bytes(sums) + nothing[8 * len(sums):]
+        # Day-major amounts; a key's days are every `width`-th of them (one strided C copy).
+        amounts = memoryview(b"".join(parts)).cast("q")  # type: ignore[arg-type]
+        from_bytes = int.from_bytes
+        return [from_bytes(amounts[key::width], "little")
+                for key in (self._order if self._order is not None else range(width))]
 
     def key_totals(self) -> Sequence[int]:
         """Return each key's amount over all the days (in key order), building no rows.

@@ -48,7 +48,9 @@ class CostLines:
     summed); `day_keys[d]` lists the keys that had a line on day d, so that "has a line" is not
     confused with "sums to zero". Aggregates are remembered, so levels already seen are instant.
     Rows are per day because a day's amounts were parsed together and sit together in memory:
-    summing a group's keys day by day reads them in order, twice as fast as per key.
+    summing a group's keys day by day reads them in order, twice as fast as per key. Days the
+    cache holds as sums per key need no rows at all for a level: each key's days become one
+    integer of 64-bit lanes, and a group's series is its keys' integers added.
     """
 
     __slots__ = ("days", "keys", "_rows", "_columns", "scale", "_day_keys", "_key_numbers",
@@ -281,6 +283,17 @@ class CostLines:
         totals: tuple[int, ...] = self._remember("key_totals", compute)
         return totals
 
+    def _key_lanes(self) -> list[int] | None:
+        """Return each key's amounts a day as 64-bit lanes (`Columns.key_lanes`), or None.
+
+        Worked out once, before any rows: with them, a level's groups need no rows at all.
+        """
+        if _LANES not in self._memo:
+            columns = self._columns
+            self._memo[_LANES] = None if columns is None else columns.key_lanes()
+        lanes: list[int] | None = self._memo[_LANES]
+        return lanes
+
     def _amounts(self, filters: FieldFilters | None) -> Iterator[tuple[int, int]]:
         """Yield (key, amount over the allowed days) for each selected key."""
         keys, day = self.select(filters)
@@ -297,6 +310,11 @@ class CostLines:
         """Return the amount of the lines passing the filters on each day."""
         def compute() -> list[int]:
             keys, day = self.select(filters)
+            if day is None and not keys:
+                return [0] * len(self.days)
+            lanes = self._key_lanes() if day is None else None
+            if lanes is not None:
+                return _lane_values(sum(map(lanes.__getitem__, keys)), len(self.days))
             if day is None:
                 return [sum(map(row.__getitem__, keys)) for row in self.rows]
             return one_day(len(self.days), day, sum(map(self.rows[day].__getitem__, keys)))
@@ -338,6 +356,11 @@ class CostLines:
         if day is not None:
             row = self.rows[day]
             return {value: one_day(len(self.days), day, sum(map(row.__getitem__, group)))
+                    for value, group in members.items()}
+        lanes = self._key_lanes() if members else None
+        if lanes is not None:  # each group's keys added as whole years of lanes, unpacked once
+            return {value: tuple(_lane_values(sum(map(lanes.__getitem__, group)),
+                                              len(self.days)))
                     for value, group in members.items()}
         if not members or not self.rows:
             return {value: [] for value in members}
@@ -458,6 +481,17 @@ def _bucket(day: date, items: Sequence[CostItem], extra: Sequence[str]) -> DayBu
     keys = tuple((*key, *(getattr(item, name) for name in extra))
                  for key, item in zip(bucket.keys, items, strict=True))
     return DayBucket.from_columns(day, keys, bucket.amounts, bucket.scale)
+
+
+def _lane_values(lanes: int, count: int) -> list[int]:
+    """Return the `count` 64-bit lanes of an integer (none negative) as numbers, lowest first."""
+    values = array("q")
+    values.frombytes(lanes.to_bytes(8 * count, "little"))
+    return values.tolist()
+
+
+_LANES = "key lanes"
+"""The memo entry of `_key_lanes` (None there when the lines have no lanes)."""
 
 
 def _as_tuples(rows: Sequence[Sequence[int]]) -> tuple[tuple[int, ...], ...]:
