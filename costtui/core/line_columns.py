@@ -126,20 +126,23 @@ class Columns:
         parts: list[Sequence[int] | bytes] = [nothing] * days
         for bucket, day, _, _ in stored:
             sums: Sequence[int] = bucket.key_sums  # type: ignore[assignment]  # stored: not None
+            if not isinstance(sums, (memoryview, array)) or sums.itemsize != 8:
+                return None
             if bucket.scale != self.scale:  # rare (a day of whole cents): scaled one by one
                 factor = 10 ** (self.scale - bucket.scale)
-                scaled = [units * factor for units in sums]
-                if scaled and not 0 <= min(scaled) <= max(scaled) < 2**47:
+                try:
+                    sums = array("q", [units * factor for units in sums])
+                except OverflowError:
                     return None
-                sums = array("q", scaled)
-            elif _small_lanes(sums) is None:
-                return None
             parts[day] = sums if len(sums) == width else bytes(sums) + nothing[8 * len(sums):]
         # Day-major amounts; a key's days are every `width`-th of them (one strided C copy).
         amounts = memoryview(b"".join(parts)).cast("q")  # type: ignore[arg-type]
         from_bytes = int.from_bytes
-        return [from_bytes(amounts[key::width], "little")
-                for key in (self._order if self._order is not None else range(width))]
+        lanes = [from_bytes(amounts[key::width], "little")
+                 for key in (self._order if self._order is not None else range(width))]
+        # A lane with any of its top 17 bits set is negative or 2**47 or more.
+        high = int.from_bytes(b"\0\0\0\0\0\x80\xff\xff" * days, "little")
+        return None if any(map(high.__and__, lanes)) else lanes
 
     def key_totals(self) -> Sequence[int]:
         """Return each key's amount over all the days (in key order), building no rows.
