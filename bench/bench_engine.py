@@ -209,9 +209,10 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
     rows.append((f"{size} ws: in-process load_report cold / warm (incomplete days refetched)",
                  f"{ratio(in_cold, in_warm)} ({in_cold:.2f} s vs {in_warm:.3f} s)",
                  "(holds a round trip: not the goal's measure)", ""))
-    # The goal's warm load is the TUI's: it paints the cache alone, then revalidates.
+    # The goal's warm load is the TUI's: it paints the cache alone, then revalidates. Judged
+    # twice: with the per-day rows (as earlier waves did), and with the first level grouped.
     rows.append((f"{size} ws: in-process load_report cold / warm from the cache alone "
-                 "(with the per-day rows a level reads)",
+                 "(with the per-day rows built)",
                  f"{ratio(in_cold, in_offline)} ({in_cold:.2f} s / {in_offline:.3f} s)", "≥ 20×",
                  verdict(in_cold / in_offline >= 20 if size == 40 else None)))
     if "warm_offline_load_only" in f.runs["inprocess"][0].result:
@@ -221,10 +222,11 @@ def size_rows(size: int, f: Figures, paint: Figures | None) -> list[tuple[str, s
                      "", ""))
     if "warm_offline_level" in f.runs["inprocess"][0].result:
         level = f.value("inprocess", "warm_offline_level")
+        cold_level = f.value("inprocess", "cold_level")
         rows.append((f"{size} ws: … the same, load_report + the first level grouped "
                      "(by workspace, as the TUI shows it first)",
-                     f"{ratio(f.value('inprocess', 'cold_level'), level)} ({level:.3f} s)",
-                     "", ""))
+                     f"{ratio(cold_level, level)} ({cold_level:.2f} s / {level:.3f} s)",
+                     "≥ 20×", verdict(cold_level / level >= 20 if size == 40 else None)))
     if "tui_cold" in f.runs:
         tui_cold, tui_warm = f.runs["tui_cold"], f.runs["tui_warm"]
         warm_data = min((run.result["data"] - run.result["mounted"]) * 1000 for run in tui_warm)
