@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
 
+from costtui.core.report import ZERO, DollarSeries
+
 if TYPE_CHECKING:
     from costtui.core.forecast import Forecast
 
@@ -51,19 +53,21 @@ def sparkline(values: Sequence[Decimal], width: int | None = None) -> str:
     """Return a block-character sparkline of the values, squeezed to at most `width` cells."""
     if not values:
         return ""
-    points = list(values)
+    # A series of one scale is drawn from its integer units: the same blocks, no Decimal a day.
+    points: list[Decimal | int] = list(
+        values.units if isinstance(values, DollarSeries) else values)
     if width is not None and len(points) > width > 0:
         size = len(points) / width
         points = [
-            sum(points[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)], Decimal(0))
+            sum(points[int(i * size) : max(int((i + 1) * size), int(i * size) + 1)])
             for i in range(width)
         ]
-    top = max(points)
+    top = Decimal(max(points))
     if top <= 0:
         return SPARK_BLOCKS[0] * len(points)
     last = len(SPARK_BLOCKS) - 1
     return "".join(
-        SPARK_BLOCKS[int((max(point, Decimal(0)) / top * last).to_integral_value())]
+        SPARK_BLOCKS[int((max(Decimal(point), ZERO) / top * last).to_integral_value())]
         for point in points
     )
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import MAX_PREC, Context, Decimal
 from itertools import repeat
 from operator import attrgetter
+from typing import overload
 
 from costtui.core.lines import DAY, CostLines
 from costtui.core.models import CENTS_PER_DOLLAR, CostItem
@@ -185,3 +186,44 @@ def dollars_of(amounts: Iterable[int], scale: int) -> list[Decimal]:
     Each keeps the exponent of the scale (0.0150000, not 0.015): equal in value to dollars_at's.
     """
     return list(map(EXACT.scaleb, map(Decimal, amounts), repeat(Decimal(-scale - 2))))
+
+
+class DollarSeries(Sequence[Decimal]):
+    """A day series of exact dollars kept as its integer units, made Decimal only when read.
+
+    A level's trend sparklines read the units themselves: a year of groups needs no Decimal.
+    Equal to (and hashed as) the tuple of its dollars, as `dollars_of` makes them.
+    """
+
+    __slots__ = ("units", "scale")
+
+    def __init__(self, units: Sequence[int], scale: int) -> None:
+        self.units, self.scale = tuple(units), scale
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    @overload
+    def __getitem__(self, index: int) -> Decimal: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Decimal, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Decimal | tuple[Decimal, ...]:
+        if isinstance(index, slice):
+            return tuple(dollars_of(self.units[index], self.scale))
+        return EXACT.scaleb(Decimal(self.units[index]), Decimal(-self.scale - 2))
+
+    def __iter__(self) -> Iterator[Decimal]:
+        return iter(dollars_of(self.units, self.scale))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, DollarSeries) and other.scale == self.scale:
+            return self.units == other.units
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"DollarSeries({len(self.units)} days, scale={self.scale})"

@@ -15,10 +15,10 @@ from costtui.core.report import (
     DIMENSION_LABELS,
     ZERO,
     DimensionValue,
+    DollarSeries,
     check_dimensions,
     display_value,
     dollars_at,
-    dollars_of,
     field_filters,
 )
 
@@ -191,7 +191,7 @@ class LevelRow:
     """The name shown to the user, never markup."""
     cost: Decimal
     previous_cost: Decimal
-    daily: tuple[Decimal, ...]
+    daily: Sequence[Decimal]
     """Cost of each day of the range, oldest first."""
 
     @property
@@ -217,7 +217,7 @@ class LevelView:
     total: Decimal
     """Cost of the whole level (drill filters only), the base of every share."""
     previous_total: Decimal
-    daily_total: tuple[Decimal, ...]
+    daily_total: Sequence[Decimal]
     group_count: int
     """How many groups the level has before the text filter."""
     changes_known: bool = True
@@ -265,7 +265,7 @@ class _GroupedLevel:
     rows: tuple[LevelRow, ...]
     total: Decimal
     previous_total: Decimal
-    daily_total: tuple[Decimal, ...]
+    daily_total: Sequence[Decimal]
 
 
 class ItemSelection:
@@ -310,7 +310,7 @@ def _group_level(
         field = DIMENSION_FIELDS[dimension]
         series = lines.series_by_group(field, where)
         current = {value: sum(units) for value, units in series.items()}
-        daily = {value: tuple(dollars_of(units, scale)) for value, units in series.items()}
+        daily = {value: DollarSeries(units, scale) for value, units in series.items()}
         daily_units = lines.daily_totals(where)
         previous = {values[0]: units for values, units
                     in report.previous_lines.totals_by_group([field], where).items()}
@@ -332,17 +332,17 @@ def _group_level(
         rows=rows,
         total=dollars_at(sum(current.values()), scale),
         previous_total=dollars_at(sum(previous.values()), previous_scale),
-        daily_total=tuple(dollars_of(daily_units, scale)),
+        daily_total=DollarSeries(daily_units, scale),
     )
 
 
 def _day_rows(
     daily_units: Sequence[int], lines: CostLines
-) -> tuple[dict[DimensionValue, int], dict[DimensionValue, tuple[Decimal, ...]]]:
+) -> tuple[dict[DimensionValue, int], dict[DimensionValue, Sequence[Decimal]]]:
     """Return each day's amount and its series: that day's dollars, zero on every other day."""
     zeros = (ZERO,) * len(lines.days)
     current: dict[DimensionValue, int] = {}
-    daily: dict[DimensionValue, tuple[Decimal, ...]] = {}
+    daily: dict[DimensionValue, Sequence[Decimal]] = {}
     for index, (day, units) in enumerate(zip(lines.days, daily_units, strict=True)):
         value = day.isoformat()
         current[value] = units

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -36,7 +37,7 @@ class LoadProgressed(Message):
         return isinstance(message, LoadProgressed) and message.generation == self.generation
 
 
-Sparklines = dict[tuple[int, int], tuple[tuple[Decimal, ...], str]]
+Sparklines = dict[tuple[int, int], tuple[Sequence[Decimal], str]]
 """Trend sparklines by (id of the values, width), kept with their values (an id is reused)."""
 
 

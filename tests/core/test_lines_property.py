@@ -10,9 +10,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costtui.core.dates import DateRange
+from costtui.core.formatting import sparkline
 from costtui.core.lines import CostLines
 from costtui.core.models import CostItem, DayBucket, LoadedReport
-from costtui.core.report import daily_costs_by_group, daily_totals, group_costs, total_cost
+from costtui.core.report import (
+    DollarSeries,
+    daily_costs_by_group,
+    daily_totals,
+    dollars_of,
+    group_costs,
+    total_cost,
+)
 from costtui.core.view_state import ItemSelection, ViewState, compute_level
 
 RANGE = DateRange(date(2026, 3, 1), date(2026, 3, 4))
@@ -149,3 +157,21 @@ def vars_of(item: CostItem) -> tuple[object, ...]:
     return (item.amount_cents, item.currency, item.workspace_id, item.description,
             item.cost_type, item.model, item.token_type, item.service_tier, item.context_window,
             item.inference_geo)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=-10**24, max_value=10**24), max_size=60),
+       st.integers(min_value=0, max_value=9), st.none() | st.integers(min_value=1, max_value=70))
+def test_a_series_kept_as_units_reads_and_draws_as_its_decimal_dollars(
+    units: list[int], scale: int, width: int | None,
+) -> None:
+    dollars = tuple(dollars_of(units, scale))
+    series = DollarSeries(units, scale)
+
+    assert series == dollars and dollars == series and hash(series) == hash(dollars)
+    assert list(series) == list(dollars) and len(series) == len(dollars)
+    assert [str(value) for value in series] == [str(value) for value in dollars]  # exponents too
+    if units:
+        assert (series[0], series[-1], series[1:3]) == (dollars[0], dollars[-1], dollars[1:3])
+    # The trend sparkline drawn from the units is the one drawn from the Decimal dollars.
+    assert sparkline(series, width) == sparkline(dollars, width)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from textual.app import ComposeResult
@@ -34,7 +35,7 @@ def chart_data(level: LevelView, date_range: DateRange) -> ChartData:
         if (kept_range == date_range and len(kept_rows) == len(rows)
                 and all(kept is row for kept, row in zip(kept_rows, rows, strict=True))):
             return kept_data
-    per_group: dict[str, tuple[Decimal, ...]] = {}
+    per_group: dict[str, Sequence[Decimal]] = {}
     for row in rows:
         label = row.label
         if label in per_group:

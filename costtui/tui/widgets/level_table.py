@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -106,7 +107,7 @@ def change_cells(
             Text(percent, style=style, justify="right", no_wrap=True))
 
 
-def trend_text(values: tuple[Decimal, ...], width: int, recent_days: int,
+def trend_text(values: Sequence[Decimal], width: int, recent_days: int,
                line: str | None = None) -> Text:
     """Return a sparkline (widened on wide cells) whose last, possibly incomplete, days are dim.
 
@@ -369,7 +370,7 @@ class LevelTable(Vertical):
                     pass
 
     def _trend(
-        self, values: tuple[Decimal, ...], width: int, before: Sparklines
+        self, values: Sequence[Decimal], width: int, before: Sparklines
     ) -> Text:
         """Return a trend cell, its sparkline reused from the last build if it had these values."""
         key = (id(values), width)
