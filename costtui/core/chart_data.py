@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from itertools import accumulate
 
 from costtui.core.dates import MONTH_ABBREVIATIONS
+from costtui.core.report import DollarSeries, dollars_of
 
 NICE_STEP_MANTISSAS = (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5), Decimal(10))
 """Tick steps are one of these times a power of ten."""
@@ -77,22 +78,39 @@ def top_series(
             raise ValueError(
                 f"group {label!r} has {len(values)} daily values for {len(days)} days"
             )
-    totals = {label: sum(values, Decimal(0)) for label, values in per_group.items()}
+    # Series kept as integer units of one scale are ranked and summed as integers: only the
+    # drawn series become Decimal (the same values, exponents included).
+    scale = _one_scale(per_group.values())
+    values_of: Mapping[str, Sequence[Decimal | int]] = per_group if scale is None else {
+        label: values.units for label, values in per_group.items()  # type: ignore[attr-defined]
+    }
+    zero: Decimal | int = Decimal(0) if scale is None else 0
+    totals = {label: sum(values, zero) for label, values in values_of.items()}
     ranked = sorted(
-        (label for label, values in per_group.items() if any(value != 0 for value in values)),
+        (label for label, values in values_of.items() if any(value != 0 for value in values)),
         key=lambda label: (-totals[label], label),
     )
     kept = [ChartSeries(label, tuple(per_group[label])) for label in ranked[:top]]
     rest = ranked[top:]
     if rest:
-        other_values = tuple(
-            sum((per_group[label][index] for label in rest), Decimal(0))
-            for index in range(len(days))
-        )
-        kept.append(ChartSeries(other_label, other_values))
-    return ChartData(
-        days=tuple(days), series=tuple(kept), total=sum(totals.values(), Decimal(0))
-    )
+        other = [sum(column, zero)
+                 for column in zip(*(values_of[label] for label in rest), strict=True)]
+        kept.append(ChartSeries(other_label, _as_dollars(other, scale)))
+    total = _as_dollars([sum(totals.values(), zero)], scale)[0]
+    return ChartData(days=tuple(days), series=tuple(kept), total=total)
+
+
+def _as_dollars(values: Sequence[Decimal | int], scale: int | None) -> tuple[Decimal, ...]:
+    """Return sums as dollars: Decimal sums as they are, integer units at `scale` made Decimal."""
+    if scale is None:
+        return tuple(map(Decimal, values))
+    return tuple(dollars_of(map(int, values), scale))
+
+
+def _one_scale(series: Iterable[Sequence[Decimal]]) -> int | None:
+    """Return the scale every series keeps its integer units at, or None (any other series)."""
+    scales = {values.scale if isinstance(values, DollarSeries) else None for values in series}
+    return scales.pop() if len(scales) == 1 else None
 
 
 def cumulative(values: Sequence[Decimal]) -> list[Decimal]:

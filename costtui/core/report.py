@@ -215,7 +215,8 @@ class DollarSeries(Sequence[Decimal]):
         return EXACT.scaleb(Decimal(self.units[index]), Decimal(-self.scale - 2))
 
     def __iter__(self) -> Iterator[Decimal]:
-        return iter(dollars_of(self.units, self.scale))
+        # One at a time: `any(value != 0 for value in series)` makes only the first few.
+        return map(EXACT.scaleb, map(Decimal, self.units), repeat(Decimal(-self.scale - 2)))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DollarSeries) and other.scale == self.scale:

@@ -315,7 +315,7 @@ def _group_level(
         previous = {values[0]: units for values, units
                     in report.previous_lines.totals_by_group([field], where).items()}
     values = list(current) + [value for value in previous if value not in current]
-    zeros = (ZERO,) * len(lines.days)
+    zeros = DollarSeries((0,) * len(lines.days), scale)
     previous_scale = report.previous_lines.scale
     rows = tuple(
         LevelRow(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from costtui.core.chart_data import top_series
 from costtui.core.dates import DateRange
 from costtui.core.formatting import sparkline
 from costtui.core.lines import CostLines
@@ -175,3 +176,22 @@ def test_a_series_kept_as_units_reads_and_draws_as_its_decimal_dollars(
         assert (series[0], series[-1], series[1:3]) == (dollars[0], dollars[-1], dollars[1:3])
     # The trend sparkline drawn from the units is the one drawn from the Decimal dollars.
     assert sparkline(series, width) == sparkline(dollars, width)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=-10**15, max_value=10**15), min_size=4,
+                         max_size=4), max_size=9),
+       st.integers(min_value=0, max_value=9), st.integers(min_value=0, max_value=7))
+def test_a_chart_of_series_kept_as_units_is_the_chart_of_their_decimal_dollars(
+    groups: list[list[int]], scale: int, top: int,
+) -> None:
+    labels = [f"group {index}" for index in range(len(groups))]
+    as_units = top_series({label: DollarSeries(units, scale)
+                           for label, units in zip(labels, groups, strict=True)}, DAYS, top)
+    as_dollars = top_series({label: tuple(dollars_of(units, scale))
+                             for label, units in zip(labels, groups, strict=True)}, DAYS, top)
+
+    assert as_units == as_dollars
+    assert str(as_units.total) == str(as_dollars.total)
+    assert [[str(value) for value in series.values] for series in as_units.series] == [
+        [str(value) for value in series.values] for series in as_dollars.series]
