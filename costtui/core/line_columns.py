@@ -171,11 +171,17 @@ class Columns:
             _add_to_row(totals, indices,
                         column if factor == 1 else [units * factor for units in column])
         for factor, (packed, _) in lanes.items():
-            unpacked = array("Q")  # lanes hold sums only on a little-endian machine
-            unpacked.frombytes(packed.to_bytes(8 * width, "little"))
+            unpacked = lane_values(packed, width)
             totals = list(map(add, totals, unpacked if factor == 1 else
                               [units * factor for units in unpacked]))
         return totals if self._in_order is None else self._in_order(totals)
+
+
+def lane_values(lanes: int, count: int) -> list[int]:
+    """Return the `count` 64-bit lanes of an integer (none negative) as numbers, lowest first."""
+    values = array("Q")
+    values.frombytes(lanes.to_bytes(8 * count, "little"))
+    return values.tolist()
 
 
 def _small_lanes(sums: Sequence[int]) -> int | None:

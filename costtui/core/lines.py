@@ -12,7 +12,7 @@ from itertools import accumulate
 from operator import add, itemgetter, sub
 from typing import Any
 
-from costtui.core.line_columns import Columns
+from costtui.core.line_columns import Columns, lane_values
 from costtui.core.models import (
     LINE_KEY_FIELDS,
     CostItem,
@@ -314,7 +314,7 @@ class CostLines:
                 return [0] * len(self.days)
             lanes = self._key_lanes() if day is None else None
             if lanes is not None:
-                return _lane_values(sum(map(lanes.__getitem__, keys)), len(self.days))
+                return lane_values(sum(map(lanes.__getitem__, keys)), len(self.days))
             if day is None:
                 return [sum(map(row.__getitem__, keys)) for row in self.rows]
             return one_day(len(self.days), day, sum(map(self.rows[day].__getitem__, keys)))
@@ -359,7 +359,7 @@ class CostLines:
                     for value, group in members.items()}
         lanes = self._key_lanes() if members else None
         if lanes is not None:  # each group's keys added as whole years of lanes, unpacked once
-            return {value: tuple(_lane_values(sum(map(lanes.__getitem__, group)),
+            return {value: tuple(lane_values(sum(map(lanes.__getitem__, group)),
                                               len(self.days)))
                     for value, group in members.items()}
         if not members or not self.rows:
@@ -481,13 +481,6 @@ def _bucket(day: date, items: Sequence[CostItem], extra: Sequence[str]) -> DayBu
     keys = tuple((*key, *(getattr(item, name) for name in extra))
                  for key, item in zip(bucket.keys, items, strict=True))
     return DayBucket.from_columns(day, keys, bucket.amounts, bucket.scale)
-
-
-def _lane_values(lanes: int, count: int) -> list[int]:
-    """Return the `count` 64-bit lanes of an integer (none negative) as numbers, lowest first."""
-    values = array("q")
-    values.frombytes(lanes.to_bytes(8 * count, "little"))
-    return values.tolist()
 
 
 _LANES = "key lanes"

@@ -185,7 +185,12 @@ def dollars_of(amounts: Iterable[int], scale: int) -> list[Decimal]:
 
     Each keeps the exponent of the scale (0.0150000, not 0.015): equal in value to dollars_at's.
     """
-    return list(map(EXACT.scaleb, map(Decimal, amounts), repeat(Decimal(-scale - 2))))
+    return list(_dollars(amounts, scale))
+
+
+def _dollars(amounts: Iterable[int], scale: int) -> Iterator[Decimal]:
+    """Yield `dollars_of`'s values one at a time."""
+    return map(EXACT.scaleb, map(Decimal, amounts), repeat(Decimal(-scale - 2)))
 
 
 class DollarSeries(Sequence[Decimal]):
@@ -212,11 +217,11 @@ class DollarSeries(Sequence[Decimal]):
     def __getitem__(self, index: int | slice) -> Decimal | tuple[Decimal, ...]:
         if isinstance(index, slice):
             return tuple(dollars_of(self.units[index], self.scale))
-        return EXACT.scaleb(Decimal(self.units[index]), Decimal(-self.scale - 2))
+        return next(_dollars((self.units[index],), self.scale))
 
     def __iter__(self) -> Iterator[Decimal]:
         # One at a time: `any(value != 0 for value in series)` makes only the first few.
-        return map(EXACT.scaleb, map(Decimal, self.units), repeat(Decimal(-self.scale - 2)))
+        return _dollars(self.units, self.scale)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, DollarSeries) and other.scale == self.scale:
